@@ -1,0 +1,3 @@
+from reptrack.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""Joint angles from a pose: angles between named points and segments against the vertical.
+
+Angles are NaN when a point they need is not trustworthy: too low a visibility score, or
+outside the frame. Image angles are measured in pixels so a non-square frame does not skew them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from reptrack.pose.types import INDEX, Pose
+
+
+@dataclass(frozen=True)
+class Gate:
+    """When a landmark may be used."""
+
+    min_visibility: float = 0.5
+    # How far outside the frame (as a fraction of its size) a point may lie.
+    frame_margin: float = 0.02
+
+
+def usable(pose: Pose, name: str, gate: Gate = Gate()) -> bool:
+    x, y, _, visibility = pose.image[INDEX[name]]
+    if not np.isfinite(x) or visibility < gate.min_visibility:
+        return False
+    m = gate.frame_margin
+    return bool(-m <= x <= 1 + m and -m <= y <= 1 + m)
+
+
+def angle_between(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
+    """The angle ABC at b, in degrees (0–180), for 2-D or 3-D points."""
+    v1, v2 = np.asarray(a, float) - b, np.asarray(c, float) - b
+    n1, n2 = np.linalg.norm(v1), np.linalg.norm(v2)
+    if n1 == 0 or n2 == 0:
+        return math.nan
+    cosine = float(np.dot(v1, v2) / (n1 * n2))
+    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+
+
+def angle_from_vertical(top: np.ndarray, bottom: np.ndarray) -> float:
+    """The angle in degrees (0–180) between the segment bottom→top and straight up."""
+    dx, dy = float(top[0] - bottom[0]), float(top[1] - bottom[1])
+    if dx == 0 and dy == 0:
+        return math.nan
+    return math.degrees(math.atan2(abs(dx), -dy))
+
+
+def _points(pose: Pose, names: tuple[str, ...], world: bool) -> list[np.ndarray]:
+    if world and pose.world is not None:
+        return [pose.world[INDEX[n], :3] for n in names]
+    scale = np.array([pose.width or 1, pose.height or 1], dtype=float)
+    return [pose.image[INDEX[n], :2] * scale for n in names]
+
+
+def joint_angle(
+    pose: Pose, a: str, b: str, c: str, *, world: bool = False, gate: Gate = Gate()
+) -> float:
+    """The angle at `b` between `a` and `c` (e.g. hip–knee–ankle), NaN if any point is unusable."""
+    if not all(usable(pose, n, gate) for n in (a, b, c)):
+        return math.nan
+    return angle_between(*_points(pose, (a, b, c), world))
+
+
+def segment_vertical_angle(pose: Pose, top: str, bottom: str, *, gate: Gate = Gate()) -> float:
+    """The angle of the segment bottom→top from vertical in the image (0 = upright)."""
+    if not (usable(pose, top, gate) and usable(pose, bottom, gate)):
+        return math.nan
+    p_top, p_bottom = _points(pose, (top, bottom), False)
+    return angle_from_vertical(p_top, p_bottom)
+
+
+def side_visibility(pose: Pose, names: tuple[str, ...]) -> float:
+    """Mean visibility of `names` (how well a body side is seen)."""
+    return float(np.mean([pose.image[INDEX[n], 3] for n in names]))

@@ -1,0 +1,65 @@
+"""Where reptrack keeps its files: user cache, data and config directories, and shipped data."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP = "reptrack"
+
+
+def _xdg(var: str, fallback: str) -> Path:
+    value = os.environ.get(var)
+    return Path(value) if value else Path.home() / fallback
+
+
+def cache_dir() -> Path:
+    """Fetched model files live here (override with REPTRACK_CACHE_DIR)."""
+    if value := os.environ.get("REPTRACK_CACHE_DIR"):
+        return Path(value)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / APP
+    if os.name == "nt":
+        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / APP / "cache"
+    return _xdg("XDG_CACHE_HOME", ".cache") / APP
+
+
+def data_dir() -> Path:
+    """The session database lives here (override with REPTRACK_DATA_DIR)."""
+    if value := os.environ.get("REPTRACK_DATA_DIR"):
+        return Path(value)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", Path.home())) / APP
+    return _xdg("XDG_DATA_HOME", ".local/share") / APP
+
+
+def config_dir() -> Path:
+    """User exercise files live in `exercises/` here (override with REPTRACK_CONFIG_DIR)."""
+    if value := os.environ.get("REPTRACK_CONFIG_DIR"):
+        return Path(value)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / APP
+    if os.name == "nt":
+        return Path(os.environ.get("APPDATA", Path.home())) / APP
+    return _xdg("XDG_CONFIG_HOME", ".config") / APP
+
+
+def shipped(*parts: str) -> Path:
+    """A file shipped with reptrack: `models/…` or `exercises/…`.
+
+    An installed wheel carries them under `reptrack/_data/`; a source checkout (and an
+    editable install) has them at the top of the repository.
+    """
+    packaged = Path(__file__).parent / "_data" / Path(*parts)
+    if packaged.exists():
+        return packaged
+    return Path(__file__).resolve().parent.parent / Path(*parts)
+
+
+def project_models_dir() -> Path | None:
+    """The checkout's `models/` folder, where users may drop model files by hand."""
+    candidate = Path(__file__).resolve().parent.parent / "models"
+    return candidate if candidate.is_dir() else None

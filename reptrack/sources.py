@@ -1,0 +1,232 @@
+"""Frame sources: a camera index, a video file or a stream URL, behind one `read()`.
+
+Files deliver every frame with its own timestamp (deterministic, comparable results). Live
+sources read in a thread and keep only the newest frame (latency beats completeness); a live
+source that stops delivering is reconnected for a while, then ends with a reason.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from reptrack.errors import SourceError
+
+
+@dataclass(frozen=True)
+class Frame:
+    image: np.ndarray  # BGR, uint8
+    timestamp: float  # seconds since the source started
+    index: int
+
+
+class FrameSource(Protocol):
+    description: str
+    live: bool
+    fps: float
+    width: int
+    height: int
+    # Why the source ended, when it did not end normally (a camera pulled out, say).
+    end_reason: str | None
+
+    def read(self) -> Frame | None: ...
+
+    def close(self) -> None: ...
+
+
+class FileSource:
+    """Every frame of a video file, timestamped from its frame rate."""
+
+    live = False
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.description = str(path)
+        self.end_reason: str | None = None
+        if not self.path.exists():
+            raise SourceError(
+                f"video file not found: {path}",
+                hint="check the path; use --source 0 for the first camera or a URL for a stream",
+            )
+        if not self.path.is_file():
+            raise SourceError(f"{path} is not a file")
+        self._cap = cv2.VideoCapture(str(self.path))
+        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        if not ok or first is None:
+            self._cap.release()
+            raise SourceError(
+                f"cannot read video {path}: not a video OpenCV can decode, or the file is damaged",
+                hint="try converting it, e.g. `ffmpeg -i IN -c:v libx264 OUT.mp4`",
+            )
+        self._first: np.ndarray | None = first
+        fps = self._cap.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if fps and 0 < fps < 1000 else 30.0
+        self.height, self.width = first.shape[:2]
+        self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT)) or 0
+        self._index = 0
+
+    def __len__(self) -> int:
+        return self.frame_count
+
+    def read(self) -> Frame | None:
+        if self._first is not None:
+            image, self._first = self._first, None
+        else:
+            ok, image = self._cap.read()
+            if not ok:
+                return None
+        frame = Frame(image, self._index / self.fps, self._index)
+        self._index += 1
+        return frame
+
+    def close(self) -> None:
+        self._cap.release()
+
+    def __enter__(self) -> FileSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class LiveSource:
+    """A camera or stream read in a background thread; `read()` returns the newest frame."""
+
+    live = True
+
+    def __init__(
+        self,
+        target: int | str,
+        *,
+        reconnect_seconds: float = 10.0,
+        frame_timeout: float = 5.0,
+        open_timeout: float = 10.0,
+    ) -> None:
+        self.target = target
+        self.description = f"camera {target}" if isinstance(target, int) else str(target)
+        self.reconnect_seconds = reconnect_seconds
+        self.frame_timeout = frame_timeout
+        self.end_reason: str | None = None
+        self.reconnecting = False
+        self._cap = self._open(open_timeout)
+        ok, first = self._cap.read()
+        if not ok or first is None:
+            self._cap.release()
+            raise self._cannot_open()
+        self.height, self.width = first.shape[:2]
+        fps = self._cap.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if fps and 0 < fps < 1000 else 30.0
+        self._t0 = time.monotonic()
+        self._cond = threading.Condition()
+        self._latest: np.ndarray | None = first
+        self._latest_t = 0.0
+        self._seq = 1
+        self._delivered = 0
+        self._stopped = False
+        self._dead = False
+        self.dropped = 0
+        self._thread = threading.Thread(target=self._loop, name="reptrack-capture", daemon=True)
+        self._thread.start()
+
+    def _cannot_open(self) -> SourceError:
+        if isinstance(self.target, int):
+            return SourceError(
+                f"no camera at index {self.target}",
+                hint="is it connected and not used by another program? try --source 1, "
+                "a video file, or a stream URL",
+            )
+        return SourceError(
+            f"cannot open stream {self.target}",
+            hint="check the URL (http://…/video for MJPEG, rtsp://…) and that the phone "
+            "and this computer are on the same network",
+        )
+
+    def _open(self, timeout: float) -> cv2.VideoCapture:
+        if isinstance(self.target, int):
+            cap = cv2.VideoCapture(self.target)
+        else:
+            params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(timeout * 1000),
+                      cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(self.frame_timeout * 1000)]  # fmt: skip
+            cap = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
+        if not cap.isOpened():
+            cap.release()
+            raise self._cannot_open()
+        return cap
+
+    def _loop(self) -> None:
+        while not self._stopped:
+            ok, image = self._cap.read()
+            if ok and image is not None:
+                with self._cond:
+                    if self._seq > self._delivered:
+                        self.dropped += 1
+                    self._latest = image
+                    self._latest_t = time.monotonic() - self._t0
+                    self._seq += 1
+                    self._cond.notify_all()
+                continue
+            if self._stopped or not self._reconnect():
+                break
+        with self._cond:
+            self._dead = True
+            self._cond.notify_all()
+
+    def _reconnect(self) -> bool:
+        self.reconnecting = True
+        self._cap.release()
+        deadline = time.monotonic() + self.reconnect_seconds
+        while not self._stopped and time.monotonic() < deadline:
+            try:
+                cap = self._open(min(2.0, self.reconnect_seconds))
+            except SourceError:
+                time.sleep(0.5)
+                continue
+            self._cap = cap
+            self.reconnecting = False
+            return True
+        self.end_reason = (
+            f"{self.description} stopped delivering frames and did not come back "
+            f"within {self.reconnect_seconds:.0f} s"
+        )
+        return False
+
+    def read(self) -> Frame | None:
+        with self._cond:
+            deadline = time.monotonic() + self.frame_timeout + self.reconnect_seconds
+            while self._seq <= self._delivered and not self._dead:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.end_reason = f"{self.description} delivered no frame for too long"
+                    return None
+                self._cond.wait(remaining)
+            if self._seq <= self._delivered or self._latest is None:
+                return None
+            self._delivered = self._seq
+            return Frame(self._latest, self._latest_t, self._seq - 1)
+
+    def close(self) -> None:
+        self._stopped = True
+        self._thread.join(timeout=self.frame_timeout + 1)
+        self._cap.release()
+
+    def __enter__(self) -> LiveSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_source(spec: str | int, **live_options: float) -> FileSource | LiveSource:
+    """A camera index ("0"), a URL ("http://…", "rtsp://…") or a video file path."""
+    text = str(spec).strip()
+    if text.isdigit():
+        return LiveSource(int(text), **live_options)
+    if "://" in text:
+        return LiveSource(text, **live_options)
+    return FileSource(text)
