@@ -7,13 +7,13 @@ present (N,), fps, width, height — NaN rows where nobody was found.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from reptrack.pose.types import NUM_LANDMARKS, PoseEstimator
+from reptrack.pose.types import NUM_LANDMARKS, Pose, PoseEstimator
 from reptrack.sources import FileSource
 
 
@@ -75,3 +75,27 @@ def run_pose(
         pose_ms=np.array(times),
         wall_seconds=wall,
     )
+
+
+def load_landmarks(path: str | Path) -> PoseRun:
+    """Read a file written by `PoseRun.save` (or a MediaPipe reference file of that layout)."""
+    with np.load(path) as data:
+        image = data["image"].astype(np.float32)
+        world = data["world"].astype(np.float32) if "world" in data else np.full_like(image, np.nan)
+        present = data["present"].astype(bool) if "present" in data else ~np.isnan(image[:, 0, 0])
+        return PoseRun(
+            image=image, world=world, present=present, fps=float(data["fps"]),
+            width=int(data["width"]), height=int(data["height"]),
+            pose_ms=np.zeros(len(present)), wall_seconds=0.0,
+        )  # fmt: skip
+
+
+def replay(run: PoseRun) -> Iterator[tuple[float, Pose | None]]:
+    """The stored poses with their timestamps, as a live run would have produced them."""
+    for i, present in enumerate(run.present):
+        t = i / run.fps
+        if not present:
+            yield t, None
+            continue
+        world = run.world[i] if np.isfinite(run.world[i, 0, 0]) else None
+        yield t, Pose(run.image[i], world, 1.0, run.width, run.height)

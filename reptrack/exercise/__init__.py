@@ -1,0 +1,1 @@
+"""Exercises as data: TOML definitions and the rep counter that runs them."""

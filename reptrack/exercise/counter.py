@@ -1,0 +1,381 @@
+"""The rep counter: a pure state machine over timestamped angle samples.
+
+`RepCounter.update(t, sample)` returns the events that sample caused; the same stream always
+gives the same events, so live sessions, replays of stored sessions and tests share one path.
+
+Per counted side the machine moves start → going → turn → returning → start. A rep counts
+when the lifter came from the start position, passed the turning threshold and came back,
+within the duration bounds, with enough range of motion, with the exercise's requirements met
+and without losing sight of the body on the way. Thresholds have hysteresis and a phase must
+hold for a minimum dwell, so landmark jitter and single-frame glitches cannot add reps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reptrack.exercise.measure import Sample
+from reptrack.exercise.spec import ExerciseSpec, Requirement, Rule
+
+START, GOING, TURN, RETURNING = "start", "going", "turn", "returning"
+SIDE_VIEW_MIN_YAW = 55.0  # degrees: at least this side-on for side-view rules
+FRONT_VIEW_MAX_YAW = 35.0  # degrees: at most this for front-view rules
+
+
+@dataclass(frozen=True)
+class Rep:
+    number: int
+    side: str
+    start: float
+    end: float
+    turn_time: float
+    extreme: float  # driving angle at the turning point
+    start_angle: float  # driving angle at the start position (opposite extreme)
+    flags: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+    measures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def time_down(self) -> float:
+        """Start position to turning point (the eccentric half for a squat)."""
+        return self.turn_time - self.start
+
+    @property
+    def time_up(self) -> float:
+        return self.end - self.turn_time
+
+    @property
+    def range_of_motion(self) -> float:
+        return abs(self.start_angle - self.extreme)
+
+    @property
+    def clean(self) -> bool:
+        return not self.flags
+
+
+@dataclass(frozen=True)
+class Event:
+    t: float
+
+
+@dataclass(frozen=True)
+class PhaseChanged(Event):
+    side: str
+    phase: str
+
+
+@dataclass(frozen=True)
+class RepCompleted(Event):
+    rep: Rep
+
+
+@dataclass(frozen=True)
+class RepRejected(Event):
+    side: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FormWarning(Event):
+    side: str
+    rule: str
+    message: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class PoseLost(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class PoseFound(Event):
+    pass
+
+
+def _measure(values: list[float], how: str) -> float:
+    arr = np.asarray([v for v in values if not math.isnan(v)])
+    if arr.size == 0:
+        return math.nan
+    if how == "min":
+        return float(arr.min())
+    if how == "max":
+        return float(arr.max())
+    if how == "median":
+        return float(np.median(arr))
+    return float(arr.max() - arr.min())
+
+
+class _SideMachine:
+    """Counts one side (or the auto-chosen side) of one exercise."""
+
+    def __init__(self, spec: ExerciseSpec, owner: RepCounter, side: str) -> None:
+        self.spec = spec
+        self.c = spec.counter
+        self.owner = owner
+        self.side = side
+        self.sign = 1.0 if self.c.direction == "decrease" else -1.0
+        self.window: deque[float] = deque(maxlen=max(1, self.c.filter_window))
+        self.phase: str | None = None  # None = not armed: waiting to see the start position
+        self.candidate: tuple[str, float] | None = None
+        self.last_valid = -math.inf
+        self._clear_rep()
+
+    def _clear_rep(self) -> None:
+        self.rep_start = math.nan
+        self.turn_time = math.nan
+        self.extreme = math.nan
+        self.start_angle = math.nan
+        self.samples: list[tuple[float, str, Sample]] = []
+        self.warned: set[str] = set()
+
+    # Angles along the rep's direction: "lower" means further into the rep.
+    def _deep(self, v: float, threshold: float) -> bool:
+        return self.sign * v <= self.sign * threshold
+
+    def _outermost(self, a: float, b: float) -> float:
+        """Of two angles, the one further toward the start position (NaN-tolerant)."""
+        if math.isnan(a):
+            return b
+        return a if self.sign * a >= self.sign * b else b
+
+    def _value(self, sample: Sample, angle: str) -> float:
+        v = sample.get(f"{angle}.{self.side}")
+        return sample.get(angle, math.nan) if v is None else v
+
+    def _held(self, phase: str, t: float) -> bool:
+        """True once `phase` has been wanted continuously for the minimum dwell."""
+        if self.candidate is None or self.candidate[0] != phase:
+            self.candidate = (phase, t)
+        return t - self.candidate[1] >= self.c.min_dwell
+
+    def _enter(self, phase: str | None, t: float, events: list[Event]) -> None:
+        self.candidate = None
+        if phase != self.phase:
+            self.phase = phase
+            if phase is not None:
+                events.append(PhaseChanged(t, self.side, phase))
+
+    def abort(self, t: float, reason: str, events: list[Event]) -> None:
+        """Drop the rep in progress; counting resumes at the next start position."""
+        if self.phase in (GOING, TURN, RETURNING) and reason:
+            events.append(RepRejected(t, self.side, reason))
+        self._clear_rep()
+        self._enter(None, t, events)
+        self.window.clear()
+
+    def update(self, t: float, sample: Sample, events: list[Event]) -> None:
+        raw = self._value(sample, self.c.angle)
+        if math.isnan(raw):
+            if t - self.last_valid > self.c.max_gap and self.phase is not None:
+                self.abort(t, "lost sight of the body during the rep", events)
+            return
+        self.last_valid = t
+        self.window.append(raw)
+        v = float(np.median(self.window))
+        c = self.c
+        at_start = self.sign * v >= self.sign * c.start
+        past_turn = self._deep(v, c.turn)
+        left_start = self._deep(v, c.start - self.sign * c.hysteresis)
+        left_turn = not self._deep(v, c.turn + self.sign * c.hysteresis)
+
+        if self.phase in (GOING, TURN, RETURNING):
+            self.samples.append((t, self.phase, sample))
+            if t - self.rep_start > c.max_rep_seconds:
+                self.abort(t, f"rep took longer than {c.max_rep_seconds:g} s", events)
+                return
+            if math.isnan(self.extreme) or self._deep(v, self.extreme):
+                self.extreme, self.turn_time = v, t
+            self._live_rules(t, events)
+
+        if self.phase is None:
+            if at_start and self._held(START, t):
+                self._enter(START, t, events)
+                self.start_angle = v
+        elif self.phase == START:
+            if at_start:
+                self.start_angle = self._outermost(self.start_angle, v)
+                self.rep_start = t
+            if left_start and self._held(GOING, t):
+                self._enter(GOING, t, events)
+                if math.isnan(self.rep_start):
+                    self.rep_start = t
+        elif self.phase == GOING:
+            if past_turn and self._held(TURN, t):
+                self._enter(TURN, t, events)
+            elif at_start and self._held(START, t):
+                # Came back without reaching the turning point: a partial rep.
+                events.append(RepRejected(t, self.side, "did not reach the turning point"))
+                self._clear_rep()
+                self._enter(START, t, events)
+                self.start_angle = v
+        elif self.phase == TURN:
+            if left_turn and self._held(RETURNING, t):
+                self._enter(RETURNING, t, events)
+        elif self.phase == RETURNING:
+            if past_turn and self._held(TURN, t):
+                self._enter(TURN, t, events)
+            elif at_start and self._held(START, t):
+                self._complete(t, v, events)
+                self._enter(START, t, events)
+                self.start_angle = v
+                self.rep_start = t
+
+    def _values(self, angle: str, phase: str | None) -> list[float]:
+        return [self._value(s, angle) for _, p, s in self.samples if phase is None or p == phase]
+
+    def _view_ok(self, rule: Rule) -> bool:
+        if rule.view == "any":
+            return True
+        views = [s.get("view", math.nan) for _, _, s in self.samples]
+        finite = [v for v in views if not math.isnan(v)]
+        if not finite:
+            return False
+        yaw = float(np.median(finite))
+        return yaw >= SIDE_VIEW_MIN_YAW if rule.view == "side" else yaw <= FRONT_VIEW_MAX_YAW
+
+    def _live_rules(self, t: float, events: list[Event]) -> None:
+        for rule in self.spec.rules:
+            if rule.name in self.warned:
+                continue
+            # Only limits a running measure can cross for good are judged before the rep ends.
+            live = (
+                (rule.measure in ("max", "range") and rule.above is not None)
+                or (rule.measure == "min" and rule.below is not None)
+            )
+            if not live or not self._view_ok(rule):
+                continue
+            if rule.violated(_measure(self._values(rule.angle, rule.phase), rule.measure)):
+                self.warned.add(rule.name)
+                events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
+
+    def _requirement_failed(self, req: Requirement) -> bool:
+        value = _measure(self._values(req.angle, req.phase), req.measure)
+        if math.isnan(value):
+            return False
+        return (req.above is not None and value <= req.above) or (
+            req.below is not None and value >= req.below
+        )
+
+    def _complete(self, t: float, v: float, events: list[Event]) -> None:
+        c = self.c
+        duration = t - self.rep_start
+        start_angle = self._outermost(self.start_angle, v)
+        rom = abs(start_angle - self.extreme)
+        reason = None
+        if duration < c.min_rep_seconds:
+            reason = f"too fast ({duration:.2f} s < {c.min_rep_seconds:g} s)"
+        elif rom < c.min_range:
+            reason = f"range of motion {rom:.0f}° < {c.min_range:g}°"
+        else:
+            for req in self.spec.requires:
+                if self._requirement_failed(req):
+                    reason = f"movement is not this exercise ({req.angle} {req.measure})"
+                    break
+        if reason:
+            events.append(RepRejected(t, self.side, reason))
+            self._clear_rep()
+            return
+        flags, messages, measures = [], [], {}
+        for rule in self.spec.rules:
+            if not self._view_ok(rule):
+                continue
+            value = _measure(self._values(rule.angle, rule.phase), rule.measure)
+            measures[rule.name] = value
+            if rule.violated(value):
+                flags.append(rule.name)
+                messages.append(rule.message)
+                if rule.name not in self.warned:
+                    events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
+        for name in self.spec.angles:
+            vals = self._values(name, None)
+            measures[f"{name}_min"] = _measure(vals, "min")
+            measures[f"{name}_max"] = _measure(vals, "max")
+        rep = Rep(
+            number=self.owner.next_number(),
+            side=self.side,
+            start=self.rep_start,
+            end=t,
+            turn_time=self.turn_time,
+            extreme=self.extreme,
+            start_angle=start_angle,
+            flags=tuple(flags),
+            messages=tuple(messages),
+            measures=measures,
+        )
+        events.append(RepCompleted(t, rep))
+        self._clear_rep()
+
+
+class RepCounter:
+    """Feeds samples to one machine per counted side and collects the reps."""
+
+    def __init__(self, spec: ExerciseSpec, side: str | None = None) -> None:
+        self.spec = spec
+        self.side_mode = side or spec.side
+        sides = ("left", "right") if self.side_mode in ("both", "auto") else (self.side_mode,)
+        self.machines = {s: _SideMachine(spec, self, s) for s in sides}
+        self.active = sides[0]
+        self.reps: list[Rep] = []
+        self.present = False
+        self._last_seen = -math.inf
+        self._vis = {s: 0.0 for s in ("left", "right")}
+
+    def next_number(self) -> int:
+        return len(self.reps) + 1
+
+    @property
+    def count(self) -> int:
+        return len(self.reps)
+
+    def _choose_side(self, t: float, sample: Sample, events: list[Event]) -> None:
+        """In auto mode follow the better-seen side, switching only between reps."""
+        for s in self._vis:
+            v = sample.get(f"vis.{s}", 0.0)
+            self._vis[s] = 0.9 * self._vis[s] + 0.1 * (0.0 if math.isnan(v) else v)
+        other = "right" if self.active == "left" else "left"
+        machine = self.machines[self.active]
+        if self._vis[other] > self._vis[self.active] + 0.1 and machine.phase in (None, START):
+            self.active = other
+            machine.abort(t, "", events)
+
+    def update(self, t: float, sample: Sample) -> list[Event]:
+        events: list[Event] = []
+        key = f"{self.spec.counter.angle}"
+        seen = any(
+            not math.isnan(sample.get(f"{key}.{s}", sample.get(key, math.nan)))
+            for s in ("left", "right")
+        )
+        if seen:
+            self._last_seen = t
+            if not self.present:
+                self.present = True
+                events.append(PoseFound(t))
+        elif self.present and t - self._last_seen > self.spec.counter.max_gap:
+            self.present = False
+            events.append(PoseLost(t))
+        if self.side_mode == "auto":
+            self._choose_side(t, sample, events)
+            self.machines[self.active].update(t, sample, events)
+        else:
+            for machine in self.machines.values():
+                machine.update(t, sample, events)
+        for e in events:
+            if isinstance(e, RepCompleted):
+                self.reps.append(e.rep)
+        return events
+
+    def phase(self) -> str | None:
+        return self.machines[self.active].phase
+
+    def undo(self) -> Rep | None:
+        """Remove the last rep (the user says it did not count)."""
+        return self.reps.pop() if self.reps else None

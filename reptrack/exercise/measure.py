@@ -1,0 +1,86 @@
+"""From a pose to one timestamped sample of an exercise's angles, for both body sides.
+
+A sample is a flat dict of floats (NaN = not measurable in this frame): `knee.left`,
+`knee.right` for sided angles, `knee_width` for two-sided ones, `vis.left`/`vis.right` for
+how well each side is seen, and `view` — the body's yaw to the camera in degrees (0 = facing
+it, 90 = side on). Flat floats make the stream easy to store and replay.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from reptrack.exercise.spec import AngleDef, ExerciseSpec
+from reptrack.kinematics import Gate, joint_angle, segment_vertical_angle, usable
+from reptrack.pose.types import INDEX, Pose
+
+Sample = dict[str, float]
+SIDES = ("left", "right")
+
+
+def _name(point: str, side: str) -> str:
+    return point if point in INDEX else f"{side}_{point}"
+
+
+def _segment_horizontal(pose: Pose, a: str, b: str, gate: Gate) -> float:
+    """Signed angle of a→b from horizontal: positive when a is above b (e.g. heel over toe)."""
+    if not (usable(pose, a, gate) and usable(pose, b, gate)):
+        return math.nan
+    pa, pb = pose.xy(a), pose.xy(b)
+    dx, dy = abs(pb[0] - pa[0]), pb[1] - pa[1]
+    return math.degrees(math.atan2(dy, dx)) if dx or dy else math.nan
+
+
+def _width_ratio(pose: Pose, upper: str, lower: str, gate: Gate) -> float:
+    names = [f"{s}_{p}" for p in (upper, lower) for s in SIDES]
+    if not all(usable(pose, n, gate) for n in names):
+        return math.nan
+    top = abs(pose.xy(names[0])[0] - pose.xy(names[1])[0])
+    bottom = abs(pose.xy(names[2])[0] - pose.xy(names[3])[0])
+    return top / bottom if bottom > 1e-6 else math.nan
+
+
+def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> float:
+    world = angle.space == "world" and pose.world is not None
+    if angle.kind == "joint":
+        a, b, c = (_name(p, side) for p in angle.points)
+        return joint_angle(pose, a, b, c, world=world, gate=gate)
+    if angle.kind == "segment":
+        a, b = (_name(p, side) for p in angle.points)
+        if angle.reference == "horizontal":
+            return _segment_horizontal(pose, a, b, gate)
+        return segment_vertical_angle(pose, a, b, gate=gate)
+    return _width_ratio(pose, angle.points[0], angle.points[1], gate)
+
+
+def body_yaw(pose: Pose) -> float:
+    """0° when the shoulders face the camera, 90° when side on; NaN if unknown."""
+    if pose.world is not None:
+        d = pose.world[INDEX["left_shoulder"], :3] - pose.world[INDEX["right_shoulder"], :3]
+        if np.all(np.isfinite(d)) and (d[0] or d[2]):
+            return math.degrees(math.atan2(abs(d[2]), abs(d[0])))
+    return math.nan
+
+
+def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample:
+    """The exercise's angles for this frame; all NaN when there is no pose."""
+    out: Sample = {}
+    for angle in spec.angles.values():
+        if not angle.sided:
+            out[angle.name] = angle_value(pose, angle, "left", gate) if pose else math.nan
+            continue
+        for side in SIDES:
+            out[f"{angle.name}.{side}"] = (
+                angle_value(pose, angle, side, gate) if pose else math.nan
+            )
+    for side in SIDES:
+        names = {
+            _name(p, side) for a in spec.angles.values() if a.sided for p in a.points
+        }
+        out[f"vis.{side}"] = (
+            float(np.mean([pose.image[INDEX[n], 3] for n in names])) if pose and names else 0.0
+        )
+    out["view"] = body_yaw(pose) if pose else math.nan
+    return out

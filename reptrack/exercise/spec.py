@@ -1,0 +1,355 @@
+"""Exercise definitions: TOML → validated `ExerciseSpec`, with every problem reported at once.
+
+A definition names the angles it needs, the side to count, the thresholds of the counting
+state machine and the form rules. Shipped files live in `exercises/`; files in the user's
+config directory (`exercises/*.toml` there) add to or override them by name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from reptrack import paths
+from reptrack.errors import ReptrackError, SpecError
+from reptrack.pose.types import LANDMARK_NAMES
+
+SIDES = ("left", "right", "both", "auto")
+ANGLE_KINDS = ("joint", "segment", "width_ratio")
+REFERENCES = ("vertical", "horizontal")
+SPACES = ("world", "image")
+MEASURES = ("min", "max", "range", "median")
+PHASES = ("start", "going", "turn", "returning")
+VIEWS = ("any", "side", "front")
+SEVERITIES = ("info", "warning", "error")
+DIRECTIONS = ("decrease", "increase")
+SIDE_NAMES = {n.split("_", 1)[1] for n in LANDMARK_NAMES if n.startswith(("left_", "right_"))}
+CENTRE_NAMES = {n for n in LANDMARK_NAMES if not n.startswith(("left_", "right_"))}
+
+
+@dataclass(frozen=True)
+class AngleDef:
+    """A measured quantity. Point names without a side get the counted side prepended."""
+
+    name: str
+    kind: str  # joint: angle at points[1]; segment: points[0]→points[1] vs reference
+    points: tuple[str, ...]
+    space: str = "world"  # world (3-D, view-independent) when the backend gives it, else image
+    reference: str = "vertical"
+
+    @property
+    def sided(self) -> bool:
+        return self.kind != "width_ratio"
+
+
+@dataclass(frozen=True)
+class CounterDef:
+    angle: str
+    direction: str  # does the driving angle decrease or increase into the rep?
+    start: float  # at or beyond this the lifter is at the start position
+    turn: float  # past this the turning point of the rep is reached
+    hysteresis: float = 5.0
+    min_dwell: float = 0.1
+    min_rep_seconds: float = 0.5
+    max_rep_seconds: float = 15.0
+    min_range: float = 30.0
+    max_gap: float = 0.5
+    filter_window: int = 5
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A condition a movement must meet to count at all (e.g. trunk upright-ish in a squat)."""
+
+    angle: str
+    measure: str
+    above: float | None = None
+    below: float | None = None
+    phase: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    angle: str
+    measure: str
+    message: str
+    above: float | None = None  # flag when the measure is above this
+    below: float | None = None  # flag when the measure is below this
+    phase: str | None = None  # only samples in this phase count (default: the whole rep)
+    view: str = "any"
+    severity: str = "warning"
+
+    def violated(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
+        return (self.above is not None and value > self.above) or (
+            self.below is not None and value < self.below
+        )
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    name: str
+    title: str
+    description: str
+    camera: str
+    side: str
+    angles: dict[str, AngleDef]
+    counter: CounterDef
+    rules: tuple[Rule, ...] = ()
+    requires: tuple[Requirement, ...] = ()
+    phase_labels: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    text: str = ""
+
+    def label(self, phase: str) -> str:
+        return self.phase_labels.get(phase, phase)
+
+
+# -- validation ------------------------------------------------------------------------------
+class _Checker:
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self.lines = text.splitlines()
+        self.problems: list[str] = []
+
+    def line_of(self, key: str) -> str:
+        last = key.split(".")[-1].split("[")[0]
+        for i, line in enumerate(self.lines, 1):
+            stripped = line.strip()
+            if stripped.startswith((f"{last} ", f"{last}=", f"[{key}]", f"[[{last}]]")):
+                return f" (line {i})"
+        return ""
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(f"{key}{self.line_of(key)}: {message}")
+
+    def table(self, data: Any, key: str) -> dict[str, Any]:
+        if not isinstance(data, dict):
+            self.problem(key, f"expected a table, found {type(data).__name__}")
+            return {}
+        return data
+
+    def unknown(self, data: dict[str, Any], allowed: tuple[str, ...], key: str) -> None:
+        for k in data:
+            if k not in allowed:
+                close = difflib.get_close_matches(k, allowed, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+                self.problem(f"{key}.{k}" if key else k, f"unknown key{hint}")
+
+    def get(
+        self, data: dict[str, Any], name: str, kind: type | tuple[type, ...], key: str,
+        *, required: bool = False, default: Any = None, choices: tuple[str, ...] = (),
+    ) -> Any:  # fmt: skip
+        full = f"{key}.{name}" if key else name
+        if name not in data:
+            if required:
+                self.problem(full, "missing (required)")
+            return default
+        value = data[name]
+        if kind is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        expected = kind if isinstance(kind, tuple) else (kind,)
+        if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+            names = " or ".join(k.__name__.replace("float", "number") for k in expected)
+            self.problem(full, f"expected {names}, found {value!r}")
+            return default
+        if choices and value not in choices:
+            close = difflib.get_close_matches(str(value), choices, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            self.problem(full, f"expected one of {', '.join(choices)}, found {value!r}{hint}")
+            return default
+        return value
+
+
+def _check_point(c: _Checker, point: str, key: str, sided: bool) -> None:
+    valid = SIDE_NAMES | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
+    if point not in valid:
+        close = difflib.get_close_matches(point, sorted(valid), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        c.problem(key, f"unknown keypoint {point!r}{hint}")
+
+
+def _parse_angles(c: _Checker, raw: Any) -> dict[str, AngleDef]:
+    angles: dict[str, AngleDef] = {}
+    for name, body in c.table(raw, "angles").items():
+        key = f"angles.{name}"
+        body = c.table(body, key)
+        c.unknown(body, ("kind", "points", "space", "reference"), key)
+        kind = c.get(body, "kind", str, key, default="joint", choices=ANGLE_KINDS)
+        points = c.get(body, "points", list, key, required=True, default=[])
+        need = {"joint": 3, "segment": 2, "width_ratio": 2}.get(kind or "joint", 3)
+        if points and len(points) != need:
+            c.problem(f"{key}.points", f"a {kind} angle needs {need} points, found {len(points)}")
+        for i, p in enumerate(points):
+            if not isinstance(p, str):
+                c.problem(f"{key}.points[{i}]", f"expected a keypoint name, found {p!r}")
+            else:
+                _check_point(c, p, f"{key}.points[{i}]", kind != "width_ratio")
+        space = c.get(body, "space", str, key, default="world", choices=SPACES)
+        reference = c.get(body, "reference", str, key, default="vertical", choices=REFERENCES)
+        if kind and points:
+            angles[name] = AngleDef(name, kind, tuple(map(str, points)), space or "world",
+                                    reference or "vertical")  # fmt: skip
+    return angles
+
+
+def _check_angle_ref(c: _Checker, name: Any, angles: dict[str, AngleDef], key: str) -> None:
+    if isinstance(name, str) and angles and name not in angles:
+        close = difflib.get_close_matches(name, list(angles), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; defined: {', '.join(angles)}"
+        c.problem(key, f"no angle named {name!r}{hint}")
+
+
+def _limits(c: _Checker, body: dict[str, Any], key: str) -> tuple[float | None, float | None]:
+    above = c.get(body, "above", float, key)
+    below = c.get(body, "below", float, key)
+    if above is None and below is None:
+        c.problem(key, "needs `above` or `below` (the limit that flags the rep)")
+    return above, below
+
+
+def parse(text: str, path: str = "<string>", name: str | None = None) -> ExerciseSpec:
+    """Validate a definition; raises SpecError listing every problem found."""
+    c = _Checker(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(path, [f"not valid TOML: {exc}"]) from None
+    top = ("name", "title", "description", "camera", "side", "angles", "counter", "rules",
+           "requires", "phase_labels")  # fmt: skip
+    c.unknown(data, top, "")
+    spec_name = c.get(data, "name", str, "", default=name or Path(path).stem)
+    angles = _parse_angles(c, data.get("angles", {}))
+    if "angles" not in data:
+        c.problem("angles", "missing (required): the angles the exercise measures")
+    side = c.get(data, "side", str, "", default="auto", choices=SIDES)
+
+    raw_counter = c.table(data.get("counter", {}), "counter")
+    if "counter" not in data:
+        c.problem("counter", "missing (required): the counting thresholds")
+    fields = CounterDef.__dataclass_fields__
+    c.unknown(raw_counter, tuple(fields), "counter")
+    values: dict[str, Any] = {}
+    for fname in fields:
+        if fname in ("angle", "direction"):
+            choices = DIRECTIONS if fname == "direction" else ()
+            values[fname] = c.get(raw_counter, fname, str, "counter", required=True,
+                                  choices=choices)  # fmt: skip
+        elif fname == "filter_window":
+            values[fname] = c.get(raw_counter, fname, int, "counter")
+        else:
+            required = fname in ("start", "turn")
+            values[fname] = c.get(raw_counter, fname, float, "counter", required=required)
+    _check_angle_ref(c, values.get("angle"), angles, "counter.angle")
+    if values.get("start") is not None and values.get("turn") is not None:
+        decreasing = values.get("direction") != "increase"
+        if decreasing and values["turn"] >= values["start"]:
+            c.problem("counter.turn", f"with direction 'decrease' turn ({values['turn']}) must be "
+                      f"below start ({values['start']})")  # fmt: skip
+        if not decreasing and values["turn"] <= values["start"]:
+            c.problem("counter.turn", f"with direction 'increase' turn ({values['turn']}) must be "
+                      f"above start ({values['start']})")  # fmt: skip
+
+    rules: list[Rule] = []
+    raw_rules = data.get("rules", [])
+    if not isinstance(raw_rules, list):
+        c.problem("rules", "expected an array of tables ([[rules]])")
+        raw_rules = []
+    for i, body in enumerate(raw_rules):
+        key = f"rules[{i}]"
+        body = c.table(body, key)
+        c.unknown(body, tuple(Rule.__dataclass_fields__), key)
+        rname = c.get(body, "name", str, key, required=True)
+        angle = c.get(body, "angle", str, key, required=True)
+        _check_angle_ref(c, angle, angles, f"{key}.angle")
+        measure = c.get(body, "measure", str, key, default="max", choices=MEASURES)
+        message = c.get(body, "message", str, key, required=True)
+        above, below = _limits(c, body, key)
+        phase = c.get(body, "phase", str, key, choices=PHASES)
+        view = c.get(body, "view", str, key, default="any", choices=VIEWS)
+        severity = c.get(body, "severity", str, key, default="warning", choices=SEVERITIES)
+        if rname and angle and message and measure:
+            rules.append(Rule(rname, angle, measure, message, above, below, phase,
+                              view or "any", severity or "warning"))  # fmt: skip
+
+    requires: list[Requirement] = []
+    raw_req = data.get("requires", [])
+    if not isinstance(raw_req, list):
+        c.problem("requires", "expected an array of tables ([[requires]])")
+        raw_req = []
+    for i, body in enumerate(raw_req):
+        key = f"requires[{i}]"
+        body = c.table(body, key)
+        c.unknown(body, tuple(Requirement.__dataclass_fields__), key)
+        angle = c.get(body, "angle", str, key, required=True)
+        _check_angle_ref(c, angle, angles, f"{key}.angle")
+        measure = c.get(body, "measure", str, key, default="max", choices=MEASURES)
+        above, below = _limits(c, body, key)
+        phase = c.get(body, "phase", str, key, choices=PHASES)
+        if angle and measure:
+            requires.append(Requirement(angle, measure, above, below, phase))
+
+    labels = c.table(data.get("phase_labels", {}), "phase_labels")
+    c.unknown(labels, PHASES, "phase_labels")
+    if c.problems:
+        raise SpecError(path, c.problems)
+    return ExerciseSpec(
+        name=spec_name,
+        title=data.get("title", spec_name.replace("_", " ").title()),
+        description=data.get("description", ""),
+        camera=data.get("camera", ""),
+        side=side,
+        angles=angles,
+        counter=CounterDef(**{k: v for k, v in values.items() if v is not None}),
+        rules=tuple(rules),
+        requires=tuple(requires),
+        phase_labels={k: str(v) for k, v in labels.items()},
+        source=path,
+        text=text,
+    )
+
+
+def load_file(path: str | Path) -> ExerciseSpec:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ReptrackError(f"exercise file not found: {p}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReptrackError(f"cannot read exercise file {p}: {exc}") from None
+    return parse(text, str(p), p.stem)
+
+
+def search_dirs() -> list[Path]:
+    """Shipped definitions first; the user's config directory overrides them by name."""
+    return [paths.shipped("exercises"), paths.config_dir() / "exercises"]
+
+
+def available() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for folder in search_dirs():
+        if folder.is_dir():
+            for f in sorted(folder.glob("*.toml")):
+                found[f.stem] = f
+    return found
+
+
+def load(name: str) -> ExerciseSpec:
+    """An exercise by name (or a path to a TOML file)."""
+    if name.endswith(".toml") or "/" in name:
+        return load_file(name)
+    files = available()
+    if name not in files:
+        close = difflib.get_close_matches(name, list(files), n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise ReptrackError(
+            f"unknown exercise {name!r}",
+            hint=f"{hint}known: {', '.join(files) or 'none'}; `reptrack exercises list` shows them",
+        )
+    return load_file(files[name])
