@@ -97,6 +97,201 @@ def cmd_pose(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- exercises -------------------------------------------------------------------------------
+def cmd_exercises(args: argparse.Namespace) -> int:
+    from reptrack.exercise import spec as specs
+
+    if args.action == "list":
+        for name, path in specs.available().items():
+            try:
+                s = specs.load_file(path)
+                out.print(f"[bold]{name:16s}[/] {s.description}  [dim]({path})[/]")
+            except ReptrackError as exc:
+                out.print(f"[bold]{name:16s}[/] [red]invalid[/]: {exc.message.splitlines()[0]}")
+        return 0
+    if not args.target:
+        raise ReptrackError(f"`reptrack exercises {args.action}` needs a NAME or FILE")
+    if args.action == "show":
+        s = specs.load(args.target)
+        out.print(f"# {s.source}\n")
+        out.print(s.text, markup=False)
+        return 0
+    s = specs.load_file(args.target)
+    out.print(f"{args.target}: ok — {s.title}, counts {s.counter.angle} "
+              f"({s.side} side), {len(s.rules)} form rule(s)")  # fmt: skip
+    return 0
+
+
+# -- eval ------------------------------------------------------------------------------------
+def cmd_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from reptrack.evaluate import evaluate, load_labels, summary
+
+    labels = load_labels(args.labels)
+    factory = None
+    if not args.reference:
+        from reptrack.pose.factory import make_estimator
+
+        make_estimator(args.backend, args.model, openpose_model=args.openpose_model).close()
+
+        def factory():  # a fresh tracker per video
+            return make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
+
+    with err.status("evaluating…") as status:
+        results = evaluate(
+            labels,
+            reference=Path(args.reference) if args.reference else None,
+            estimator_factory=factory,
+            progress=lambda name: status.update(f"evaluating {name}…"),
+        )
+    summ = summary(results)
+    if args.json:
+        print(json.dumps({"videos": [r.to_json() for r in results], "summary": summ}, indent=2))
+        return 0
+    for r in results:
+        ok = "[green]✓[/]" if r.predicted == r.label.reps else "[red]✗[/]"
+        flags = "; ".join(f"{x.number}:{','.join(x.flags)}" for x in r.reps if x.flags)
+        out.print(f"{ok} {r.label.file.name:26s} expected {r.label.reps:2d}  predicted "
+                  f"{r.predicted:2d}  {flags}")  # fmt: skip
+    out.print(
+        f"\nexact {summ['exact']}/{summ['videos']} ({summ['exact_rate']:.0%}), within one "
+        f"{summ['within_one']}/{summ['videos']} ({summ['within_one_rate']:.0%}), "
+        f"mean |error|/true {summ['mean_abs_error_rel']:.3f}, {summ['fps']:.1f} frames/s"
+    )
+    return 0
+
+
+# -- the workout (headless) ------------------------------------------------------------------
+def cmd_workout(args: argparse.Namespace) -> int:
+    import json
+
+    from reptrack.exercise import spec as specs
+    from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, RepCompleted
+    from reptrack.pose.factory import make_estimator
+    from reptrack.sources import open_source
+    from reptrack.store import Store
+    from reptrack.workout import Workout
+
+    spec = specs.load(args.exercise)
+    store = None if args.no_save else Store(args.db)
+    estimator = make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
+    source = open_source(args.source)
+    workout = Workout(source, estimator, spec, side=args.side, store=store,
+                      backend=args.backend, model=args.model)  # fmt: skip
+    quiet = args.json
+
+    def on_frame(r):
+        for e in r.events:
+            if quiet:
+                continue
+            if isinstance(e, RepCompleted):
+                rep = e.rep
+                state = "clean" if rep.clean else "flagged: " + ", ".join(rep.messages)
+                out.print(f"rep {rep.number} ({rep.side}, {rep.duration:.1f} s) — {state}")
+            elif isinstance(e, FormWarning):
+                out.print(f"  [yellow]{e.message}[/]")
+            elif isinstance(e, PoseLost):
+                out.print("  [dim]step into view[/]")
+            elif isinstance(e, PoseFound):
+                out.print("  [dim]tracking[/]")
+
+    if not quiet:
+        out.print(f"{spec.title} from {source.description} — Ctrl-C to finish and save")
+    summary = workout.run(on_frame)
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+    else:
+        good = sum(r.clean for r in summary.reps)
+        out.print(f"[bold]{len(summary.reps)} reps[/] ({good} clean) in {summary.seconds:.0f} s"
+                  + (f", session {summary.session_id} saved" if summary.session_id else ""))  # fmt: skip
+        if summary.end_reason:
+            err.print(f"[yellow]{summary.end_reason}[/]")
+    return 0
+
+
+# -- history / export / rescore --------------------------------------------------------------
+def _session_json(row: dict) -> dict:
+    keys = ("id", "exercise", "started_at", "ended_at", "status", "reps", "good_reps", "source")
+    return {k: row.get(k) for k in keys}
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    import json
+
+    from rich.table import Table
+
+    from reptrack.store import Store
+
+    store = Store(args.db)
+    store.recover_interrupted()
+    if args.action == "show":
+        if args.id is None:
+            raise ReptrackError("`reptrack history show` needs a session ID")
+        row = store.session(args.id)
+        reps = store.reps(args.id)
+        if args.json:
+            print(json.dumps({**_session_json(row), "rep_details": reps}, indent=2))
+            return 0
+        out.print(f"[bold]session {row['id']}[/] {row['exercise']} {row['started_at']} "
+                  f"{row['status']}: {row['reps']} reps, {row['good_reps']} clean")  # fmt: skip
+        table = Table("n", "side", "duration s", "down s", "up s", "range °", "flags")
+        for r in reps:
+            table.add_row(str(r["n"]), r["side"], f"{r['duration']:.1f}", f"{r['time_down']:.1f}",
+                          f"{r['time_up']:.1f}", f"{r['range_of_motion']:.0f}",
+                          ", ".join(r["flags"]))  # fmt: skip
+        out.print(table)
+        return 0
+    rows = store.sessions(args.exercise, args.since)
+    if args.json:
+        print(json.dumps([_session_json(r) for r in rows], indent=2))
+        return 0
+    table = Table("id", "started", "exercise", "reps", "clean", "status")
+    for r in rows:
+        table.add_row(str(r["id"]), r["started_at"][:19], r["exercise"], str(r["reps"]),
+                      str(r["good_reps"]), r["status"])  # fmt: skip
+    out.print(table)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from reptrack.export import export
+    from reptrack.store import Store
+
+    text = export(Store(args.db), args.format)
+    if args.out:
+        Path(args.out).write_text(text)
+        err.print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from reptrack.exercise import spec as specs
+    from reptrack.exercise.counter import RepCounter
+    from reptrack.store import Store
+
+    store = Store(args.db)
+    row = store.session(args.id)
+    spec = (specs.load_file(args.exercise_file) if args.exercise_file
+            else specs.parse(row["definition"], f"session {args.id}", row["exercise"]))  # fmt: skip
+    counter = RepCounter(spec)
+    for t, sample in store.samples(args.id):
+        counter.update(t, sample)
+    old = store.reps(args.id)
+    new = counter.reps
+    out.print(f"session {args.id}: stored {len(old)} reps "
+              f"({sum(not r['flags'] for r in old)} clean) → re-scored {len(new)} reps "
+              f"({sum(r.clean for r in new)} clean)")  # fmt: skip
+    for rep in new:
+        out.print(f"  rep {rep.number} ({rep.side}): {', '.join(rep.flags) or 'clean'}")
+    if args.save:
+        store.replace_reps(args.id, new)
+        out.print("saved")
+    return 0
+
+
 # -- parser ----------------------------------------------------------------------------------
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {}
 
@@ -128,11 +323,81 @@ def _pose_parser(p: argparse.ArgumentParser) -> None:
     _add_pose_options(p)  # fmt: skip
 
 
+@_subcommand("exercises", "list, show or check exercise definitions (TOML)")
+def _exercises_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", choices=("list", "show", "check"),
+                   help="list: all known; show NAME: print the definition; check FILE: validate")
+    p.add_argument("target", nargs="?", metavar="NAME|FILE")  # fmt: skip
+
+
+@_subcommand("eval", "count every labelled video and compare with the hand counts")
+def _eval_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("labels", help="labels TOML ([[video]] tables with file, exercise, reps)")
+    p.add_argument("--json", action="store_true", help="print the results as JSON")
+    p.add_argument("--reference", metavar="DIR",
+                   help="replay landmark files (VIDEO_STEM.npz) from DIR instead of running the "
+                   "pose model")
+    _add_pose_options(p)  # fmt: skip
+
+
+def _add_db_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", metavar="PATH",
+                   help="session database (default: REPTRACK_DB or the user data directory)")  # fmt: skip
+
+
+@_subcommand("history", "list past sessions, or show one")
+def _history_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    p.add_argument("id", nargs="?", type=int, help="session id (for show)")
+    p.add_argument("--exercise", help="only this exercise")
+    p.add_argument("--since", metavar="DATE", help="only sessions started on or after DATE "
+                   "(YYYY-MM-DD)")
+    p.add_argument("--json", action="store_true")
+    _add_db_option(p)  # fmt: skip
+
+
+@_subcommand("export", "export all sessions and reps as CSV or JSON")
+def _export_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("csv", "json"), default="json")
+    p.add_argument("--out", metavar="PATH", help="write to a file instead of stdout")
+    _add_db_option(p)
+
+
+@_subcommand("rescore", "replay a stored session through the current or an edited definition")
+def _rescore_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("id", type=int, help="session id")
+    p.add_argument("--exercise-file", metavar="FILE", help="an edited exercise TOML")
+    p.add_argument("--save", action="store_true", help="replace the stored reps with the new ones")
+    _add_db_option(p)
+
+
+def build_workout_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="reptrack EXERCISE",
+        description="Count reps of EXERCISE (squat, curl, … — see `reptrack exercises list`) "
+        "live from a camera, a video file or a stream, and log the session.",
+    )
+    p.add_argument("exercise", help="exercise name or path to an exercise TOML file")
+    p.add_argument("--source", default="0",
+                   help="camera index (default 0), video file, or stream URL "
+                   "(http://PHONE:8080/video for MJPEG, rtsp://…)")
+    p.add_argument("--side", choices=("left", "right", "both", "auto"),
+                   help="body side to count (default: the exercise's; both = each side on its own)")
+    p.add_argument("--no-tui", action="store_true", help="print reps as text instead of the TUI")
+    p.add_argument("--json", action="store_true", help="with --no-tui: print a JSON summary only")
+    p.add_argument("--no-save", action="store_true", help="do not log the session")
+    _add_db_option(p)
+    _add_pose_options(p)
+    return p  # fmt: skip
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="reptrack",
+        usage="reptrack EXERCISE [--source S] [options] | reptrack COMMAND ...",
         description="Count exercise repetitions from a webcam, a video file or a phone's "
-        "camera stream, and flag bad form.",
+        "camera stream, and flag bad form. `reptrack squat` counts squats from camera 0; "
+        "`reptrack squat --help` lists its options.",
         epilog="Run `reptrack COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"reptrack {__version__}")
@@ -147,7 +412,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
+        args = build_workout_parser().parse_args(argv)
+        args.handler = cmd_workout
+    else:
+        args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0

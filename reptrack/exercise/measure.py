@@ -83,4 +83,4 @@ def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample
             float(np.mean([pose.image[INDEX[n], 3] for n in names])) if pose and names else 0.0
         )
     out["view"] = body_yaw(pose) if pose else math.nan
-    return out
+    return {k: float(v) for k, v in out.items()}

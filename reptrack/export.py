@@ -1,0 +1,35 @@
+"""Export the session log as JSON (sessions with their reps) or CSV (one row per rep)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from reptrack.store import Store
+
+CSV_FIELDS = ("session_id", "exercise", "started_at", "status", "n", "side", "start", "end",
+              "duration", "time_down", "time_up", "extreme", "range_of_motion", "flags")  # fmt: skip
+
+
+def export(store: Store, fmt: str = "json") -> str:
+    sessions = list(reversed(store.sessions()))
+    if fmt == "json":
+        data = []
+        for s in sessions:
+            row = {k: v for k, v in s.items() if k not in ("pid", "host")}
+            row["rep_details"] = store.reps(s["id"])
+            row["form_events"] = store.form_events(s["id"])
+            data.append(row)
+        return json.dumps(data, indent=2) + "\n"
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for s in sessions:
+        for r in store.reps(s["id"]):
+            writer.writerow({
+                "session_id": s["id"], "exercise": s["exercise"], "started_at": s["started_at"],
+                "status": s["status"], **{k: r[k] for k in CSV_FIELDS[4:13]},
+                "flags": ";".join(r["flags"]),
+            })  # fmt: skip
+    return buf.getvalue()
