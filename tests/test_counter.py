@@ -1,0 +1,114 @@
+"""The counter on real recorded landmarks (MediaPipe's own, from ../shared) and on synthetic
+angle streams for its properties."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from reptrack.evaluate import count, evaluate, load_labels
+from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import RepCounter
+from reptrack.pose.dump import load_landmarks, replay
+
+
+@pytest.fixture(scope="module")
+def results(shared: Path):
+    return {r.label.file.name: r for r in
+            evaluate(load_labels(shared / "labels.toml"), reference=shared / "reference")}  # fmt: skip
+
+
+def test_counts_every_labelled_video_exactly(results):
+    wrong = {n: (r.label.reps, r.predicted) for n, r in results.items()
+             if r.predicted != r.label.reps}  # fmt: skip
+    assert len(results) == 13
+    assert wrong == {}
+
+
+def test_curl_elbow_drift_flags_the_three_swinging_reps_only(results):
+    reps = results["curl_bajpai.mp4"].reps
+    assert [("elbow_drift" in r.flags) for r in reps] == [True, True, True, False]
+
+
+def _rep_spans(shared: Path, video: str, exercise: str) -> list[tuple[float, float]]:
+    counter = RepCounter(specs.load(exercise))
+    count(replay(load_landmarks(shared / "reference" / f"{video}.npz")), counter)
+    return [(r.start, r.end) for r in counter.reps]
+
+
+def test_picking_up_and_putting_down_the_bar_is_not_a_squat(shared):
+    spans = _rep_spans(shared, "squat_joe1", "squat")
+    assert len(spans) == 5
+    for start, end in spans:
+        assert not (start <= 2.5 <= end) and not (start <= 21.0 <= end)
+
+
+def test_bending_for_a_bottle_is_not_a_squat(shared):
+    spans = _rep_spans(shared, "squat_tommy", "squat")
+    assert len(spans) == 3 and all(end < 7.5 for _, end in spans)
+
+
+def test_walking_is_not_squatting(shared):
+    assert _rep_spans(shared, "walking_silhouette", "squat") == []
+
+
+def _stream(angles_left, angles_right=None, dt=1 / 30):
+    for i, a in enumerate(angles_left):
+        b = angles_right[i] if angles_right is not None else math.nan
+        yield i * dt, {"elbow.left": a, "elbow.right": b, "upper_arm.left": 10.0,
+                       "upper_arm.right": 10.0, "trunk.left": 2.0, "trunk.right": 2.0,
+                       "vis.left": 0.9, "vis.right": 0.9, "view": 80.0}  # fmt: skip
+
+
+def _curl_rep(frames=45, top=160.0, bottom=50.0):
+    down = [top - (top - bottom) * i / (frames // 2) for i in range(frames // 2)]
+    return [top] * 10 + down + [bottom] * 5 + down[::-1] + [top] * 10
+
+
+def test_alternating_curls_count_each_arm_with_side_both():
+    rest = [160.0] * len(_curl_rep())
+    left = _curl_rep() + rest + _curl_rep() + rest
+    right = rest + _curl_rep() + rest + _curl_rep()
+    counter = RepCounter(specs.load("curl"), side="both")
+    for t, s in _stream(left, right):
+        counter.update(t, s)
+    assert [r.side for r in counter.reps] == ["left", "right", "left", "right"]
+    auto = RepCounter(specs.load("curl"), side="auto")
+    for t, s in _stream(left, right):
+        auto.update(t, s)
+    assert auto.count == 2  # one arm followed
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1.0, 1.0), min_size=60, max_size=400), st.floats(130.0, 170.0))
+def test_noise_inside_the_hysteresis_band_never_adds_a_rep(noise, level):
+    spec = specs.load("curl")
+    amplitude = spec.counter.hysteresis * 0.9
+    counter = RepCounter(spec, side="left")
+    for t, s in _stream([level + amplitude * n for n in noise]):
+        counter.update(t, s)
+    assert counter.count == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(5, 40), st.integers(0, 3), st.integers(16, 60))
+def test_a_dropped_out_stretch_never_adds_a_rep(gap_start, reps_before, gap_frames):
+    spec = specs.load("curl")
+    angles = sum((_curl_rep() for _ in range(reps_before)), [])
+    one = _curl_rep()
+    # The pose vanishes for longer than max_gap in the middle of a rep, and comes back at the
+    # bottom: what is left of that rep must not count.
+    start = len(angles) + gap_start
+    angles = angles + one
+    angles[start:start + gap_frames] = [math.nan] * gap_frames
+    counter = RepCounter(spec, side="left")
+    for t, s in _stream(angles):
+        counter.update(t, s)
+    gap_seconds = gap_frames / 30
+    expected_max = reps_before + (1 if gap_seconds <= spec.counter.max_gap else 0)
+    assert counter.count <= expected_max
+    assert counter.count >= reps_before
