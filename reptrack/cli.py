@@ -11,6 +11,7 @@ from rich.console import Console
 
 from reptrack import __version__
 from reptrack.errors import ReptrackError
+from reptrack.pose.factory import BACKENDS
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -19,13 +20,16 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def _add_pose_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--backend", choices=("blazepose", "openpose"), default="blazepose",
-                   help="pose backend (default: blazepose; openpose needs your own Caffe weights)")
-    p.add_argument("--model", choices=("lite", "full", "heavy"), default="full",
-                   help="BlazePose landmark model: lite is fastest, heavy most accurate "
-                   "(default: full)")
-    p.add_argument("--openpose-model", choices=("coco", "mpi"), default="coco",
-                   help="which OpenPose Caffe model to use with --backend openpose")  # fmt: skip
+    p.add_argument(
+        "--backend", choices=BACKENDS, default="blazepose", help="pose backend (default: blazepose)"
+    )
+    p.add_argument(
+        "--model",
+        choices=("lite", "full", "heavy"),
+        default="full",
+        help="BlazePose landmark model: lite is fastest, heavy most accurate (default: full)",
+    )
+    p.set_defaults(openpose_model="coco")
 
 
 # -- models ----------------------------------------------------------------------------------
@@ -69,8 +73,10 @@ def cmd_models(args: argparse.Namespace) -> int:
         out.print(f"{name}: [{colour}]{result}[/]")
     required = {"detector", "full"}
     if any(outcome.get(n, "").startswith("FAILED") for n in required):
-        err.print("[red]the default models could not be fetched[/]: reptrack cannot run without "
-                  "them. Fix the cause above, or `reptrack models import PATH`.")  # fmt: skip
+        err.print(
+            "[red]the default models could not be fetched[/]: reptrack cannot run without "
+            "them. Fix the cause above, or `reptrack models import PATH`."
+        )
         return 1
     if failed:
         err.print("[yellow]some optional models are missing[/]; the default (full) works.")
@@ -117,8 +123,10 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         out.print(s.text, markup=False)
         return 0
     s = specs.load_file(args.target)
-    out.print(f"{args.target}: ok — {s.title}, counts {s.counter.angle} "
-              f"({s.side} side), {len(s.rules)} form rule(s)")  # fmt: skip
+    out.print(
+        f"{args.target}: ok — {s.title}, counts {s.counter.angle} "
+        f"({s.side} side), {len(s.rules)} form rule(s)"
+    )
     return 0
 
 
@@ -152,8 +160,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     for r in results:
         ok = "[green]✓[/]" if r.predicted == r.label.reps else "[red]✗[/]"
         flags = "; ".join(f"{x.number}:{','.join(x.flags)}" for x in r.reps if x.flags)
-        out.print(f"{ok} {r.label.file.name:26s} expected {r.label.reps:2d}  predicted "
-                  f"{r.predicted:2d}  {flags}")  # fmt: skip
+        out.print(
+            f"{ok} {r.label.file.name:26s} expected {r.label.reps:2d}  predicted "
+            f"{r.predicted:2d}  {flags}"
+        )
     out.print(
         f"\nexact {summ['exact']}/{summ['videos']} ({summ['exact_rate']:.0%}), within one "
         f"{summ['within_one']}/{summ['videos']} ({summ['within_one_rate']:.0%}), "
@@ -177,8 +187,9 @@ def cmd_workout(args: argparse.Namespace) -> int:
     store = None if args.no_save else Store(args.db)
     estimator = make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
     source = open_source(args.source)
-    workout = Workout(source, estimator, spec, side=args.side, store=store,
-                      backend=args.backend, model=args.model)  # fmt: skip
+    workout = Workout(
+        source, estimator, spec, side=args.side, store=store, backend=args.backend, model=args.model
+    )
     quiet = args.json
 
     def on_frame(r):
@@ -203,8 +214,10 @@ def cmd_workout(args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_json(), indent=2))
     else:
         good = sum(r.clean for r in summary.reps)
-        out.print(f"[bold]{len(summary.reps)} reps[/] ({good} clean) in {summary.seconds:.0f} s"
-                  + (f", session {summary.session_id} saved" if summary.session_id else ""))  # fmt: skip
+        out.print(
+            f"[bold]{len(summary.reps)} reps[/] ({good} clean) in {summary.seconds:.0f} s"
+            + (f", session {summary.session_id} saved" if summary.session_id else "")
+        )
         if summary.end_reason:
             err.print(f"[yellow]{summary.end_reason}[/]")
     return 0
@@ -233,13 +246,21 @@ def cmd_history(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps({**_session_json(row), "rep_details": reps}, indent=2))
             return 0
-        out.print(f"[bold]session {row['id']}[/] {row['exercise']} {row['started_at']} "
-                  f"{row['status']}: {row['reps']} reps, {row['good_reps']} clean")  # fmt: skip
+        out.print(
+            f"[bold]session {row['id']}[/] {row['exercise']} {row['started_at']} "
+            f"{row['status']}: {row['reps']} reps, {row['good_reps']} clean"
+        )
         table = Table("n", "side", "duration s", "down s", "up s", "range °", "flags")
         for r in reps:
-            table.add_row(str(r["n"]), r["side"], f"{r['duration']:.1f}", f"{r['time_down']:.1f}",
-                          f"{r['time_up']:.1f}", f"{r['range_of_motion']:.0f}",
-                          ", ".join(r["flags"]))  # fmt: skip
+            table.add_row(
+                str(r["n"]),
+                r["side"],
+                f"{r['duration']:.1f}",
+                f"{r['time_down']:.1f}",
+                f"{r['time_up']:.1f}",
+                f"{r['range_of_motion']:.0f}",
+                ", ".join(r["flags"]),
+            )
         out.print(table)
         return 0
     rows = store.sessions(args.exercise, args.since)
@@ -248,8 +269,14 @@ def cmd_history(args: argparse.Namespace) -> int:
         return 0
     table = Table("id", "started", "exercise", "reps", "clean", "status")
     for r in rows:
-        table.add_row(str(r["id"]), r["started_at"][:19], r["exercise"], str(r["reps"]),
-                      str(r["good_reps"]), r["status"])  # fmt: skip
+        table.add_row(
+            str(r["id"]),
+            r["started_at"][:19],
+            r["exercise"],
+            str(r["reps"]),
+            str(r["good_reps"]),
+            r["status"],
+        )
     out.print(table)
     return 0
 
@@ -274,16 +301,21 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
     store = Store(args.db)
     row = store.session(args.id)
-    spec = (specs.load_file(args.exercise_file) if args.exercise_file
-            else specs.parse(row["definition"], f"session {args.id}", row["exercise"]))  # fmt: skip
+    spec = (
+        specs.load_file(args.exercise_file)
+        if args.exercise_file
+        else specs.parse(row["definition"], f"session {args.id}", row["exercise"])
+    )
     counter = RepCounter(spec)
     for t, sample in store.samples(args.id):
         counter.update(t, sample)
     old = store.reps(args.id)
     new = counter.reps
-    out.print(f"session {args.id}: stored {len(old)} reps "
-              f"({sum(not r['flags'] for r in old)} clean) → re-scored {len(new)} reps "
-              f"({sum(r.clean for r in new)} clean)")  # fmt: skip
+    out.print(
+        f"session {args.id}: stored {len(old)} reps "
+        f"({sum(not r['flags'] for r in old)} clean) → re-scored {len(new)} reps "
+        f"({sum(r.clean for r in new)} clean)"
+    )
     for rep in new:
         out.print(f"  rep {rep.number} ({rep.side}): {', '.join(rep.flags) or 'clean'}")
     if args.save:
@@ -307,42 +339,56 @@ def _subcommand(name: str, help_text: str) -> Callable[[Callable], Callable]:
 
 @_subcommand("models", "list, fetch, import or locate the pose model files")
 def _models_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=("list", "fetch", "import", "path"),
-                   help="list: what is installed; fetch [NAME…]: download, verify and cache; "
-                   "import PATH…: take .tflite or .task files you have; path [NAME]: where they are")
+    p.add_argument(
+        "action",
+        choices=("list", "fetch", "import", "path"),
+        help="list: what is installed; fetch [NAME…]: download, verify and cache; "
+        "import PATH…: take .tflite or .task files you have; path [NAME]: where they are",
+    )
     p.add_argument("names", nargs="*", metavar="NAME|PATH")
-    p.add_argument("--force", action="store_true", help="fetch again even if present")  # fmt: skip
+    p.add_argument("--force", action="store_true", help="fetch again even if present")
 
 
 @_subcommand("pose", "run the pose model over a video, dump landmarks and print its speed")
 def _pose_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("video", help="video file")
-    p.add_argument("--out", metavar="FILE.npz",
-                   help="write landmarks (image, world, present, fps, width, height)")
+    p.add_argument(
+        "--out",
+        metavar="FILE.npz",
+        help="write landmarks (image, world, present, fps, width, height)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_pose_options(p)  # fmt: skip
+    _add_pose_options(p)
 
 
 @_subcommand("exercises", "list, show or check exercise definitions (TOML)")
 def _exercises_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", choices=("list", "show", "check"),
-                   help="list: all known; show NAME: print the definition; check FILE: validate")
-    p.add_argument("target", nargs="?", metavar="NAME|FILE")  # fmt: skip
+    p.add_argument(
+        "action",
+        choices=("list", "show", "check"),
+        help="list: all known; show NAME: print the definition; check FILE: validate",
+    )
+    p.add_argument("target", nargs="?", metavar="NAME|FILE")
 
 
 @_subcommand("eval", "count every labelled video and compare with the hand counts")
 def _eval_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("labels", help="labels TOML ([[video]] tables with file, exercise, reps)")
     p.add_argument("--json", action="store_true", help="print the results as JSON")
-    p.add_argument("--reference", metavar="DIR",
-                   help="replay landmark files (VIDEO_STEM.npz) from DIR instead of running the "
-                   "pose model")
-    _add_pose_options(p)  # fmt: skip
+    p.add_argument(
+        "--reference",
+        metavar="DIR",
+        help="replay landmark files (VIDEO_STEM.npz) from DIR instead of running the pose model",
+    )
+    _add_pose_options(p)
 
 
 def _add_db_option(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--db", metavar="PATH",
-                   help="session database (default: REPTRACK_DB or the user data directory)")  # fmt: skip
+    p.add_argument(
+        "--db",
+        metavar="PATH",
+        help="session database (default: REPTRACK_DB or the user data directory)",
+    )
 
 
 @_subcommand("history", "list past sessions, or show one")
@@ -350,10 +396,11 @@ def _history_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
     p.add_argument("id", nargs="?", type=int, help="session id (for show)")
     p.add_argument("--exercise", help="only this exercise")
-    p.add_argument("--since", metavar="DATE", help="only sessions started on or after DATE "
-                   "(YYYY-MM-DD)")
+    p.add_argument(
+        "--since", metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)"
+    )
     p.add_argument("--json", action="store_true")
-    _add_db_option(p)  # fmt: skip
+    _add_db_option(p)
 
 
 @_subcommand("export", "export all sessions and reps as CSV or JSON")
@@ -378,17 +425,23 @@ def build_workout_parser() -> argparse.ArgumentParser:
         "live from a camera, a video file or a stream, and log the session.",
     )
     p.add_argument("exercise", help="exercise name or path to an exercise TOML file")
-    p.add_argument("--source", default="0",
-                   help="camera index (default 0), video file, or stream URL "
-                   "(http://PHONE:8080/video for MJPEG, rtsp://…)")
-    p.add_argument("--side", choices=("left", "right", "both", "auto"),
-                   help="body side to count (default: the exercise's; both = each side on its own)")
+    p.add_argument(
+        "--source",
+        default="0",
+        help="camera index (default 0), video file, or stream URL "
+        "(http://PHONE:8080/video for MJPEG, rtsp://…)",
+    )
+    p.add_argument(
+        "--side",
+        choices=("left", "right", "both", "auto"),
+        help="body side to count (default: the exercise's; both = each side on its own)",
+    )
     p.add_argument("--no-tui", action="store_true", help="print reps as text instead of the TUI")
     p.add_argument("--json", action="store_true", help="with --no-tui: print a JSON summary only")
     p.add_argument("--no-save", action="store_true", help="do not log the session")
     _add_db_option(p)
     _add_pose_options(p)
-    return p  # fmt: skip
+    return p
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,8 +8,22 @@ import json
 
 from reptrack.store import Store
 
-CSV_FIELDS = ("session_id", "exercise", "started_at", "status", "n", "side", "start", "end",
-              "duration", "time_down", "time_up", "extreme", "range_of_motion", "flags")  # fmt: skip
+CSV_FIELDS = (
+    "session_id",
+    "exercise",
+    "started_at",
+    "status",
+    "n",
+    "side",
+    "start",
+    "end",
+    "duration",
+    "time_down",
+    "time_up",
+    "extreme",
+    "range_of_motion",
+    "flags",
+)
 
 
 def export(store: Store, fmt: str = "json") -> str:
@@ -27,9 +41,14 @@ def export(store: Store, fmt: str = "json") -> str:
     writer.writeheader()
     for s in sessions:
         for r in store.reps(s["id"]):
-            writer.writerow({
-                "session_id": s["id"], "exercise": s["exercise"], "started_at": s["started_at"],
-                "status": s["status"], **{k: r[k] for k in CSV_FIELDS[4:13]},
-                "flags": ";".join(r["flags"]),
-            })  # fmt: skip
+            writer.writerow(
+                {
+                    "session_id": s["id"],
+                    "exercise": s["exercise"],
+                    "started_at": s["started_at"],
+                    "status": s["status"],
+                    **{k: r[k] for k in CSV_FIELDS[4:13]},
+                    "flags": ";".join(r["flags"]),
+                }
+            )
     return buf.getvalue()

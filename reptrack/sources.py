@@ -151,8 +151,12 @@ class LiveSource:
         if isinstance(self.target, int):
             cap = cv2.VideoCapture(self.target)
         else:
-            params = [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, int(timeout * 1000),
-                      cv2.CAP_PROP_READ_TIMEOUT_MSEC, int(self.frame_timeout * 1000)]  # fmt: skip
+            params = [
+                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+                int(timeout * 1000),
+                cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+                int(self.frame_timeout * 1000),
+            ]
             cap = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
         if not cap.isOpened():
             cap.release()

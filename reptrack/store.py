@@ -34,26 +34,62 @@ def now() -> str:
 
 def _migrate_1(db: sqlite_utils.Database) -> None:
     db["sessions"].create(
-        {"id": int, "exercise": str, "definition": str, "source": str, "backend": str,
-         "model": str, "started_at": str, "ended_at": str, "status": str, "reps": int,
-         "good_reps": int, "pid": int, "host": str, "end_reason": str},
-        pk="id", not_null={"exercise", "started_at", "status"},
-    )  # fmt: skip
+        {
+            "id": int,
+            "exercise": str,
+            "definition": str,
+            "source": str,
+            "backend": str,
+            "model": str,
+            "started_at": str,
+            "ended_at": str,
+            "status": str,
+            "reps": int,
+            "good_reps": int,
+            "pid": int,
+            "host": str,
+            "end_reason": str,
+        },
+        pk="id",
+        not_null={"exercise", "started_at", "status"},
+    )
     db["reps"].create(
-        {"id": int, "session_id": int, "n": int, "side": str, "start": float, "end": float,
-         "duration": float, "time_down": float, "time_up": float, "extreme": float,
-         "start_angle": float, "range_of_motion": float, "flags": str, "measures": str},
-        pk="id", foreign_keys=[("session_id", "sessions")],
-    )  # fmt: skip
+        {
+            "id": int,
+            "session_id": int,
+            "n": int,
+            "side": str,
+            "start": float,
+            "end": float,
+            "duration": float,
+            "time_down": float,
+            "time_up": float,
+            "extreme": float,
+            "start_angle": float,
+            "range_of_motion": float,
+            "flags": str,
+            "measures": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions")],
+    )
     db["form_events"].create(
-        {"id": int, "session_id": int, "t": float, "side": str, "rule": str, "message": str,
-         "severity": str},
-        pk="id", foreign_keys=[("session_id", "sessions")],
-    )  # fmt: skip
+        {
+            "id": int,
+            "session_id": int,
+            "t": float,
+            "side": str,
+            "rule": str,
+            "message": str,
+            "severity": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions")],
+    )
     db["samples"].create(
         {"session_id": int, "t": float, "data": str},
         foreign_keys=[("session_id", "sessions")],
-    )  # fmt: skip
+    )
     db["reps"].create_index(["session_id"])
     db["form_events"].create_index(["session_id"])
     db["samples"].create_index(["session_id", "t"])
@@ -86,10 +122,13 @@ class Store:
                 conn = sqlite3.connect(":memory:", check_same_thread=False)
             else:
                 self._check_location()
-                conn = sqlite3.connect(str(self.path), timeout=LOCK_TIMEOUT,
-                                       check_same_thread=False)  # fmt: skip
+                conn = sqlite3.connect(
+                    str(self.path), timeout=LOCK_TIMEOUT, check_same_thread=False
+                )
             self.db = sqlite_utils.Database(conn)
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                self._migrate(version)  # refuses before anything is written
             if not memory:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
@@ -113,8 +152,10 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create {self.path.parent}: {exc.strerror}",
-                             hint="choose a writable place with --db PATH") from None  # fmt: skip
+            raise StoreError(
+                f"cannot create {self.path.parent}: {exc.strerror}",
+                hint="choose a writable place with --db PATH",
+            ) from None
 
     def _explain(self, exc: sqlite3.DatabaseError) -> StoreError:
         text = str(exc)
@@ -129,8 +170,10 @@ class Store:
                 hint="check the permissions, or choose another file with --db PATH",
             )
         if "disk is full" in text or "full" in text:
-            return StoreError(f"the disk holding {self.path} is full",
-                              hint="free some space; sessions recorded so far are kept")  # fmt: skip
+            return StoreError(
+                f"the disk holding {self.path} is full",
+                hint="free some space; sessions recorded so far are kept",
+            )
         if "not a database" in text or "malformed" in text:
             return StoreError(
                 f"{self.path} is damaged or not a reptrack database ({text})",
@@ -173,19 +216,37 @@ class Store:
     def start_session(
         self, exercise: str, definition: str, source: str, backend: str, model: str
     ) -> int:
-        row = {"exercise": exercise, "definition": definition, "source": source,
-               "backend": backend, "model": model, "started_at": now(), "status": "running",
-               "reps": 0, "good_reps": 0, "pid": os.getpid(), "host": socket.gethostname()}  # fmt: skip
+        row = {
+            "exercise": exercise,
+            "definition": definition,
+            "source": source,
+            "backend": backend,
+            "model": model,
+            "started_at": now(),
+            "status": "running",
+            "reps": 0,
+            "good_reps": 0,
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+        }
         return int(self._write(lambda: self.db["sessions"].insert(row).last_pk))
 
     def add_rep(self, session_id: int, rep: Rep) -> None:
         row = {
-            "session_id": session_id, "n": rep.number, "side": rep.side, "start": rep.start,
-            "end": rep.end, "duration": rep.duration, "time_down": rep.time_down,
-            "time_up": rep.time_up, "extreme": rep.extreme, "start_angle": rep.start_angle,
-            "range_of_motion": rep.range_of_motion, "flags": json.dumps(list(rep.flags)),
+            "session_id": session_id,
+            "n": rep.number,
+            "side": rep.side,
+            "start": rep.start,
+            "end": rep.end,
+            "duration": rep.duration,
+            "time_down": rep.time_down,
+            "time_up": rep.time_up,
+            "extreme": rep.extreme,
+            "start_angle": rep.start_angle,
+            "range_of_motion": rep.range_of_motion,
+            "flags": json.dumps(list(rep.flags)),
             "measures": json.dumps({k: _nan_to_none(v) for k, v in rep.measures.items()}),
-        }  # fmt: skip
+        }
 
         def write() -> None:
             self.db["reps"].insert(row)
@@ -213,16 +274,25 @@ class Store:
         self._write(write)
 
     def add_warning(self, session_id: int, w: FormWarning) -> None:
-        row = {"session_id": session_id, "t": w.t, "side": w.side, "rule": w.rule,
-               "message": w.message, "severity": w.severity}  # fmt: skip
+        row = {
+            "session_id": session_id,
+            "t": w.t,
+            "side": w.side,
+            "rule": w.rule,
+            "message": w.message,
+            "severity": w.severity,
+        }
         self._write(lambda: self.db["form_events"].insert(row))
 
     def add_samples(self, session_id: int, samples: Iterable[tuple[float, dict]]) -> None:
         rows = [
-            {"session_id": session_id, "t": t,
-             "data": json.dumps({k: _nan_to_none(v) for k, v in s.items()})}
+            {
+                "session_id": session_id,
+                "t": t,
+                "data": json.dumps({k: _nan_to_none(v) for k, v in s.items()}),
+            }
             for t, s in samples
-        ]  # fmt: skip
+        ]
         if rows:
             self._write(lambda: self.db["samples"].insert_all(rows, batch_size=500))
 
@@ -252,13 +322,16 @@ class Store:
         try:
             return dict(self.db["sessions"].get(session_id))
         except sqlite_utils.db.NotFoundError:
-            raise StoreError(f"no session with id {session_id}",
-                             hint="`reptrack history` lists the sessions") from None  # fmt: skip
+            raise StoreError(
+                f"no session with id {session_id}", hint="`reptrack history` lists the sessions"
+            ) from None
 
     def reps(self, session_id: int) -> list[dict]:
         rows = self.db["reps"].rows_where("session_id = ?", [session_id], order_by="n")
-        return [{**r, "flags": json.loads(r["flags"]), "measures": json.loads(r["measures"])}
-                for r in rows]  # fmt: skip
+        return [
+            {**r, "flags": json.loads(r["flags"]), "measures": json.loads(r["measures"])}
+            for r in rows
+        ]
 
     def form_events(self, session_id: int) -> list[dict]:
         return list(self.db["form_events"].rows_where("session_id = ?", [session_id], order_by="t"))
@@ -285,8 +358,9 @@ class Store:
 
         def write() -> None:
             self.db.execute("DELETE FROM reps WHERE session_id = ?", [session_id])
-            self.db.execute("UPDATE sessions SET reps = 0, good_reps = 0 WHERE id = ?",
-                            [session_id])  # fmt: skip
+            self.db.execute(
+                "UPDATE sessions SET reps = 0, good_reps = 0 WHERE id = ?", [session_id]
+            )
 
         self._write(write)
         for rep in reps:

@@ -59,10 +59,15 @@ class Summary:
             "frames": self.frames,
             "seconds": round(self.seconds, 2),
             "rep_details": [
-                {"n": r.number, "side": r.side, "duration": round(r.duration, 2),
-                 "range_of_motion": round(r.range_of_motion, 1), "flags": list(r.flags)}
+                {
+                    "n": r.number,
+                    "side": r.side,
+                    "duration": round(r.duration, 2),
+                    "range_of_motion": round(r.range_of_motion, 1),
+                    "flags": list(r.flags),
+                }
                 for r in self.reps
-            ],  # fmt: skip
+            ],
         }
 
 
@@ -113,8 +118,9 @@ class Workout:
         fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
         active = self.counter.active
         angle = s.get(f"{self.spec.counter.angle}.{active}", math.nan)
-        return FrameResult(frame, pose, s, events, self.counter.count, self.counter.phase(),
-                           angle, fps, pose_ms)  # fmt: skip
+        return FrameResult(
+            frame, pose, s, events, self.counter.count, self.counter.phase(), angle, fps, pose_ms
+        )
 
     def _record(self, t: float, s: Sample, events: list[Event]) -> None:
         for e in events:
@@ -175,7 +181,13 @@ class Workout:
         finally:
             self.source.close()
         self.finished = Summary(
-            self.spec.name, list(self.counter.reps), self.frames,
-            time.monotonic() - self._start, status, self.session_id, reason, self.warnings,
-        )  # fmt: skip
+            self.spec.name,
+            list(self.counter.reps),
+            self.frames,
+            time.monotonic() - self._start,
+            status,
+            self.session_id,
+            reason,
+            self.warnings,
+        )
         return self.finished

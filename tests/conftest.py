@@ -31,10 +31,15 @@ def shared() -> Path:
 def blazepose_models() -> None:
     from reptrack.pose import models
 
-    missing = [m.name for m in models.load_manifest()
-               if m.name in ("detector", "full") and models.status(m) != "ok"]  # fmt: skip
-    require(not missing, f"model files {missing} not fetched (run `make test` or "
-                         "`reptrack models fetch`)")  # fmt: skip
+    missing = [
+        m.name
+        for m in models.load_manifest()
+        if m.name in ("detector", "full") and models.status(m) != "ok"
+    ]
+    require(
+        not missing,
+        f"model files {missing} not fetched (run `make test` or `reptrack models fetch`)",
+    )
 
 
 @pytest.fixture

@@ -18,13 +18,16 @@ from reptrack.pose.dump import load_landmarks, replay
 
 @pytest.fixture(scope="module")
 def results(shared: Path):
-    return {r.label.file.name: r for r in
-            evaluate(load_labels(shared / "labels.toml"), reference=shared / "reference")}  # fmt: skip
+    return {
+        r.label.file.name: r
+        for r in evaluate(load_labels(shared / "labels.toml"), reference=shared / "reference")
+    }
 
 
 def test_counts_every_labelled_video_exactly(results):
-    wrong = {n: (r.label.reps, r.predicted) for n, r in results.items()
-             if r.predicted != r.label.reps}  # fmt: skip
+    wrong = {
+        n: (r.label.reps, r.predicted) for n, r in results.items() if r.predicted != r.label.reps
+    }
     assert len(results) == 13
     assert wrong == {}
 
@@ -59,9 +62,20 @@ def test_walking_is_not_squatting(shared):
 def _stream(angles_left, angles_right=None, dt=1 / 30):
     for i, a in enumerate(angles_left):
         b = angles_right[i] if angles_right is not None else math.nan
-        yield i * dt, {"elbow.left": a, "elbow.right": b, "upper_arm.left": 10.0,
-                       "upper_arm.right": 10.0, "trunk.left": 2.0, "trunk.right": 2.0,
-                       "vis.left": 0.9, "vis.right": 0.9, "view": 80.0}  # fmt: skip
+        yield (
+            i * dt,
+            {
+                "elbow.left": a,
+                "elbow.right": b,
+                "upper_arm.left": 10.0,
+                "upper_arm.right": 10.0,
+                "trunk.left": 2.0,
+                "trunk.right": 2.0,
+                "vis.left": 0.9,
+                "vis.right": 0.9,
+                "view": 80.0,
+            },
+        )
 
 
 def _curl_rep(frames=45, top=160.0, bottom=50.0):
@@ -98,13 +112,13 @@ def test_noise_inside_the_hysteresis_band_never_adds_a_rep(noise, level):
 @given(st.integers(5, 40), st.integers(0, 3), st.integers(16, 60))
 def test_a_dropped_out_stretch_never_adds_a_rep(gap_start, reps_before, gap_frames):
     spec = specs.load("curl")
-    angles = sum((_curl_rep() for _ in range(reps_before)), [])
+    angles = [a for _ in range(reps_before) for a in _curl_rep()]
     one = _curl_rep()
     # The pose vanishes for longer than max_gap in the middle of a rep, and comes back at the
     # bottom: what is left of that rep must not count.
     start = len(angles) + gap_start
     angles = angles + one
-    angles[start:start + gap_frames] = [math.nan] * gap_frames
+    angles[start : start + gap_frames] = [math.nan] * gap_frames
     counter = RepCounter(spec, side="left")
     for t, s in _stream(angles):
         counter.update(t, s)

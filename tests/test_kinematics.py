@@ -31,7 +31,8 @@ def test_knee_angle_from_a_pose_in_pixels():
 
 def test_no_angle_from_points_the_model_cannot_see():
     pts = {"left_hip": (0.5, 0.3), "left_knee": (0.5, 0.5), "left_ankle": (0.7, 0.5)}
-    assert math.isnan(joint_angle(make_pose(pts, visibility=0.2), "left_hip", "left_knee",
-                                  "left_ankle"))  # fmt: skip
+    assert math.isnan(
+        joint_angle(make_pose(pts, visibility=0.2), "left_hip", "left_knee", "left_ankle")
+    )
     pts["left_ankle"] = (0.7, 1.4)  # far below the frame
     assert math.isnan(joint_angle(make_pose(pts), "left_hip", "left_knee", "left_ankle"))

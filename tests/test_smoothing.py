@@ -21,8 +21,7 @@ def test_one_euro_keeps_a_still_point_still_and_quiets_jitter():
 
 def test_one_euro_follows_fast_motion_with_little_lag():
     f = OneEuro(min_cutoff=0.05, beta=80.0, derivate_cutoff=1.0)
-    out = [f.apply(np.array([0.0 if i < 10 else 0.02 * (i - 10)]), i / 30, 1.0)
-           for i in range(40)]  # fmt: skip
+    out = [f.apply(np.array([0.0 if i < 10 else 0.02 * (i - 10)]), i / 30, 1.0) for i in range(40)]
     assert out[-1][0] > 0.9 * 0.02 * 29
 
 

@@ -55,14 +55,21 @@ def test_a_file_with_every_mistake_reports_them_all_with_key_and_expectation():
         specs.parse(EVERY_MISTAKE, "broken.toml")
     problems = "\n".join(info.value.problems)
     expected = [
-        "sidee", "did you mean 'side'",                    # unknown key + suggestion
-        "angles.knee.points[1]", "'kne'", "did you mean 'knee'",  # bad keypoint
-        "angles.trunk.kind", "segment",                    # bad choice
-        "counter.angle", "'knees'",                        # reference to a missing angle
-        "counter.start", "expected number, found 'high'",  # wrong type
-        "rules[0].measure", "'average'",                   # bad measure
-        "rules[0] (line 14): needs `above` or `below`",    # missing limit, with its line
-    ]  # fmt: skip
+        "sidee",
+        "did you mean 'side'",  # unknown key + suggestion
+        "angles.knee.points[1]",
+        "'kne'",
+        "did you mean 'knee'",  # bad keypoint
+        "angles.trunk.kind",
+        "segment",  # bad choice
+        "counter.angle",
+        "'knees'",  # reference to a missing angle
+        "counter.start",
+        "expected number, found 'high'",  # wrong type
+        "rules[0].measure",
+        "'average'",  # bad measure
+        "rules[0] (line 14): needs `above` or `below`",  # missing limit, with its line
+    ]
     for fragment in expected:
         assert fragment in problems, fragment
     assert "broken.toml" in str(info.value)
@@ -76,7 +83,7 @@ def test_turn_must_lie_beyond_start():
 
 
 def test_invalid_toml_is_a_spec_error_with_the_file_name():
-    with pytest.raises(SpecError, match="(?s)bad.toml.*not valid TOML"):
+    with pytest.raises(SpecError, match=r"(?s)bad\.toml.*not valid TOML"):
         specs.parse("name = ", "bad.toml")
 
 
@@ -90,7 +97,10 @@ def test_user_files_override_shipped_ones(tmp_home):
 def test_check_command_exits_non_zero_without_a_traceback(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(EVERY_MISTAKE)
-    proc = subprocess.run([sys.executable, "-m", "reptrack", "exercises", "check", str(bad)],
-                          capture_output=True, text=True)  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "reptrack", "exercises", "check", str(bad)],
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "counter.start" in proc.stderr

@@ -247,9 +247,8 @@ class _SideMachine:
             if rule.name in self.warned:
                 continue
             # Only limits a running measure can cross for good are judged before the rep ends.
-            live = (
-                (rule.measure in ("max", "range") and rule.above is not None)
-                or (rule.measure == "min" and rule.below is not None)
+            live = (rule.measure in ("max", "range") and rule.above is not None) or (
+                rule.measure == "min" and rule.below is not None
             )
             if not live or not self._view_ok(rule):
                 continue

@@ -72,13 +72,9 @@ def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample
             out[angle.name] = angle_value(pose, angle, "left", gate) if pose else math.nan
             continue
         for side in SIDES:
-            out[f"{angle.name}.{side}"] = (
-                angle_value(pose, angle, side, gate) if pose else math.nan
-            )
+            out[f"{angle.name}.{side}"] = angle_value(pose, angle, side, gate) if pose else math.nan
     for side in SIDES:
-        names = {
-            _name(p, side) for a in spec.angles.values() if a.sided for p in a.points
-        }
+        names = {_name(p, side) for a in spec.angles.values() if a.sided for p in a.points}
         out[f"vis.{side}"] = (
             float(np.mean([pose.image[INDEX[n], 3] for n in names])) if pose and names else 0.0
         )

@@ -139,13 +139,22 @@ class _Checker:
         for k in data:
             if k not in allowed:
                 close = difflib.get_close_matches(k, allowed, n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+                hint = (
+                    f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
+                )
                 self.problem(f"{key}.{k}" if key else k, f"unknown key{hint}")
 
     def get(
-        self, data: dict[str, Any], name: str, kind: type | tuple[type, ...], key: str,
-        *, required: bool = False, default: Any = None, choices: tuple[str, ...] = (),
-    ) -> Any:  # fmt: skip
+        self,
+        data: dict[str, Any],
+        name: str,
+        kind: type | tuple[type, ...],
+        key: str,
+        *,
+        required: bool = False,
+        default: Any = None,
+        choices: tuple[str, ...] = (),
+    ) -> Any:
         full = f"{key}.{name}" if key else name
         if name not in data:
             if required:
@@ -155,7 +164,7 @@ class _Checker:
         if kind is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         expected = kind if isinstance(kind, tuple) else (kind,)
-        if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
+        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
             names = " or ".join(k.__name__.replace("float", "number") for k in expected)
             self.problem(full, f"expected {names}, found {value!r}")
             return default
@@ -194,8 +203,9 @@ def _parse_angles(c: _Checker, raw: Any) -> dict[str, AngleDef]:
         space = c.get(body, "space", str, key, default="world", choices=SPACES)
         reference = c.get(body, "reference", str, key, default="vertical", choices=REFERENCES)
         if kind and points:
-            angles[name] = AngleDef(name, kind, tuple(map(str, points)), space or "world",
-                                    reference or "vertical")  # fmt: skip
+            angles[name] = AngleDef(
+                name, kind, tuple(map(str, points)), space or "world", reference or "vertical"
+            )
     return angles
 
 
@@ -221,8 +231,18 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(path, [f"not valid TOML: {exc}"]) from None
-    top = ("name", "title", "description", "camera", "side", "angles", "counter", "rules",
-           "requires", "phase_labels")  # fmt: skip
+    top = (
+        "name",
+        "title",
+        "description",
+        "camera",
+        "side",
+        "angles",
+        "counter",
+        "rules",
+        "requires",
+        "phase_labels",
+    )
     c.unknown(data, top, "")
     spec_name = c.get(data, "name", str, "", default=name or Path(path).stem)
     angles = _parse_angles(c, data.get("angles", {}))
@@ -239,8 +259,9 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
     for fname in fields:
         if fname in ("angle", "direction"):
             choices = DIRECTIONS if fname == "direction" else ()
-            values[fname] = c.get(raw_counter, fname, str, "counter", required=True,
-                                  choices=choices)  # fmt: skip
+            values[fname] = c.get(
+                raw_counter, fname, str, "counter", required=True, choices=choices
+            )
         elif fname == "filter_window":
             values[fname] = c.get(raw_counter, fname, int, "counter")
         else:
@@ -250,11 +271,17 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
     if values.get("start") is not None and values.get("turn") is not None:
         decreasing = values.get("direction") != "increase"
         if decreasing and values["turn"] >= values["start"]:
-            c.problem("counter.turn", f"with direction 'decrease' turn ({values['turn']}) must be "
-                      f"below start ({values['start']})")  # fmt: skip
+            c.problem(
+                "counter.turn",
+                f"with direction 'decrease' turn ({values['turn']}) must be "
+                f"below start ({values['start']})",
+            )
         if not decreasing and values["turn"] <= values["start"]:
-            c.problem("counter.turn", f"with direction 'increase' turn ({values['turn']}) must be "
-                      f"above start ({values['start']})")  # fmt: skip
+            c.problem(
+                "counter.turn",
+                f"with direction 'increase' turn ({values['turn']}) must be "
+                f"above start ({values['start']})",
+            )
 
     rules: list[Rule] = []
     raw_rules = data.get("rules", [])
@@ -275,8 +302,19 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
         view = c.get(body, "view", str, key, default="any", choices=VIEWS)
         severity = c.get(body, "severity", str, key, default="warning", choices=SEVERITIES)
         if rname and angle and message and measure:
-            rules.append(Rule(rname, angle, measure, message, above, below, phase,
-                              view or "any", severity or "warning"))  # fmt: skip
+            rules.append(
+                Rule(
+                    rname,
+                    angle,
+                    measure,
+                    message,
+                    above,
+                    below,
+                    phase,
+                    view or "any",
+                    severity or "warning",
+                )
+            )
 
     requires: list[Requirement] = []
     raw_req = data.get("requires", [])

@@ -84,9 +84,7 @@ class _Model:
             raise ModelError(f"model has no output of shape {shape}") from exc
 
 
-def choose_person(
-    detections: list[Detection], last_centre: np.ndarray | None
-) -> Detection | None:
+def choose_person(detections: list[Detection], last_centre: np.ndarray | None) -> Detection | None:
     """The athlete among several detections: nearest to where we last saw them, else the largest."""
     if not detections:
         return None
@@ -110,7 +108,8 @@ class BlazePose:
     ) -> None:
         if model not in LANDMARK_MODELS:
             raise ModelError(
-                f"unknown BlazePose model {model!r}", hint=f"choose one of {', '.join(LANDMARK_MODELS)}"
+                f"unknown BlazePose model {model!r}",
+                hint=f"choose one of {', '.join(LANDMARK_MODELS)}",
             )
         self.model_name = model
         threads = threads or os.cpu_count() or 1
@@ -156,14 +155,15 @@ class BlazePose:
         )
         letterbox = Letterbox.for_size(width, height)
         return [
-            Detection(d.score, letterbox.remove(d.box.reshape(2, 2)).reshape(4),
-                      letterbox.remove(d.keypoints))
+            Detection(
+                d.score,
+                letterbox.remove(d.box.reshape(2, 2)).reshape(4),
+                letterbox.remove(d.keypoints),
+            )
             for d in weighted_nms(raw, self.settings.nms_iou)
-        ]  # fmt: skip
+        ]
 
-    def landmarks(
-        self, frame: np.ndarray, roi: Rect
-    ) -> tuple[float, np.ndarray, np.ndarray]:
+    def landmarks(self, frame: np.ndarray, roi: Rect) -> tuple[float, np.ndarray, np.ndarray]:
         """Run the landmark model on `roi`: presence, (39, 5) image and (39, 3) world points.
 
         Image points are x, y, z (normalized to the frame), visibility, presence.
@@ -179,10 +179,11 @@ class BlazePose:
         points[:, 3:] = 1.0 / (1.0 + np.exp(-raw[:, 3:]))
         heatmap = self.landmarker.output(self._shape_heatmap)[0]
         points[:, :2] = refine_from_heatmap(
-            points[:, :2], heatmap,
+            points[:, :2],
+            heatmap,
             kernel=self.settings.heatmap_kernel,
             min_confidence=self.settings.heatmap_min_confidence,
-        )[:, :2]  # fmt: skip
+        )[:, :2]
         points[:, :3] = project(points[:, :3], roi)
         world = self.landmarker.output(self._shape_world).reshape(-1, 3)
         return presence, points, rotate_world(world, roi.rotation)

@@ -34,9 +34,14 @@ class PoseRun:
 
     def save(self, path: str | Path) -> None:
         np.savez_compressed(
-            path, image=self.image, world=self.world, present=self.present,
-            fps=self.fps, width=self.width, height=self.height,
-        )  # fmt: skip
+            path,
+            image=self.image,
+            world=self.world,
+            present=self.present,
+            fps=self.fps,
+            width=self.width,
+            height=self.height,
+        )
 
     def summary(self) -> str:
         median = float(np.median(self.pose_ms)) if self.frames else float("nan")
@@ -84,10 +89,15 @@ def load_landmarks(path: str | Path) -> PoseRun:
         world = data["world"].astype(np.float32) if "world" in data else np.full_like(image, np.nan)
         present = data["present"].astype(bool) if "present" in data else ~np.isnan(image[:, 0, 0])
         return PoseRun(
-            image=image, world=world, present=present, fps=float(data["fps"]),
-            width=int(data["width"]), height=int(data["height"]),
-            pose_ms=np.zeros(len(present)), wall_seconds=0.0,
-        )  # fmt: skip
+            image=image,
+            world=world,
+            present=present,
+            fps=float(data["fps"]),
+            width=int(data["width"]),
+            height=int(data["height"]),
+            pose_ms=np.zeros(len(present)),
+            wall_seconds=0.0,
+        )
 
 
 def replay(run: PoseRun) -> Iterator[tuple[float, Pose | None]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reptrack.errors import ModelError
 from reptrack.pose.types import PoseEstimator
 
-BACKENDS = ("blazepose", "openpose")
+BACKENDS = ("blazepose",)  # OpenPose through cv2.dnn is planned (issue 6), not built yet
 
 
 def make_estimator(
@@ -15,8 +15,4 @@ def make_estimator(
         from reptrack.pose.blazepose import BlazePose
 
         return BlazePose(model)
-    if backend == "openpose":
-        from reptrack.pose.openpose import OpenPose
-
-        return OpenPose(openpose_model)
     raise ModelError(f"unknown backend {backend!r}", hint=f"choose one of {', '.join(BACKENDS)}")

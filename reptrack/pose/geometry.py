@@ -86,9 +86,7 @@ def decode_detections(
     w, h = raw[:, 2], raw[:, 3]
     boxes = np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], axis=1)
     kps = raw[:, 4 : 4 + 2 * num_keypoints].reshape(-1, num_keypoints, 2) + centre[:, None, :]
-    return [
-        Detection(float(scores[i]), boxes[j], kps[j]) for j, i in enumerate(keep)
-    ]
+    return [Detection(float(scores[i]), boxes[j], kps[j]) for j, i in enumerate(keep)]
 
 
 def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:

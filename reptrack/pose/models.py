@@ -154,8 +154,18 @@ def _run(cmd: list[str], cwd: Path, what: str) -> None:
 def _download(kind: str, package: str, workdir: Path) -> Path:
     """Download one package archive into workdir and return its path."""
     if kind == "pypi":
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               *PIP_PLATFORM, "--dest", str(workdir), package]  # fmt: skip
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            *PIP_PLATFORM,
+            "--dest",
+            str(workdir),
+            package,
+        ]
         _run(cmd, workdir, f"download {package} with pip")
         wheels = list(workdir.glob("*.whl"))
     elif kind == "npm":

@@ -1,0 +1,161 @@
+import http.server
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from reptrack.errors import SourceError
+from reptrack.sources import FileSource, LiveSource, open_source
+
+
+@pytest.fixture
+def tiny_video(tmp_path):
+    path = tmp_path / "tiny.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
+    for i in range(12):
+        writer.write(np.full((48, 64, 3), i * 20, np.uint8))
+    writer.release()
+    return path
+
+
+def test_a_file_delivers_every_frame_with_its_own_timestamp(tiny_video):
+    with FileSource(tiny_video) as src:
+        frames = []
+        while (f := src.read()) is not None:
+            frames.append(f)
+    assert len(frames) == 12
+    assert [round(f.timestamp, 3) for f in frames[:3]] == [0.0, 0.1, 0.2]
+    assert frames[0].image.shape == (48, 64, 3)
+
+
+def test_missing_and_unreadable_files_say_what_is_wrong(tmp_path):
+    with pytest.raises(SourceError, match="not found"):
+        open_source(tmp_path / "nope.mp4")
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"definitely not a video" * 100)
+    with pytest.raises(SourceError, match="cannot read video"):
+        open_source(junk)
+
+
+def test_a_missing_camera_says_so():
+    with pytest.raises(SourceError, match="no camera at index 57"):
+        open_source("57")
+
+
+class _MJPEGHandler(http.server.BaseHTTPRequestHandler):
+    frames = 15
+    served = 0
+
+    def do_GET(self):
+        if type(self).served:  # the phone went away for good: nothing on reconnect
+            self.send_error(503)
+            return
+        type(self).served += 1
+        self.send_response(200)
+        self.send_header("Content-Type", "multipart/x-mixed-replace; boundary=frame")
+        self.end_headers()
+        for i in range(self.frames):
+            _, jpg = cv2.imencode(".jpg", np.full((48, 64, 3), i * 10, np.uint8))
+            body = jpg.tobytes()
+            try:
+                self.wfile.write(
+                    b"--frame\r\nContent-Type: image/jpeg\r\n"
+                    + f"Content-Length: {len(body)}\r\n\r\n".encode()
+                    + body
+                    + b"\r\n"
+                )
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                return
+            time.sleep(0.03)
+        # then the "phone" goes away: the connection closes
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_stream_that_drops_ends_the_session_with_a_reason():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _MJPEGHandler)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        src = LiveSource(
+            f"http://127.0.0.1:{port}/video.mjpg", reconnect_seconds=0.5, frame_timeout=2.0
+        )
+        got = 0
+        while src.read() is not None:
+            got += 1
+        src.close()
+    finally:
+        server.shutdown()
+    assert got >= 1
+    assert src.end_reason is not None
+    assert "stopped delivering" in src.end_reason or "no frame" in src.end_reason
+
+
+def test_an_unreachable_stream_says_how_to_fix_it():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(SourceError, match="cannot open stream"):
+        LiveSource(f"http://127.0.0.1:{port}/video", reconnect_seconds=0.1, open_timeout=1.0)
+
+
+def _cli(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "reptrack", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_help_explains_the_commands():
+    proc = _cli("--help")
+    assert proc.returncode == 0
+    for word in ("models", "pose", "eval", "history", "exercises", "EXERCISE"):
+        assert word in proc.stdout
+    proc = _cli("squat", "--help")
+    assert proc.returncode == 0 and "--source" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("squat", "--no-tui", "--source", "missing.mp4", "--no-save"), "video file not found"),
+        (("sqaut", "--no-tui"), "did you mean 'squat'"),
+        (("history", "show", "12345"), "no session with id 12345"),
+    ],
+)
+def test_user_errors_exit_non_zero_with_a_message_not_a_traceback(args, message, tmp_path):
+    import os
+
+    env = {**os.environ, "REPTRACK_DB": str(tmp_path / "x.db")}
+    proc = _cli(*args, env=env)
+    assert proc.returncode != 0
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_model_files_name_the_fix(tmp_path):
+    import os
+
+    env = {**os.environ, "REPTRACK_CACHE_DIR": str(tmp_path), "REPTRACK_MODELS_DIR": str(tmp_path)}
+    proc = _cli("pose", "whatever.mp4", env=env)
+    if "is missing" not in proc.stderr:
+        # the checkout's models/ folder may hold copies; then the video error comes first
+        assert "video file not found" in proc.stderr
+    else:
+        assert "reptrack models fetch" in proc.stderr
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+
+
+def test_the_domain_never_imports_textual():
+    code = (
+        "import sys, reptrack.workout, reptrack.store, reptrack.evaluate, reptrack.cli, "
+        "reptrack.pose.blazepose, reptrack.exercise.counter; "
+        "assert 'textual' not in sys.modules, 'textual imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

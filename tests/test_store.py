@@ -1,0 +1,214 @@
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from reptrack.errors import StoreError
+from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import FormWarning, Rep, RepCounter
+from reptrack.export import export
+from reptrack.store import SCHEMA_VERSION, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _rep(n: int, flags=()) -> Rep:
+    return Rep(
+        n,
+        "left",
+        n * 2.0,
+        n * 2.0 + 1.5,
+        n * 2.0 + 0.8,
+        80.0,
+        165.0,
+        tuple(flags),
+        tuple(flags),
+        {"knee_min": 80.0},
+    )
+
+
+def test_migrations_create_the_schema_in_memory():
+    store = Store(memory=True)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert {"sessions", "reps", "form_events", "samples"} <= set(store.db.table_names())
+    cols = store.db["reps"].columns_dict
+    assert cols["range_of_motion"] is float and cols["flags"] is str
+
+
+def test_reps_and_totals_are_written_and_read_back(tmp_path):
+    store = Store(tmp_path / "r.db")
+    sid = store.start_session("squat", "text", "video.mp4", "blazepose", "full")
+    store.add_rep(sid, _rep(1))
+    store.add_rep(sid, _rep(2, ["forward_lean"]))
+    store.add_warning(sid, FormWarning(3.0, "left", "forward_lean", "chest up", "warning"))
+    store.finish(sid)
+    row = store.session(sid)
+    assert (row["status"], row["reps"], row["good_reps"]) == ("completed", 2, 1)
+    assert [r["flags"] for r in store.reps(sid)] == [[], ["forward_lean"]]
+    store.remove_last_rep(sid)
+    assert store.session(sid)["reps"] == 1 and store.session(sid)["good_reps"] == 1
+
+
+def test_a_session_of_a_dead_process_is_marked_interrupted(tmp_path):
+    store = Store(tmp_path / "r.db")
+    sid = store.start_session("squat", "", "cam", "blazepose", "full")
+    store.add_rep(sid, _rep(1))
+    store.db.execute("UPDATE sessions SET pid = 999999999 WHERE id = ?", [sid])
+    store.db.conn.commit()
+    assert Store(tmp_path / "r.db").recover_interrupted() == 1
+    row = Store(tmp_path / "r.db").session(sid)
+    assert row["status"] == "interrupted" and row["reps"] == 1
+
+
+def test_a_newer_database_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "new.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer reptrack"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_text("my precious notes\n" * 10)
+    with pytest.raises(StoreError, match="not an SQLite file"):
+        Store(path)
+    assert path.read_text() == "my precious notes\n" * 10
+
+
+def test_a_damaged_database_gives_a_clear_error(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\xff" * 5000)
+    with pytest.raises(StoreError, match=r"damaged|not a reptrack database"):
+        Store(path)
+
+
+def test_a_read_only_location_gives_a_clear_error(tmp_path):
+    if os.geteuid() == 0:
+        # root ignores permission bits; an unwritable path is one under a file instead
+        target = tmp_path / "file"
+        target.write_text("x")
+        with pytest.raises(StoreError, match="cannot create"):
+            Store(target / "sub" / "r.db")
+        return
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    with pytest.raises(StoreError):
+        Store(folder / "sub" / "r.db")
+
+
+def test_a_locked_database_waits_then_says_so(tmp_path, monkeypatch):
+    import reptrack.store as store_module
+
+    monkeypatch.setattr(store_module, "LOCK_TIMEOUT", 0.2)
+    path = tmp_path / "locked.db"
+    Store(path).close()
+    holder = sqlite3.connect(path)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError, match="locked by another program"):
+            store = Store(path)
+            store.start_session("squat", "", "cam", "blazepose", "full")
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+def test_rescore_with_the_same_definition_equals_the_live_count(tmp_path):
+    spec = specs.load("curl")
+    live = RepCounter(spec, side="left")
+    store = Store(tmp_path / "r.db")
+    sid = store.start_session("curl", spec.text, "synthetic", "blazepose", "full")
+    angles = (
+        [160.0] * 10
+        + [160 - 5.5 * i for i in range(20)]
+        + [50.0] * 5
+        + [50 + 5.5 * i for i in range(20)]
+        + [160.0] * 10
+    ) * 3
+    samples = []
+    for i, a in enumerate(angles):
+        s = {
+            "elbow.left": a,
+            "elbow.right": float("nan"),
+            "upper_arm.left": 12.0,
+            "upper_arm.right": float("nan"),
+            "trunk.left": 3.0,
+            "trunk.right": float("nan"),
+            "vis.left": 0.9,
+            "vis.right": 0.2,
+            "view": 80.0,
+        }
+        samples.append((i / 30, s))
+        live.update(i / 30, s)
+    store.add_samples(sid, samples)
+    replayed = RepCounter(specs.parse(store.session(sid)["definition"], "stored"), side="left")
+    for t, s in store.samples(sid):
+        replayed.update(t, s)
+    assert live.count == 3
+    assert [(r.start, r.end, r.flags) for r in replayed.reps] == [
+        (r.start, r.end, r.flags) for r in live.reps
+    ]
+
+
+def test_export_round_trips(tmp_path):
+    store = Store(tmp_path / "r.db")
+    sid = store.start_session("squat", "", "cam", "blazepose", "full")
+    store.add_rep(sid, _rep(1, ["forward_lean"]))
+    store.finish(sid)
+    data = json.loads(export(store, "json"))
+    assert data[0]["id"] == sid and data[0]["rep_details"][0]["flags"] == ["forward_lean"]
+    assert data[0]["rep_details"][0]["duration"] == pytest.approx(1.5)
+    rows = export(store, "csv").splitlines()
+    assert rows[0].startswith("session_id,exercise") and rows[1].endswith(",forward_lean")
+
+
+def test_kill_9_after_the_third_rep_keeps_the_reps(shared, blazepose_models, tmp_path):
+    """A headless session killed without warning: what was counted stays on disk."""
+    db = tmp_path / "kill.db"
+    env = {**os.environ, "REPTRACK_DB": str(db)}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "reptrack",
+            "squat",
+            "--no-tui",
+            "--source",
+            str(shared / "videos" / "squat_vaidz.mp4"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+    )
+    deadline = time.monotonic() + 120
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("rep 3") or time.monotonic() > deadline:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("SELECT count(*) FROM reps").fetchone()[0] >= 3
+    conn.close()
+    out = subprocess.run(
+        [sys.executable, "-m", "reptrack", "history", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    sessions = json.loads(out.stdout)
+    assert sessions[0]["status"] == "interrupted" and sessions[0]["reps"] >= 3
