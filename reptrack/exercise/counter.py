@@ -127,6 +127,13 @@ class _SideMachine:
         self.phase: str | None = None  # None = not armed: waiting to see the start position
         self.candidate: tuple[str, float] | None = None
         self.last_valid = -math.inf
+        # Only limits a running measure can cross for good are judged before the rep ends.
+        self.live_rules = [
+            r
+            for r in spec.rules
+            if (r.measure in ("max", "range") and r.above is not None)
+            or (r.measure == "min" and r.below is not None)
+        ]
         self._clear_rep()
 
     def _clear_rep(self) -> None:
@@ -136,6 +143,7 @@ class _SideMachine:
         self.start_angle = math.nan
         self.samples: list[tuple[float, str, Sample]] = []
         self.warned: set[str] = set()
+        self.running: dict[str, tuple[float, float]] = {}  # live rule → (min, max) so far
 
     # Angles along the rep's direction: "lower" means further into the rep.
     def _deep(self, v: float, threshold: float) -> bool:
@@ -243,16 +251,19 @@ class _SideMachine:
         return yaw >= SIDE_VIEW_MIN_YAW if rule.view == "side" else yaw <= FRONT_VIEW_MAX_YAW
 
     def _live_rules(self, t: float, events: list[Event]) -> None:
-        for rule in self.spec.rules:
-            if rule.name in self.warned:
+        """Warn as soon as a rule is broken, updating each rule's running min/max in O(1)."""
+        _, phase, sample = self.samples[-1]
+        for rule in self.live_rules:
+            if rule.name in self.warned or (rule.phase is not None and rule.phase != phase):
                 continue
-            # Only limits a running measure can cross for good are judged before the rep ends.
-            live = (rule.measure in ("max", "range") and rule.above is not None) or (
-                rule.measure == "min" and rule.below is not None
-            )
-            if not live or not self._view_ok(rule):
+            v = self._value(sample, rule.angle)
+            if math.isnan(v):
                 continue
-            if rule.violated(_measure(self._values(rule.angle, rule.phase), rule.measure)):
+            lo, hi = self.running.get(rule.name, (v, v))
+            lo, hi = min(lo, v), max(hi, v)
+            self.running[rule.name] = (lo, hi)
+            value = {"min": lo, "max": hi, "range": hi - lo}[rule.measure]
+            if rule.violated(value) and self._view_ok(rule):
                 self.warned.add(rule.name)
                 events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
 
