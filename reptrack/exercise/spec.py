@@ -224,6 +224,37 @@ def _limits(c: _Checker, body: dict[str, Any], key: str) -> tuple[float | None, 
     return above, below
 
 
+def _tables(
+    c: _Checker, data: dict[str, Any], name: str, allowed: tuple[str, ...]
+) -> list[tuple[str, dict[str, Any]]]:
+    """The `[[name]]` tables of a file, each with its key path and its unknown keys reported."""
+    raw = data.get(name, [])
+    if not isinstance(raw, list):
+        c.problem(name, f"expected an array of tables ([[{name}]])")
+        return []
+    out = []
+    for i, body in enumerate(raw):
+        key = f"{name}[{i}]"
+        body = c.table(body, key)
+        c.unknown(body, allowed, key)
+        out.append((key, body))
+    return out
+
+
+def _condition(
+    c: _Checker, body: dict[str, Any], key: str, angles: dict[str, AngleDef]
+) -> Requirement | None:
+    """The angle, measure, limits and phase shared by rules and requirements."""
+    angle = c.get(body, "angle", str, key, required=True)
+    _check_angle_ref(c, angle, angles, f"{key}.angle")
+    measure = c.get(body, "measure", str, key, default="max", choices=MEASURES)
+    above, below = _limits(c, body, key)
+    phase = c.get(body, "phase", str, key, choices=PHASES)
+    if not (angle and measure):
+        return None
+    return Requirement(angle, measure, above, below, phase)
+
+
 def parse(text: str, path: str = "<string>", name: str | None = None) -> ExerciseSpec:
     """Validate a definition; raises SpecError listing every problem found."""
     c = _Checker(path, text)
@@ -284,54 +315,20 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
             )
 
     rules: list[Rule] = []
-    raw_rules = data.get("rules", [])
-    if not isinstance(raw_rules, list):
-        c.problem("rules", "expected an array of tables ([[rules]])")
-        raw_rules = []
-    for i, body in enumerate(raw_rules):
-        key = f"rules[{i}]"
-        body = c.table(body, key)
-        c.unknown(body, tuple(Rule.__dataclass_fields__), key)
+    for key, body in _tables(c, data, "rules", tuple(Rule.__dataclass_fields__)):
         rname = c.get(body, "name", str, key, required=True)
-        angle = c.get(body, "angle", str, key, required=True)
-        _check_angle_ref(c, angle, angles, f"{key}.angle")
-        measure = c.get(body, "measure", str, key, default="max", choices=MEASURES)
         message = c.get(body, "message", str, key, required=True)
-        above, below = _limits(c, body, key)
-        phase = c.get(body, "phase", str, key, choices=PHASES)
         view = c.get(body, "view", str, key, default="any", choices=VIEWS)
         severity = c.get(body, "severity", str, key, default="warning", choices=SEVERITIES)
-        if rname and angle and message and measure:
-            rules.append(
-                Rule(
-                    rname,
-                    angle,
-                    measure,
-                    message,
-                    above,
-                    below,
-                    phase,
-                    view or "any",
-                    severity or "warning",
-                )
-            )
+        cond = _condition(c, body, key, angles)
+        if rname and message and cond:
+            rules.append(Rule(rname, cond.angle, cond.measure, message, cond.above, cond.below,
+                              cond.phase, view or "any", severity or "warning"))  # fmt: skip
 
     requires: list[Requirement] = []
-    raw_req = data.get("requires", [])
-    if not isinstance(raw_req, list):
-        c.problem("requires", "expected an array of tables ([[requires]])")
-        raw_req = []
-    for i, body in enumerate(raw_req):
-        key = f"requires[{i}]"
-        body = c.table(body, key)
-        c.unknown(body, tuple(Requirement.__dataclass_fields__), key)
-        angle = c.get(body, "angle", str, key, required=True)
-        _check_angle_ref(c, angle, angles, f"{key}.angle")
-        measure = c.get(body, "measure", str, key, default="max", choices=MEASURES)
-        above, below = _limits(c, body, key)
-        phase = c.get(body, "phase", str, key, choices=PHASES)
-        if angle and measure:
-            requires.append(Requirement(angle, measure, above, below, phase))
+    for key, body in _tables(c, data, "requires", tuple(Requirement.__dataclass_fields__)):
+        if cond := _condition(c, body, key, angles):
+            requires.append(cond)
 
     labels = c.table(data.get("phase_labels", {}), "phase_labels")
     c.unknown(labels, PHASES, "phase_labels")
