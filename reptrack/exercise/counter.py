@@ -12,6 +12,7 @@ hold for a minimum dwell, so landmark jitter and single-frame glitches cannot ad
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from dataclasses import dataclass, field
@@ -144,6 +145,7 @@ class _SideMachine:
         self.samples: list[tuple[float, str, Sample]] = []
         self.warned: set[str] = set()
         self.running: dict[str, tuple[float, float]] = {}  # live rule → (min, max) so far
+        self.yaws: list[float] = []  # the rep's body yaws, kept sorted for the median
 
     # Angles along the rep's direction: "lower" means further into the rep.
     def _deep(self, v: float, threshold: float) -> bool:
@@ -197,6 +199,9 @@ class _SideMachine:
 
         if self.phase in (GOING, TURN, RETURNING):
             self.samples.append((t, self.phase, sample))
+            yaw = sample.get("view", math.nan)
+            if not math.isnan(yaw):
+                bisect.insort(self.yaws, yaw)
             if t - self.rep_start > c.max_rep_seconds:
                 self.abort(t, f"rep took longer than {c.max_rep_seconds:g} s", events)
                 return
@@ -243,11 +248,10 @@ class _SideMachine:
     def _view_ok(self, rule: Rule) -> bool:
         if rule.view == "any":
             return True
-        views = [s.get("view", math.nan) for _, _, s in self.samples]
-        finite = [v for v in views if not math.isnan(v)]
-        if not finite:
+        n = len(self.yaws)
+        if n == 0:
             return False
-        yaw = float(np.median(finite))
+        yaw = self.yaws[n // 2] if n % 2 else (self.yaws[n // 2 - 1] + self.yaws[n // 2]) / 2
         return yaw >= SIDE_VIEW_MIN_YAW if rule.view == "side" else yaw <= FRONT_VIEW_MAX_YAW
 
     def _live_rules(self, t: float, events: list[Event]) -> None:
@@ -359,7 +363,7 @@ class RepCounter:
 
     def update(self, t: float, sample: Sample) -> list[Event]:
         events: list[Event] = []
-        key = f"{self.spec.counter.angle}"
+        key = self.spec.counter.angle
         seen = any(
             not math.isnan(sample.get(f"{key}.{s}", sample.get(key, math.nan)))
             for s in ("left", "right")
