@@ -141,8 +141,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not args.reference:
         from reptrack.pose.factory import make_estimator
 
-        make_estimator(args.backend, args.model, openpose_model=args.openpose_model).close()
-
         def factory():  # a fresh tracker per video
             return make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
 

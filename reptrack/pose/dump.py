@@ -69,10 +69,9 @@ def run_pose(
         present.append(pose is not None)
         progress(1)
     wall = time.perf_counter() - start
-    shape = (0, NUM_LANDMARKS, 4)
     return PoseRun(
-        image=np.array(images, dtype=np.float32).reshape(-1, *shape[1:]),
-        world=np.array(worlds, dtype=np.float32).reshape(-1, *shape[1:]),
+        image=np.array(images, dtype=np.float32).reshape(-1, NUM_LANDMARKS, 4),
+        world=np.array(worlds, dtype=np.float32).reshape(-1, NUM_LANDMARKS, 4),
         present=np.array(present, dtype=bool),
         fps=source.fps,
         width=source.width,

@@ -167,7 +167,7 @@ def _download(kind: str, package: str, workdir: Path) -> Path:
             package,
         ]
         _run(cmd, workdir, f"download {package} with pip")
-        wheels = list(workdir.glob("*.whl"))
+        archives = list(workdir.glob("*.whl"))
     elif kind == "npm":
         npm = shutil.which("npm")
         if not npm:
@@ -176,12 +176,12 @@ def _download(kind: str, package: str, workdir: Path) -> Path:
                 hint="install Node.js/npm, or `reptrack models import` the .tflite files",
             )
         _run([npm, "pack", "--silent", package], workdir, f"download {package} with npm")
-        wheels = list(workdir.glob("*.tgz"))
+        archives = list(workdir.glob("*.tgz"))
     else:
         raise ModelError(f"unknown source kind {kind!r} in the model manifest")
-    if not wheels:
+    if not archives:
         raise ModelError(f"downloading {package} produced no archive")
-    return wheels[0]
+    return archives[0]
 
 
 def _extract(archive: Path, member: str, dest: Path) -> Path:
