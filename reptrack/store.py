@@ -20,7 +20,7 @@ from reptrack import paths
 from reptrack.errors import StoreError
 from reptrack.exercise.counter import FormWarning, Rep
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LOCK_TIMEOUT = 5.0  # seconds to wait for another process's write lock
 
 
@@ -95,7 +95,23 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
     db["samples"].create_index(["session_id", "t"])
 
 
-MIGRATIONS = {1: _migrate_1}
+def _migrate_2(db: sqlite_utils.Database) -> None:
+    """Sets: the plan a session was started with, when each set began, each rep's set.
+
+    Sessions from version 1 had one set: their reps get set 1.
+    """
+    db["sessions"].add_column("target_reps", int)
+    db["sessions"].add_column("planned_sets", int)
+    db["sessions"].add_column("side", str)
+    db["reps"].add_column("set_number", int, not_null_default=1)
+    db["sets"].create(
+        {"session_id": int, "number": int, "t": float},
+        pk=("session_id", "number"),
+        foreign_keys=[("session_id", "sessions")],
+    )
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -189,13 +205,13 @@ class Store:
                 hint="upgrade reptrack; the file was left untouched",
             )
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.conn:
+            with self.db.atomic():
                 MIGRATIONS[target](self.db)
                 self.db.execute(f"PRAGMA user_version={target}")
 
     def _write(self, fn: Any, *args: Any) -> Any:
         try:
-            with self.db.conn:
+            with self.db.atomic():
                 return fn(*args)
         except sqlite3.DatabaseError as exc:
             raise self._explain(exc) from None
@@ -214,7 +230,16 @@ class Store:
         return len(stale)
 
     def start_session(
-        self, exercise: str, definition: str, source: str, backend: str, model: str
+        self,
+        exercise: str,
+        definition: str,
+        source: str,
+        backend: str,
+        model: str,
+        *,
+        target_reps: int | None = None,
+        planned_sets: int | None = None,
+        side: str | None = None,
     ) -> int:
         row = {
             "exercise": exercise,
@@ -228,13 +253,20 @@ class Store:
             "good_reps": 0,
             "pid": os.getpid(),
             "host": socket.gethostname(),
+            "target_reps": target_reps,
+            "planned_sets": planned_sets,
+            "side": side,
         }
         return int(self._write(lambda: self.db["sessions"].insert(row).last_pk))
 
-    def add_rep(self, session_id: int, rep: Rep) -> None:
+    def add_rep(self, session_id: int, rep: Rep, set_number: int = 1) -> None:
+        self._write(self._insert_rep, session_id, rep, set_number)
+
+    def _insert_rep(self, session_id: int, rep: Rep, set_number: int) -> None:
         row = {
             "session_id": session_id,
             "n": rep.number,
+            "set_number": set_number,
             "side": rep.side,
             "start": rep.start,
             "end": rep.end,
@@ -247,15 +279,23 @@ class Store:
             "flags": json.dumps(list(rep.flags)),
             "measures": json.dumps({k: _nan_to_none(v) for k, v in rep.measures.items()}),
         }
+        self.db["reps"].insert(row)
+        self.db.execute(
+            "UPDATE sessions SET reps = reps + 1, good_reps = good_reps + ? WHERE id = ?",
+            [int(rep.clean), session_id],
+        )
 
-        def write() -> None:
-            self.db["reps"].insert(row)
-            self.db.execute(
-                "UPDATE sessions SET reps = reps + 1, good_reps = good_reps + ? WHERE id = ?",
-                [int(rep.clean), session_id],
-            )
+    def start_set(self, session_id: int, number: int, t: float) -> None:
+        """Set `number` of the session begins at stream time `t` (set 1 begins at 0)."""
+        row = {"session_id": session_id, "number": number, "t": t}
+        self._write(lambda: self.db["sets"].upsert(row, pk=("session_id", "number")))
 
-        self._write(write)
+    def set_starts(self, session_id: int) -> list[tuple[int, float]]:
+        """(number, start time) of each set recorded for the session, in order."""
+        return [
+            (r["number"], r["t"])
+            for r in self.db["sets"].rows_where("session_id = ?", [session_id], order_by="number")
+        ]
 
     def remove_last_rep(self, session_id: int) -> None:
         def write() -> None:
@@ -347,7 +387,7 @@ class Store:
 
     def delete_session(self, session_id: int) -> None:
         def write() -> None:
-            for table in ("reps", "form_events", "samples"):
+            for table in ("reps", "form_events", "samples", "sets"):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
 
@@ -356,15 +396,20 @@ class Store:
     def replace_reps(self, session_id: int, reps: list[Rep]) -> None:
         """Store re-scored reps in place of the old ones."""
 
+        starts = self.set_starts(session_id)
+
+        def set_of(rep: Rep) -> int:
+            return max([n for n, t in starts if t <= rep.start], default=1)
+
         def write() -> None:
             self.db.execute("DELETE FROM reps WHERE session_id = ?", [session_id])
             self.db.execute(
                 "UPDATE sessions SET reps = 0, good_reps = 0 WHERE id = ?", [session_id]
             )
+            for rep in reps:
+                self._insert_rep(session_id, rep, set_of(rep))
 
-        self._write(write)
-        for rep in reps:
-            self.add_rep(session_id, rep)
+        self._write(write)  # one transaction: a crash half-way keeps the old reps
 
     def close(self) -> None:
         self.db.conn.close()

@@ -212,3 +212,91 @@ def test_kill_9_after_the_third_rep_keeps_the_reps(shared, blazepose_models, tmp
     )
     sessions = json.loads(out.stdout)
     assert sessions[0]["status"] == "interrupted" and sessions[0]["reps"] >= 3
+
+
+def _from_fixture(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.executescript((ROOT / "tests" / "fixtures" / "schema_v1.sql").read_text())
+    conn.close()
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
+    path = tmp_path / "v1.db"
+    _from_fixture(path)
+    store = Store(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    row = store.session(1)
+    assert (row["exercise"], row["reps"], row["good_reps"], row["host"]) == (
+        "squat",
+        2,
+        1,
+        "gym-laptop",
+    )
+    assert row["target_reps"] is None and row["planned_sets"] is None
+    reps = store.reps(1)
+    assert [(r["n"], r["set_number"], r["flags"]) for r in reps] == [
+        (1, 1, []),
+        (2, 1, ["not_deep_enough"]),
+    ]
+    assert store.form_events(1)[0]["message"] == "go deeper"
+    samples = store.samples(1)
+    assert samples[1][1]["knee.left"] == 150.5 and samples[1][1]["knee.right"] != 0
+    assert "sets" in store.db.table_names()
+    # The migrated file is a working database: a new session with sets goes in beside the old.
+    sid = store.start_session("squat", "", "cam", "blazepose", "full", target_reps=5)
+    store.start_set(sid, 2, 12.5)
+    store.add_rep(sid, _rep(1), set_number=2)
+    assert store.reps(sid)[0]["set_number"] == 2
+    assert store.set_starts(sid) == [(2, 12.5)]
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_migrations_keep_the_columns_a_fresh_database_has(tmp_path):
+    path = tmp_path / "v1.db"
+    _from_fixture(path)
+    migrated, fresh = Store(path), Store(memory=True)
+    for table in fresh.db.table_names():
+        assert migrated.db[table].columns_dict == fresh.db[table].columns_dict, table
+
+
+def test_a_full_disk_gives_a_clear_error_and_keeps_what_was_recorded(tmp_path):
+    path = tmp_path / "full.db"
+    store = Store(path)
+    sid = store.start_session("squat", "", "cam", "blazepose", "full")
+    store.add_rep(sid, _rep(1))
+    store.add_rep(sid, _rep(2))
+    # SQLite's page limit gives the same SQLITE_FULL error a full disk does.
+    pages = store.db.execute("PRAGMA page_count").fetchone()[0]
+    store.db.execute(f"PRAGMA max_page_count={pages}")
+    big = [(i / 30, {"knee.left": float(i), "pad": "x" * 2000}) for i in range(500)]
+    with pytest.raises(StoreError, match="is full") as info:
+        store.add_samples(sid, big)
+    assert "sessions recorded so far are kept" in str(info.value)
+    store.close()
+    again = Store(path)
+    assert again.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert [r["n"] for r in again.reps(sid)] == [1, 2]
+    assert again.samples(sid) == []
+
+
+def test_replacing_reps_is_all_or_nothing(tmp_path):
+    store = Store(tmp_path / "r.db")
+    sid = store.start_session("squat", "", "cam", "blazepose", "full")
+    store.add_rep(sid, _rep(1))
+    store.add_rep(sid, _rep(2))
+    broken = _rep(3)
+    object.__setattr__(broken, "measures", {"bad": object()})  # not JSON: the write fails
+    with pytest.raises(TypeError):
+        store.replace_reps(sid, [_rep(1, ["forward_lean"]), broken])
+    assert [r["n"] for r in store.reps(sid)] == [1, 2]
+    assert store.session(sid)["reps"] == 2
+
+
+def test_rescored_reps_keep_their_sets(tmp_path):
+    store = Store(tmp_path / "r.db")
+    sid = store.start_session("squat", "", "cam", "blazepose", "full")
+    store.start_set(sid, 1, 0.0)
+    store.start_set(sid, 2, 5.0)
+    store.replace_reps(sid, [_rep(1), _rep(2), _rep(3)])  # starts at 2, 4 and 6 s
+    assert [(r["n"], r["set_number"]) for r in store.reps(sid)] == [(1, 1), (2, 1), (3, 2)]
+    assert (store.session(sid)["reps"], store.session(sid)["good_reps"]) == (3, 3)
