@@ -293,31 +293,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
-    from reptrack.exercise import spec as specs
-    from reptrack.exercise.counter import RepCounter
+    from reptrack.rescore import rescore
     from reptrack.store import Store
 
     store = Store(args.db)
-    row = store.session(args.id)
-    spec = (
-        specs.load_file(args.exercise_file)
-        if args.exercise_file
-        else specs.parse(row["definition"], f"session {args.id}", row["exercise"])
-    )
-    counter = RepCounter(spec)
-    for t, sample in store.samples(args.id):
-        counter.update(t, sample)
-    old = store.reps(args.id)
-    new = counter.reps
+    result = rescore(store, args.id, args.exercise_file)
     out.print(
-        f"session {args.id}: stored {len(old)} reps "
-        f"({sum(not r['flags'] for r in old)} clean) → re-scored {len(new)} reps "
-        f"({sum(r.clean for r in new)} clean)"
+        f"session {args.id}: stored {len(result.old)} reps ({result.old_clean} clean) "
+        f"→ re-scored {len(result.new)} reps ({result.new_clean} clean)"
     )
-    for rep in new:
+    for rep in result.new:
         out.print(f"  rep {rep.number} ({rep.side}): {', '.join(rep.flags) or 'clean'}")
     if args.save:
-        store.replace_reps(args.id, new)
+        store.replace_reps(args.id, result.new)
         out.print("saved")
     return 0
 

@@ -24,6 +24,7 @@ class Frame:
     image: np.ndarray  # BGR, uint8
     timestamp: float  # seconds since the source started
     index: int
+    captured: float = 0.0  # time.monotonic() when the frame was grabbed (for latency)
 
 
 class FrameSource(Protocol):
@@ -81,7 +82,7 @@ class FileSource:
             ok, image = self._cap.read()
             if not ok:
                 return None
-        frame = Frame(image, self._index / self.fps, self._index)
+        frame = Frame(image, self._index / self.fps, self._index, time.monotonic())
         self._index += 1
         return frame
 
@@ -212,7 +213,7 @@ class LiveSource:
             if self._seq <= self._delivered or self._latest is None:
                 return None
             self._delivered = self._seq
-            return Frame(self._latest, self._latest_t, self._seq - 1)
+            return Frame(self._latest, self._latest_t, self._seq - 1, self._t0 + self._latest_t)
 
     def close(self) -> None:
         self._stopped = True

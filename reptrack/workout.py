@@ -3,16 +3,22 @@
 `Workout.step()` processes one frame and returns what happened; `run()` loops until the
 source ends or `stop` is set. The store (when given) gets every rep as it completes and the
 angle stream in batches, so a crash loses at most the rep in progress.
+
+Other threads (the TUI) never call into a running workout: they `request()` an undo or the
+next set, and the loop's own thread carries it out between frames, so the store has one
+writer.
 """
 
 from __future__ import annotations
 
 import math
+import queue
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from reptrack.exercise.counter import Event, FormWarning, Rep, RepCompleted, RepCounter
 from reptrack.exercise.measure import Sample, sample
@@ -22,6 +28,9 @@ from reptrack.sources import Frame, FrameSource
 from reptrack.store import Store
 
 SAMPLE_FLUSH_SECONDS = 0.5
+PAUSE_POLL_SECONDS = 0.05
+
+Command = Literal["undo", "next_set"]
 
 
 @dataclass
@@ -35,6 +44,9 @@ class FrameResult:
     angle: float  # the driving angle on the counted side
     fps: float
     pose_ms: float
+    latency_ms: float  # from the frame's capture to this result
+    set_number: int
+    set_reps: int  # reps counted in the current set
 
 
 @dataclass
@@ -47,6 +59,7 @@ class Summary:
     session_id: int | None = None
     end_reason: str | None = None
     warnings: list[FormWarning] = field(default_factory=list)
+    sets: int = 1
 
     def to_json(self) -> dict:
         return {
@@ -55,6 +68,7 @@ class Summary:
             "status": self.status,
             "end_reason": self.end_reason,
             "reps": len(self.reps),
+            "sets": self.sets,
             "good_reps": sum(r.clean for r in self.reps),
             "frames": self.frames,
             "seconds": round(self.seconds, 2),
@@ -82,6 +96,8 @@ class Workout:
         store: Store | None = None,
         backend: str = "blazepose",
         model: str = "full",
+        target_reps: int | None = None,
+        planned_sets: int | None = None,
     ) -> None:
         self.source = source
         self.estimator = estimator
@@ -92,8 +108,21 @@ class Workout:
         if store is not None:
             store.recover_interrupted()
             self.session_id = store.start_session(
-                spec.name, spec.text, source.description, backend, model
+                spec.name,
+                spec.text,
+                source.description,
+                backend,
+                model,
+                target_reps=target_reps,
+                planned_sets=planned_sets,
+                side=side,
             )
+            store.start_set(self.session_id, 1, 0.0)
+        self.set_number = 1
+        self._set_unrecorded = False  # the set began; its first frame's time is not stored yet
+        self._set_first_rep = 1  # number of the first rep of the current set
+        self._last_t = 0.0
+        self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self.frames = 0
         self.warnings: list[FormWarning] = []
         self._pending: list[tuple[float, Sample]] = []
@@ -102,10 +131,18 @@ class Workout:
         self._start = time.monotonic()
         self.finished: Summary | None = None
 
+    @property
+    def set_reps(self) -> int:
+        return self.counter.count - self._set_first_rep + 1
+
     def step(self) -> FrameResult | None:
+        self.apply_requests()
         frame = self.source.read()
         if frame is None:
             return None
+        self._last_t = frame.timestamp
+        if self._set_unrecorded:
+            self._record_set_start(frame.timestamp)
         t0 = time.perf_counter()
         pose = self.estimator.estimate(frame.image, frame.timestamp)
         pose_ms = (time.perf_counter() - t0) * 1000
@@ -119,7 +156,18 @@ class Workout:
         active = self.counter.active
         angle = s.get(f"{self.spec.counter.angle}.{active}", math.nan)
         return FrameResult(
-            frame, pose, s, events, self.counter.count, self.counter.phase(), angle, fps, pose_ms
+            frame,
+            pose,
+            s,
+            events,
+            self.counter.count,
+            self.counter.phase(),
+            angle,
+            fps,
+            pose_ms,
+            (now - frame.captured) * 1000 if frame.captured else pose_ms,
+            self.set_number,
+            self.set_reps,
         )
 
     def _record(self, t: float, s: Sample, events: list[Event]) -> None:
@@ -132,7 +180,7 @@ class Workout:
         for e in events:
             if isinstance(e, RepCompleted):
                 self.flush()
-                self.store.add_rep(self.session_id, e.rep)
+                self.store.add_rep(self.session_id, e.rep, self.set_number)
             elif isinstance(e, FormWarning):
                 self.store.add_warning(self.session_id, e)
         if time.monotonic() - self._last_flush >= SAMPLE_FLUSH_SECONDS:
@@ -144,20 +192,60 @@ class Workout:
         self._pending = []
         self._last_flush = time.monotonic()
 
+    def request(self, command: Command) -> None:
+        """Ask the loop's thread to undo the last rep or start the next set (thread-safe)."""
+        self._commands.put(command)
+
+    def apply_requests(self) -> None:
+        """Carry out pending requests; the thread that runs the loop calls this."""
+        while True:
+            try:
+                command = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if command == "undo":
+                self.undo()
+            elif command == "next_set":
+                self.next_set()
+
     def undo(self) -> Rep | None:
+        """Remove the last rep of the current set (the user says it did not count)."""
+        if self.set_reps <= 0:
+            return None
         rep = self.counter.undo()
         if rep and self.store is not None and self.session_id is not None:
             self.store.remove_last_rep(self.session_id)
         return rep
 
+    def next_set(self) -> int:
+        """Close the current set (a rep in progress is dropped) and start the next one."""
+        self.counter.reset()
+        self.set_number += 1
+        self._set_first_rep = self.counter.count + 1
+        self._set_unrecorded = True
+        return self.set_number
+
+    def _record_set_start(self, t: float) -> None:
+        """A set starts at its first frame: a replay resets the counter just before it."""
+        self._set_unrecorded = False
+        if self.store is not None and self.session_id is not None:
+            self.flush()
+            self.store.start_set(self.session_id, self.set_number, t)
+
     def run(
         self,
         on_frame: Callable[[FrameResult], None] = lambda r: None,
         stop: threading.Event | None = None,
+        pause: threading.Event | None = None,
     ) -> Summary:
+        """Process frames until the source ends or `stop` is set; idle while `pause` is set."""
         status = "completed"
         try:
             while stop is None or not stop.is_set():
+                if pause is not None and pause.is_set():
+                    self.apply_requests()
+                    time.sleep(PAUSE_POLL_SECONDS)
+                    continue
                 result = self.step()
                 if result is None:
                     break
@@ -175,6 +263,9 @@ class Workout:
             return self.finished
         reason = getattr(self.source, "end_reason", None)
         try:
+            self.apply_requests()
+            if self._set_unrecorded:
+                self._record_set_start(math.nextafter(self._last_t, math.inf))
             self.flush()
             if self.store is not None and self.session_id is not None:
                 self.store.finish(self.session_id, status, reason)
@@ -189,5 +280,6 @@ class Workout:
             self.session_id,
             reason,
             self.warnings,
+            self.set_number,
         )
         return self.finished

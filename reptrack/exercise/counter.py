@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -393,3 +394,26 @@ class RepCounter:
     def undo(self) -> Rep | None:
         """Remove the last rep (the user says it did not count)."""
         return self.reps.pop() if self.reps else None
+
+    def reset(self) -> None:
+        """Drop any rep in progress (a new set begins); counting resumes at the start position."""
+        for machine in self.machines.values():
+            machine.abort(0.0, "", [])
+
+
+def replay(
+    spec: ExerciseSpec,
+    samples: Iterable[tuple[float, Sample]],
+    *,
+    side: str | None = None,
+    set_starts: Iterable[float] = (),
+) -> RepCounter:
+    """Run a recorded angle stream through a fresh counter, starting sets where it did live."""
+    counter = RepCounter(spec, side)
+    boundaries = sorted(t for t in set_starts if t > 0)
+    for t, s in samples:
+        while boundaries and t >= boundaries[0]:
+            boundaries.pop(0)
+            counter.reset()
+        counter.update(t, s)
+    return counter

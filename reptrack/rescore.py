@@ -1,0 +1,46 @@
+"""Re-scoring: replay a stored session's angle stream through the definition it was recorded
+with, or an edited one, and compare the outcome with what was recorded live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import Rep, replay
+from reptrack.exercise.spec import ExerciseSpec
+from reptrack.store import Store
+
+
+@dataclass(frozen=True)
+class Rescored:
+    session_id: int
+    spec: ExerciseSpec
+    old: list[dict]  # the stored reps, as the store returns them
+    new: list[Rep]
+
+    @property
+    def old_clean(self) -> int:
+        return sum(not r["flags"] for r in self.old)
+
+    @property
+    def new_clean(self) -> int:
+        return sum(r.clean for r in self.new)
+
+
+def rescore(store: Store, session_id: int, exercise_file: str | Path | None = None) -> Rescored:
+    """Replay session `session_id` through `exercise_file`, or the definition it was recorded
+    with; sets restart where they did live and the side is the one the session counted."""
+    row = store.session(session_id)
+    spec = (
+        specs.load_file(exercise_file)
+        if exercise_file
+        else specs.parse(row["definition"], f"session {session_id}", row["exercise"])
+    )
+    counter = replay(
+        spec,
+        store.samples(session_id),
+        side=row.get("side"),
+        set_starts=[t for _, t in store.set_starts(session_id)],
+    )
+    return Rescored(session_id, spec, store.reps(session_id), list(counter.reps))

@@ -1,0 +1,122 @@
+"""Stand-ins for the camera and the pose model, so workouts and the TUI run in tests without a
+webcam or model files: a blank video source, a stick figure that squats on a known schedule,
+and a replay of recorded landmarks (MediaPipe's own, from ../shared/data/reference)."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import numpy as np
+
+from reptrack.pose.dump import load_landmarks
+from reptrack.pose.types import INDEX, NUM_LANDMARKS, Pose
+from reptrack.sources import Frame
+
+
+class BlankSource:
+    """`frames` black frames at `fps`, timestamped like a video file; `live` sources pace them."""
+
+    def __init__(
+        self, frames: int, fps: float = 30.0, size: int = 240, *, live: bool = False
+    ) -> None:
+        self.frames, self.fps, self.live = frames, fps, live
+        self.width = self.height = size
+        self.description = "blank test video"
+        self.end_reason: str | None = None
+        self.closed = False
+        self._index = 0
+        self._image = np.zeros((size, size, 3), np.uint8)
+        self._t0 = time.monotonic()
+
+    def __len__(self) -> int:
+        return self.frames
+
+    def read(self) -> Frame | None:
+        if self._index >= self.frames:
+            return None
+        if self.live:
+            time.sleep(max(0.0, self._t0 + self._index / self.fps - time.monotonic()))
+        frame = Frame(self._image, self._index / self.fps, self._index, time.monotonic())
+        self._index += 1
+        return frame
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def stick_figure(knee_angle: float, visibility: float = 0.99) -> Pose:
+    """A person seen from their left side, trunk upright, knees bent to `knee_angle` degrees."""
+    image = np.full((NUM_LANDMARKS, 4), np.nan)
+    image[:, 3] = 0.0
+    lean = math.radians((180.0 - knee_angle) / 2)  # shin forward, thigh back by this much
+    ankle = np.array([0.5, 0.85])
+    knee = ankle + 0.2 * np.array([math.sin(lean), -math.cos(lean)])
+    hip = knee + 0.2 * np.array([-math.sin(lean), -math.cos(lean)])
+    shoulder = hip + np.array([0.0, -0.25])
+
+    def offset(point: np.ndarray, dx: float, dy: float) -> np.ndarray:
+        return point + np.array([dx, dy])
+
+    points = {
+        "shoulder": shoulder,
+        "elbow": offset(shoulder, 0.0, 0.12),
+        "wrist": offset(shoulder, 0.02, 0.24),
+        "hip": hip,
+        "knee": knee,
+        "ankle": ankle,
+        "heel": offset(ankle, -0.03, 0.02),
+        "foot_index": offset(ankle, 0.08, 0.02),
+    }
+    world = np.zeros((NUM_LANDMARKS, 4))
+    for side, vis, depth in (("left", visibility, 0.15), ("right", 0.3, -0.15)):
+        for part, xy in points.items():
+            i = INDEX[f"{side}_{part}"]
+            image[i] = (*xy, 0.0, vis)
+            world[i] = ((xy[0] - 0.5) * 2, (xy[1] - hip[1]) * 2, depth, vis)
+    image[INDEX["nose"]] = (*offset(shoulder, 0.03, -0.08), 0.0, visibility)
+    return Pose(image.astype(np.float32), world.astype(np.float32), width=240, height=240)
+
+
+class Squatter:
+    """A pose estimator that ignores the image: a stick figure squatting every `period` s,
+    standing (knee 170°) at t=0 and at the bottom (80°) half-way through each rep."""
+
+    name = "fake"
+
+    def __init__(self, period: float = 2.0, reps: int | None = None) -> None:
+        self.period, self.reps = period, reps
+        self.closed = False
+
+    def knee_angle(self, t: float) -> float:
+        if self.reps is not None and t >= self.reps * self.period:
+            return 170.0
+        return 125.0 + 45.0 * math.cos(2 * math.pi * t / self.period)
+
+    def estimate(self, frame: np.ndarray, timestamp: float) -> Pose:
+        return stick_figure(self.knee_angle(timestamp))
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class RecordedPoses:
+    """A pose estimator that returns the landmarks recorded for each frame of a video."""
+
+    name = "recorded"
+
+    def __init__(self, npz: Path) -> None:
+        self.run = load_landmarks(npz)
+        self._i = 0
+
+    def estimate(self, frame: np.ndarray, timestamp: float) -> Pose | None:
+        i, self._i = self._i, self._i + 1
+        if i >= len(self.run.present) or not self.run.present[i]:
+            return None
+        h, w = frame.shape[:2]
+        world = self.run.world[i] if np.isfinite(self.run.world[i, 0, 0]) else None
+        return Pose(image=self.run.image[i], world=world, width=w, height=h)
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,120 @@
+"""The session runner: counting into the store, sets, undo, pause, and failures mid-session."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from fakes import BlankSource, Squatter
+from reptrack.errors import StoreError
+from reptrack.exercise import spec as specs
+from reptrack.rescore import rescore
+from reptrack.store import Store
+from reptrack.workout import Workout
+
+
+def _workout(tmp_path, frames=30 * 7, **kw) -> Workout:
+    return Workout(
+        BlankSource(frames),
+        Squatter(period=2.0),
+        specs.load("squat"),
+        store=Store(tmp_path / "w.db"),
+        **kw,
+    )
+
+
+def test_a_squatting_figure_is_counted_and_logged(tmp_path):
+    w = _workout(tmp_path, target_reps=3, planned_sets=2)
+    summary = w.run()
+    assert len(summary.reps) == 3 and summary.status == "completed"
+    store = Store(tmp_path / "w.db")
+    row = store.session(summary.session_id)
+    assert (row["reps"], row["good_reps"], row["status"]) == (3, 3, "completed")
+    assert (row["target_reps"], row["planned_sets"]) == (3, 2)
+    assert w.source.closed
+
+
+def test_next_set_numbers_the_reps_and_undo_stays_inside_the_set(tmp_path):
+    w = _workout(tmp_path, frames=30 * 9)
+    results = []
+
+    def on_frame(r):
+        results.append(r)
+        if r.count == 2 and r.set_number == 1:
+            w.request("next_set")
+        if r.set_number == 2 and r.set_reps == 1 and not hasattr(on_frame, "undone"):
+            on_frame.undone = True
+            w.request("undo")
+
+    summary = w.run(on_frame)
+    assert summary.sets == 2
+    reps = Store(tmp_path / "w.db").reps(summary.session_id)
+    # Set 2 counted reps 3 and 4 (the figure keeps squatting); rep 3 was undone.
+    assert [(r["n"], r["set_number"]) for r in reps] == [(1, 1), (2, 1), (3, 2)]
+    assert results[-1].set_reps == 1
+    starts = Store(tmp_path / "w.db").set_starts(summary.session_id)
+    assert [n for n, _ in starts] == [1, 2] and starts[1][1] > 3.0
+
+
+def test_undo_at_the_start_of_a_set_does_not_reach_into_the_last_set(tmp_path):
+    w = _workout(tmp_path, frames=30 * 3)
+    w.run()
+    assert w.counter.count == 1
+    w.next_set()
+    assert w.undo() is None and w.counter.count == 1
+
+
+def test_a_paused_workout_reads_no_frames_until_resumed(tmp_path):
+    w = _workout(tmp_path, frames=60)
+    pause, seen = threading.Event(), []
+    pause.set()
+    thread = threading.Thread(target=w.run, kwargs={"on_frame": seen.append, "pause": pause})
+    thread.start()
+    thread.join(0.3)
+    assert seen == [] and thread.is_alive()
+    pause.clear()
+    thread.join(10)
+    assert len(seen) == 60 and not thread.is_alive()
+
+
+def test_rescore_after_sets_replays_to_the_same_reps(tmp_path):
+    w = _workout(tmp_path, frames=30 * 9)
+    w.run(lambda r: w.request("next_set") if r.count == 2 and r.set_number == 1 else None)
+    result = rescore(Store(tmp_path / "w.db"), w.session_id)
+    assert [(r.start, r.end) for r in result.new] == [(r["start"], r["end"]) for r in result.old]
+
+
+def test_a_store_failure_mid_session_keeps_the_reps_already_recorded(tmp_path):
+    w = _workout(tmp_path, frames=30 * 9)
+
+    def fill_the_disk(r):
+        if r.count == 2:
+            pages = w.store.db.execute("PRAGMA page_count").fetchone()[0]
+            w.store.db.execute(f"PRAGMA max_page_count={pages}")
+
+    with pytest.raises(StoreError, match="is full"):
+        w.run(fill_the_disk)
+    assert w.source.closed
+    store = Store(tmp_path / "w.db")
+    assert [r["n"] for r in store.reps(w.session_id)] >= [1, 2]
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_rescore_of_a_real_session_equals_the_live_count(shared, blazepose_models, tmp_path):
+    from reptrack.pose.blazepose import BlazePose
+    from reptrack.sources import FileSource
+
+    store = Store(tmp_path / "real.db")
+    w = Workout(
+        FileSource(shared / "videos" / "squat_tommy.mp4"),
+        BlazePose("full"),
+        specs.load("squat"),
+        store=store,
+    )
+    live = w.run()
+    assert len(live.reps) == 3
+    result = rescore(Store(tmp_path / "real.db"), live.session_id)
+    assert [(r.number, r.start, r.end, r.flags) for r in result.new] == [
+        (r.number, r.start, r.end, r.flags) for r in live.reps
+    ]
