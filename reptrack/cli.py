@@ -170,24 +170,82 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-# -- the workout (headless) ------------------------------------------------------------------
+# -- the workout ----------------------------------------------------------------------------
+def _plan(args: argparse.Namespace):  # -> reptrack.workout.Plan (imported lazily)
+    from reptrack.workout import Plan
+
+    return Plan(
+        exercise=getattr(args, "exercise", None) or "squat",
+        source=getattr(args, "source", "0"),
+        backend=args.backend,
+        model=args.model,
+        openpose_model=args.openpose_model,
+        side=getattr(args, "side", None),
+        target_reps=getattr(args, "target_reps", None),
+        sets=getattr(args, "sets", None),
+        rest=getattr(args, "rest", 60.0),
+        db=args.db,
+        save=not getattr(args, "no_save", False),
+    )
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
+    good = sum(r.clean for r in summary.reps)
+    sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
+    out.print(
+        f"[bold]{len(summary.reps)} reps[/]{sets} ({good} clean) in {summary.seconds:.0f} s"
+        + (f", session {summary.session_id} saved" if summary.session_id else "")
+    )
+    if summary.end_reason:
+        err.print(f"[yellow]{summary.end_reason}[/]")
+
+
+def cmd_home(args: argparse.Namespace) -> int:
+    from reptrack.tui.app import ReptrackApp, run
+
+    for summary in _run_app(run, ReptrackApp(_plan(args))):
+        _print_summary(summary)
+    return 0
+
+
+def _run_app(run, app) -> list:
+    run(app)
+    if app.return_code not in (0, None):
+        raise ReptrackError("the TUI stopped with an error (see above)")
+    return app.summaries
+
+
 def cmd_workout(args: argparse.Namespace) -> int:
+    from reptrack.workout import open_workout
+
+    if args.record and not args.record.lower().endswith((".mp4", ".avi")):
+        raise ReptrackError(f"--record {args.record}: use a .mp4 or .avi file name")
+    if args.no_tui or args.json or not _interactive():
+        return _headless(args, open_workout(_plan(args)))
+    from reptrack.tui.app import ReptrackApp, run
+
+    workout = open_workout(_plan(args))  # a bad source or model is reported before the TUI
+    app = ReptrackApp(
+        _plan(args), workout=workout, preview=args.preview, record=args.record, bell=args.bell
+    )
+    summaries = _run_app(run, app)
+    if not summaries:  # the app was closed some other way: the session is still saved
+        summaries = [workout.finish()]
+    for summary in summaries:
+        _print_summary(summary)
+    return 0
+
+
+def _headless(args: argparse.Namespace, workout) -> int:
     import json
 
-    from reptrack.exercise import spec as specs
     from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, RepCompleted
-    from reptrack.pose.factory import make_estimator
-    from reptrack.sources import open_source
-    from reptrack.store import Store
-    from reptrack.workout import Workout
 
-    spec = specs.load(args.exercise)
-    store = None if args.no_save else Store(args.db)
-    estimator = make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
-    source = open_source(args.source)
-    workout = Workout(
-        source, estimator, spec, side=args.side, store=store, backend=args.backend, model=args.model
-    )
+    spec, source = workout.spec, workout.source
     quiet = args.json
 
     def on_frame(r):
@@ -207,17 +265,28 @@ def cmd_workout(args: argparse.Namespace) -> int:
 
     if not quiet:
         out.print(f"{spec.title} from {source.description} — Ctrl-C to finish and save")
-    summary = workout.run(on_frame)
+    recorder = None
+    if args.record:
+        from reptrack.preview import VideoRecorder
+        from reptrack.render import Overlay
+
+        recorder, overlay = VideoRecorder(args.record, source.fps), Overlay(spec)
+
+    def on_frame_and_record(r) -> None:
+        on_frame(r)
+        if recorder is not None:
+            overlay.note(r)
+            recorder.write(overlay.draw(r))
+
+    try:
+        summary = workout.run(on_frame_and_record)
+    finally:
+        if recorder is not None:
+            recorder.close()
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:
-        good = sum(r.clean for r in summary.reps)
-        out.print(
-            f"[bold]{len(summary.reps)} reps[/] ({good} clean) in {summary.seconds:.0f} s"
-            + (f", session {summary.session_id} saved" if summary.session_id else "")
-        )
-        if summary.end_reason:
-            err.print(f"[yellow]{summary.end_reason}[/]")
+        _print_summary(summary)
     return 0
 
 
@@ -422,7 +491,33 @@ def build_workout_parser() -> argparse.ArgumentParser:
         choices=("left", "right", "both", "auto"),
         help="body side to count (default: the exercise's; both = each side on its own)",
     )
-    p.add_argument("--no-tui", action="store_true", help="print reps as text instead of the TUI")
+    p.add_argument(
+        "--target-reps", type=int, metavar="N", help="reps per set; rest starts when reached"
+    )
+    p.add_argument("--sets", type=int, metavar="N", help="number of sets planned")
+    p.add_argument(
+        "--rest",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="rest between sets (default 60); the next set starts when it is over",
+    )
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="show the camera with the skeleton and joint angles in a window (p toggles it)",
+    )
+    p.add_argument(
+        "--record",
+        metavar="OUT.mp4",
+        help="write the annotated video (skeleton, angles, count) to a file",
+    )
+    p.add_argument("--bell", action="store_true", help="ring the terminal bell on every rep")
+    p.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="print reps as text instead of the TUI (the default when not in a terminal)",
+    )
     p.add_argument("--json", action="store_true", help="with --no-tui: print a JSON summary only")
     p.add_argument("--no-save", action="store_true", help="do not log the session")
     _add_db_option(p)
@@ -457,8 +552,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        parser.print_help()
-        return 0
+        if not _interactive():
+            parser.print_help()
+            return 0
+        args = build_workout_parser().parse_args(["squat"])
+        args.handler = cmd_home
     try:
         return args.handler(args)
     except ReptrackError as exc:

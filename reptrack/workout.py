@@ -283,3 +283,48 @@ class Workout:
             self.set_number,
         )
         return self.finished
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the user asked for: an exercise, a source, a backend, the targets, the log."""
+
+    exercise: str  # a name (`squat`) or the path of an exercise TOML file
+    source: str = "0"
+    backend: str = "blazepose"
+    model: str = "full"
+    openpose_model: str = "coco"
+    side: str | None = None
+    target_reps: int | None = None
+    sets: int | None = None
+    rest: float = 60.0
+    db: str | None = None
+    save: bool = True
+
+
+def open_workout(plan: Plan) -> Workout:
+    """Load the exercise, the pose model, the source and the store; raises ReptrackError with
+    a message for the user when one of them is not right. Nothing is left open on failure."""
+    from reptrack.exercise import spec as specs
+    from reptrack.pose.factory import make_estimator
+    from reptrack.sources import open_source
+
+    spec = specs.load(plan.exercise)
+    estimator = make_estimator(plan.backend, plan.model, openpose_model=plan.openpose_model)
+    store = None if not plan.save else Store(plan.db)
+    source = open_source(plan.source)
+    try:
+        return Workout(
+            source,
+            estimator,
+            spec,
+            side=plan.side,
+            store=store,
+            backend=plan.backend,
+            model=plan.model,
+            target_reps=plan.target_reps,
+            planned_sets=plan.sets,
+        )
+    except BaseException:
+        source.close()
+        raise

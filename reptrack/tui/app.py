@@ -1,0 +1,143 @@
+"""The reptrack Textual app: home, live workout and history screens. The CLI and the tests
+build it the same way, the tests injecting a fake source and pose model through the plan's
+opener or a ready workout."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.worker import Worker, WorkerState
+
+from reptrack import paths
+from reptrack.errors import ReptrackError
+from reptrack.store import Store
+from reptrack.tui.history import HistoryScreen
+from reptrack.tui.home import HomeScreen
+from reptrack.tui.live import LiveScreen
+from reptrack.workout import Plan, Summary, Workout, open_workout
+
+Opener = Callable[[Plan], Workout]
+
+
+class ReptrackApp(App[Summary | None]):
+    """With a workout: its live screen, and the app ends with the session's summary.
+    Without: the home screen, from which workouts and the history are opened."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "reptrack"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(
+        self,
+        plan: Plan,
+        *,
+        workout: Workout | None = None,
+        opener: Opener = open_workout,
+        preview: bool = False,
+        record: str | None = None,
+        bell: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.plan, self.workout, self.opener = plan, workout, opener
+        self.preview, self.record, self.bell, self.clock = preview, record, bell, clock
+        self.summaries: list[Summary] = []
+
+    def on_mount(self) -> None:
+        if self.workout is not None:
+            self._live(self.workout, self.plan, then_exit=True)
+        else:
+            self.push_screen(HomeScreen(self.plan))
+
+    def _live(self, workout: Workout, plan: Plan, *, then_exit: bool) -> None:
+        def done(summary: Summary | None) -> None:
+            if summary is not None:
+                self.summaries.append(summary)
+            if then_exit:
+                self.exit(summary)
+            elif summary is not None:
+                self.notify(
+                    f"{summary.exercise}: {len(summary.reps)} reps "
+                    f"({sum(r.clean for r in summary.reps)} clean) saved",
+                    title="Session saved",
+                )
+
+        screen = LiveScreen(
+            workout,
+            plan,
+            preview=self.preview,
+            record=self.record,
+            bell=self.bell,
+            clock=self.clock,
+        )
+        self.push_screen(screen, done)
+
+    # -- from the home screen -----------------------------------------------------------
+    def on_home_screen_start(self, message: HomeScreen.Start) -> None:
+        self.notify(f"opening {message.plan.source}…", timeout=3)
+        self.open_session(message.plan)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")
+    def open_session(self, plan: Plan) -> tuple[Workout, Plan]:
+        """Opening a camera or loading a model can take seconds: not on the UI's thread."""
+        return self.opener(plan), plan
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "open":
+            return
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            workout, plan = event.worker.result
+            self._live(workout, plan, then_exit=False)
+        elif event.state == WorkerState.ERROR:
+            error = event.worker.error
+            text = str(error) if isinstance(error, ReptrackError) else repr(error)
+            self.notify(text, title="Cannot start", severity="error", timeout=20)
+
+    def action_history(self) -> None:
+        try:
+            store = Store(self.plan.db)
+            store.recover_interrupted()
+        except ReptrackError as exc:
+            self.notify(str(exc), title="History", severity="error", timeout=20)
+            return
+        self.push_screen(HistoryScreen(store))
+
+
+@contextlib.contextmanager
+def native_stderr_to(path: Path) -> Iterator[None]:
+    """Send what native libraries write to file descriptor 2 (LiteRT, Qt) to `path` while the
+    TUI owns the terminal, so they cannot scribble over the screen. Textual draws on
+    `sys.__stderr__`, which meanwhile writes to a duplicate of the terminal's descriptor."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        log = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:
+        yield
+        return
+    original = sys.__stderr__
+    sys.stderr.flush()
+    terminal_fd = os.dup(2)
+    terminal = os.fdopen(terminal_fd, "w", encoding=getattr(original, "encoding", None) or "utf-8")
+    os.dup2(log, 2)
+    sys.__stderr__ = terminal
+    try:
+        yield
+    finally:
+        terminal.flush()
+        os.dup2(terminal_fd, 2)
+        sys.__stderr__ = original
+        terminal.close()
+        os.close(log)
+
+
+def run(app: ReptrackApp) -> Summary | None:
+    """Run the app in this terminal; native libraries' messages go to a log file meanwhile."""
+    with native_stderr_to(paths.cache_dir() / "tui-stderr.log"):
+        return app.run()

@@ -1,0 +1,302 @@
+"""Looking back: the table of sessions, one session's reps and angle trace, re-scoring with an
+edited definition, export and delete. All reads and writes go through the Store."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
+from textual_plotext import PlotextPlot
+
+from reptrack.errors import ReptrackError
+from reptrack.exercise import spec as specs
+from reptrack.export import export
+from reptrack.rescore import Rescored, rescore
+from reptrack.store import Store
+
+
+def duration_text(row: dict) -> str:
+    try:
+        start = datetime.fromisoformat(row["started_at"])
+        end = datetime.fromisoformat(row["ended_at"])
+    except (TypeError, ValueError):
+        return "—"
+    seconds = int((end - start).total_seconds())
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def clean_percent(row: dict) -> str:
+    return f"{100 * row['good_reps'] / row['reps']:.0f} %" if row["reps"] else "—"
+
+
+class Confirm(ModalScreen[bool]):
+    """A yes/no question; dismissed with True only for yes."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question)
+            with Horizontal():
+                yield Button("Delete", variant="error", id="yes")
+                yield Button("Keep", variant="primary", id="no")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class Ask(ModalScreen[str | None]):
+    """One line of text (a file path); None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.question, self.value, self.placeholder = question, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Label(self.question)
+            yield Input(self.value, placeholder=self.placeholder, id="answer")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _export_to(store: Store, path: str) -> str:
+    fmt = "csv" if path.endswith(".csv") else "json"
+    target = Path(path).expanduser()
+    try:
+        target.write_text(export(store, fmt))
+    except OSError as exc:
+        raise ReptrackError(f"cannot write {target}: {exc.strerror}") from None
+    return f"exported every session to {target} ({fmt})"
+
+
+class HistoryScreen(Screen[None]):
+    """Every session, newest first."""
+
+    BINDINGS = [
+        Binding("enter", "open", "Open"),
+        Binding("d", "delete", "Delete"),
+        Binding("e", "export", "Export"),
+        Binding("escape,q", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        yield Static("History", id="title")
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="empty")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("id", "date", "exercise", "reps", "clean", "duration", "status")
+        self.refresh_rows()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_rows()
+
+    def refresh_rows(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        rows = self.store.sessions()
+        for r in rows:
+            table.add_row(
+                str(r["id"]),
+                r["started_at"][:16].replace("T", " "),
+                r["exercise"],
+                str(r["reps"]),
+                clean_percent(r),
+                duration_text(r),
+                r["status"],
+                key=str(r["id"]),
+            )
+        self.query_one("#empty", Static).update(
+            "" if rows else "No sessions yet: start one from the home screen or `reptrack squat`."
+        )
+
+    def _selected(self) -> int | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return int(key) if key is not None else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        sid = self._selected()
+        if sid is not None:
+            self.app.push_screen(SessionScreen(self.store, sid))
+
+    def action_delete(self) -> None:
+        sid = self._selected()
+        if sid is None:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.store.delete_session(sid)
+                self.notify(f"session {sid} deleted")
+                self.refresh_rows()
+
+        self.app.push_screen(Confirm(f"Delete session {sid} and all its reps?"), done)
+
+    def action_export(self) -> None:
+        def done(path: str | None) -> None:
+            if path:
+                try:
+                    self.notify(_export_to(self.store, path))
+                except ReptrackError as exc:
+                    self.notify(exc.message, severity="error")
+
+        self.app.push_screen(
+            Ask("Export every session to (.csv or .json):", "reptrack-sessions.csv"), done
+        )
+
+
+class SessionScreen(Screen[None]):
+    """One session: its reps, the driving angle over time with rep boundaries, re-scoring."""
+
+    BINDINGS = [
+        Binding("r", "rescore", "Re-score"),
+        Binding("s", "save_rescore", "Save re-score"),
+        Binding("d", "delete", "Delete"),
+        Binding("escape,q", "app.pop_screen", "Back"),
+    ]
+
+    def __init__(self, store: Store, session_id: int) -> None:
+        super().__init__()
+        self.store, self.session_id = store, session_id
+        self.rescored: Rescored | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="title")
+        yield PlotextPlot(id="chart")
+        yield DataTable(id="reps", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="rescore")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reps", DataTable).add_columns(
+            "rep", "set", "side", "time s", "down s", "up s", "range °", "flags"
+        )
+        self.load()
+
+    def load(self) -> None:
+        row = self.store.session(self.session_id)
+        reps = self.store.reps(self.session_id)
+        self.query_one("#title", Static).update(
+            f"Session {row['id']} · {row['exercise']} · {row['started_at'][:16].replace('T', ' ')}"
+            f" · {row['reps']} reps ({clean_percent(row)} clean) · {duration_text(row)} · "
+            f"{row['status']} · {row['source']}"
+        )
+        table = self.query_one("#reps", DataTable)
+        table.clear()
+        for r in reps:
+            table.add_row(
+                str(r["n"]),
+                str(r.get("set_number") or 1),
+                r["side"],
+                f"{r['duration']:.1f}",
+                f"{r['time_down']:.1f}",
+                f"{r['time_up']:.1f}",
+                f"{r['range_of_motion']:.0f}",
+                ", ".join(r["flags"]) or "clean",
+            )
+        self._chart(row, reps)
+
+    def _chart(self, row: dict, reps: list[dict]) -> None:
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        samples = self.store.samples(self.session_id)
+        angle = _counted_angle(row["definition"])
+        for side, colour in (("left", "cyan"), ("right", "magenta")):
+            points = [
+                (t, s[f"{angle}.{side}"])
+                for t, s in samples
+                if not math.isnan(s.get(f"{angle}.{side}", math.nan))
+            ]
+            if points:
+                xs, ys = zip(*points, strict=True)
+                plt.plot(xs, ys, color=colour, label=f"{angle} {side}", marker="braille")
+        for r in reps:
+            plt.vertical_line(r["end"], color="red" if r["flags"] else "green")
+        plt.title(f"{angle} angle (°) — green: clean rep ends, red: flagged")
+        plt.xlabel("seconds")
+        plot.refresh()
+
+    def action_rescore(self) -> None:
+        def done(path: str | None) -> None:
+            if path is None:
+                return
+            try:
+                self.rescored = rescore(self.store, self.session_id, path or None)
+            except ReptrackError as exc:
+                self.notify(str(exc), severity="error", timeout=15)
+                return
+            r = self.rescored
+            lines = [
+                f"re-scored with {r.spec.source}: {len(r.old)} reps ({r.old_clean} clean) → "
+                f"{len(r.new)} reps ({r.new_clean} clean) — press s to keep the new result"
+            ]
+            lines += [f"  rep {x.number}: {', '.join(x.flags) or 'clean'}" for x in r.new]
+            self.query_one("#rescore", Static).update("\n".join(lines))
+
+        self.app.push_screen(
+            Ask(
+                "Re-score with which exercise file? (empty: the definition it was recorded with)",
+                placeholder="path/to/edited.toml",
+            ),
+            done,
+        )
+
+    def action_save_rescore(self) -> None:
+        if self.rescored is None:
+            self.notify("re-score first (r)", severity="warning")
+            return
+        self.store.replace_reps(self.session_id, self.rescored.new)
+        self.rescored = None
+        self.query_one("#rescore", Static).update("re-scored reps saved")
+        self.load()
+
+    def action_delete(self) -> None:
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.store.delete_session(self.session_id)
+                self.notify(f"session {self.session_id} deleted")
+                self.app.pop_screen()
+
+        self.app.push_screen(Confirm(f"Delete session {self.session_id}?"), done)
+
+
+def _counted_angle(definition: str | None) -> str:
+    """The angle the session counted, from the definition stored with it."""
+    try:
+        return specs.parse(definition or "", "stored definition").counter.angle
+    except ReptrackError:
+        return "angle"

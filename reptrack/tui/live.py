@@ -1,0 +1,278 @@
+"""The live workout screen: the count at a glance, the phase, the angle gauge, the latest form
+warning, set and rest timers, speed and the camera's state. It reads the pose loop's messages
+and sends it requests; it never waits for the loop."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Static
+from textual.worker import Worker, WorkerState
+
+from reptrack.exercise.counter import Rep
+from reptrack.tui.loop import (
+    FormWarned,
+    FrameProcessed,
+    LoopControls,
+    PersonSeen,
+    PoseLoop,
+    PreviewUnavailable,
+    RepCounted,
+    SessionEnded,
+)
+from reptrack.tui.widgets import AngleGauge, WarningLine
+from reptrack.workout import Plan, Summary, Workout
+
+PHASES = {
+    None: "get into the start position",
+    "start": "ready",
+    "going": "going",
+    "turn": "turning point",
+    "returning": "coming back",
+}
+
+
+def clock_text(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class LiveScreen(Screen[Summary | None]):
+    """Runs one workout; dismissed with its summary once it has been saved."""
+
+    BINDINGS = [
+        Binding("space", "pause", "Pause"),
+        Binding("n", "next_set", "Next set"),
+        Binding("u", "undo", "Undo rep"),
+        Binding("p", "preview", "Preview"),
+        Binding("q", "finish", "Finish & save"),
+        Binding("ctrl+c", "finish", "Finish & save", show=False, priority=True),
+    ]
+
+    count: reactive[int] = reactive(0)
+    paused: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        workout: Workout,
+        plan: Plan,
+        *,
+        preview: bool = False,
+        record: str | None = None,
+        bell: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.workout, self.plan = workout, plan
+        self.controls = LoopControls.create(preview)
+        self.record, self.bell = record, bell
+        self.clock = clock
+        self.set_number, self.set_reps = 1, 0
+        self.set_started = clock()
+        self.rest_until: float | None = None
+        self.ended: SessionEnded | None = None
+        self.finishing = False
+        self.seen = False
+        self.preview_note = ""
+        self.summary: Summary | None = None
+        self.reps: list[Rep] = []  # as the loop reported them, less the undone ones
+
+    # -- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        spec = self.workout.spec
+        yield Static(f"{spec.title} · {self.workout.source.description}", id="title")
+        with Horizontal(id="top"):
+            with Vertical(id="count-box"):
+                yield Digits("0", id="count")
+                yield Static("", id="quality")
+            with Vertical(id="status-box"):
+                yield Static("", id="set")
+                yield Static("", id="timers")
+                yield Static("", id="phase")
+        yield AngleGauge(spec.counter.angle, spec.counter.start, spec.counter.turn, id="gauge")
+        yield WarningLine(id="warning")
+        yield Static("", id="camera")
+        yield Static("", id="speed")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._show_set()
+        self._camera("starting…")
+        self.set_interval(0.5, self._tick)
+        self.run_loop()
+
+    # -- the pose loop ------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="pose", description="pose loop")
+    def run_loop(self) -> None:
+        PoseLoop(self.workout, self, self.controls, record=self.record).run()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "pose" and event.state == WorkerState.ERROR:
+            # A bug, not a user error: the loop saved what it had; show it and let them quit.
+            self.ended = SessionEnded(self.workout.finish("interrupted"))
+            self._camera(f"[red]stopped by an error:[/] {event.worker.error}")
+
+    def on_frame_processed(self, message: FrameProcessed) -> None:
+        r = message.result
+        self.query_one(AngleGauge).value = r.angle
+        phase = PHASES.get(r.phase, r.phase or "")
+        self.query_one("#phase", Static).update(f"phase: [bold]{phase}[/]")
+        self.count, self.set_reps, self.set_number = r.count, r.set_reps, r.set_number
+        self.query_one("#speed", Static).update(
+            f"{r.fps:5.1f} frames/s · pose {r.pose_ms:4.0f} ms · latency {r.latency_ms:4.0f} ms"
+            + (f" · {self.preview_note}" if self.preview_note else "")
+        )
+        if not self.seen and r.pose is None:
+            self._camera("step into view")
+
+    def on_rep_counted(self, message: RepCounted) -> None:
+        self.reps.append(message.rep)
+        self.count, self.set_reps = message.count, message.set_reps
+        if self.bell:
+            self.app.bell()
+        target = self.plan.target_reps
+        if target and message.set_reps >= target and self.rest_until is None:
+            if self.plan.sets and self.set_number >= self.plan.sets:
+                self.query_one(WarningLine).warn("workout complete — press q to save", "info")
+            else:
+                self.rest_until = self.clock() + self.plan.rest
+        self._show_set()
+
+    def on_form_warned(self, message: FormWarned) -> None:
+        self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
+
+    def on_person_seen(self, message: PersonSeen) -> None:
+        self.seen = message.seen
+        self._camera("tracking" if message.seen else "step into view")
+
+    def on_preview_unavailable(self, message: PreviewUnavailable) -> None:
+        self.preview_note = "preview unavailable"
+        self.notify(message.reason, title="Preview", severity="warning")
+
+    def on_session_ended(self, message: SessionEnded) -> None:
+        self.ended = message
+        summary = message.summary
+        if message.error is not None:
+            self._camera(f"[red]{message.error.message}[/]")
+            self.notify(str(message.error), title="Session stopped", severity="error", timeout=30)
+        elif self.finishing:
+            pass
+        elif summary and summary.end_reason:
+            self._camera(f"[yellow]{summary.end_reason}[/] — press q to save and leave")
+        else:
+            self._camera("video finished — press q to leave")
+        if summary is not None:
+            self.summary = summary
+            self.reps = list(summary.reps)
+            self.count = len(summary.reps)
+        if self.finishing:
+            self.dismiss(self.summary)
+
+    # -- display ------------------------------------------------------------------------
+    def watch_count(self, count: int) -> None:
+        self.query_one("#count", Digits).update(str(count))
+        self._show_quality()
+
+    def _show_quality(self) -> None:
+        clean = sum(r.clean for r in self.reps)
+        self.query_one("#quality", Static).update(
+            f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
+        )
+
+    def _show_set(self) -> None:
+        of = f"/{self.plan.sets}" if self.plan.sets else ""
+        target = f" · target {self.plan.target_reps}" if self.plan.target_reps else ""
+        self.query_one("#set", Static).update(
+            f"set [bold]{self.set_number}{of}[/] · {self.set_reps} reps{target}"
+        )
+
+    def _camera(self, text: str) -> None:
+        state = "[b]PAUSED[/] · " if self.paused else ""
+        self.query_one("#camera", Static).update(f"camera: {state}{text}")
+
+    def _tick(self) -> None:
+        now = self.clock()
+        rest = ""
+        if self.rest_until is not None:
+            left = self.rest_until - now
+            if left <= 0:
+                self.action_next_set()
+                self.query_one(WarningLine).warn("rest over — next set!", "info")
+                if self.bell:
+                    self.app.bell()
+            else:
+                rest = f" · [b]rest {clock_text(left)}[/]"
+        self.query_one("#timers", Static).update(
+            f"set time {clock_text(now - self.set_started)}{rest}"
+        )
+        source = self.workout.source
+        if self.ended is None and getattr(source, "reconnecting", False):
+            self._camera("[yellow]camera lost — reconnecting…[/]")
+
+    # -- keys ---------------------------------------------------------------------------
+    def _running(self) -> bool:
+        return self.ended is None
+
+    def action_pause(self) -> None:
+        if not self._running():
+            return
+        self.paused = not self.paused
+        if self.paused:
+            self.controls.pause.set()
+        else:
+            self.controls.pause.clear()
+        self._camera("paused — space to go on" if self.paused else "tracking")
+
+    def action_next_set(self) -> None:
+        self.rest_until = None
+        self.set_started = self.clock()
+        if self._running():
+            self.workout.request("next_set")
+        else:
+            self.workout.next_set()
+        self.set_number += 1
+        self.set_reps = 0
+        self._show_set()
+
+    def action_undo(self) -> None:
+        if self.set_reps <= 0:
+            self.notify("no rep to undo in this set", severity="warning")
+            return
+        if self._running():
+            self.workout.request("undo")
+        else:
+            self.workout.undo()
+            if self.summary is not None:
+                self.summary.reps.pop()
+        self.reps.pop()
+        self.count = len(self.reps)
+        self.set_reps -= 1
+        self._show_set()
+        self.notify("last rep removed")
+
+    def action_preview(self) -> None:
+        if self.controls.preview.is_set():
+            self.controls.preview.clear()
+            self.preview_note = "preview off"
+        else:
+            self.controls.preview.set()
+            self.preview_note = "preview on"
+
+    def action_finish(self) -> None:
+        if self.ended is not None:
+            self.dismiss(self.summary)
+            return
+        self.finishing = True
+        self._camera("saving…")
+        self.controls.pause.clear()
+        self.controls.stop.set()
+
+    def on_unmount(self) -> None:
+        self.controls.stop.set()  # however the screen goes, the loop stops and saves

@@ -1,0 +1,142 @@
+"""The pose loop as the TUI runs it: a Workout on a worker thread that talks to the UI only by
+posting messages, and drives the preview window and the recording from that same thread.
+
+`post_message` does not wait for the UI; `FrameProcessed` replaces a pending one of its kind,
+so a slow terminal drops stale frame updates instead of slowing the camera loop. Reps,
+warnings and camera states are separate messages that are never dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+from reptrack.errors import ReptrackError
+from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, Rep, RepCompleted
+from reptrack.preview import PreviewWindow, VideoRecorder
+from reptrack.render import Overlay
+from reptrack.workout import FrameResult, Summary, Workout
+
+if TYPE_CHECKING:
+    from textual.message_pump import MessagePump
+
+
+class FrameProcessed(Message):
+    """The newest frame's numbers; a pending one is replaced by the next."""
+
+    def __init__(self, result: FrameResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FrameProcessed)
+
+
+class RepCounted(Message):
+    def __init__(self, rep: Rep, count: int, set_reps: int) -> None:
+        super().__init__()
+        self.rep, self.count, self.set_reps = rep, count, set_reps
+
+
+class FormWarned(Message):
+    def __init__(self, warning: FormWarning) -> None:
+        super().__init__()
+        self.warning = warning
+
+
+class PersonSeen(Message):
+    def __init__(self, seen: bool) -> None:
+        super().__init__()
+        self.seen = seen
+
+
+class PreviewUnavailable(Message):
+    def __init__(self, reason: str) -> None:
+        super().__init__()
+        self.reason = reason
+
+
+class SessionEnded(Message):
+    """The loop has stopped and the session is saved; `error` says why if it failed."""
+
+    def __init__(self, summary: Summary | None, error: ReptrackError | None = None) -> None:
+        super().__init__()
+        self.summary, self.error = summary, error
+
+
+@dataclass
+class LoopControls:
+    """What the UI may change while the loop runs (thread-safe events)."""
+
+    stop: threading.Event
+    pause: threading.Event
+    preview: threading.Event
+
+    @classmethod
+    def create(cls, preview: bool = False) -> LoopControls:
+        controls = cls(threading.Event(), threading.Event(), threading.Event())
+        if preview:
+            controls.preview.set()
+        return controls
+
+
+class PoseLoop:
+    """Runs `workout` on the calling thread until it ends or `controls.stop` is set."""
+
+    def __init__(
+        self,
+        workout: Workout,
+        target: MessagePump,
+        controls: LoopControls,
+        *,
+        record: str | None = None,
+    ) -> None:
+        self.workout, self.target, self.controls = workout, target, controls
+        self.overlay = Overlay(workout.spec)
+        self.window = PreviewWindow()
+        self.recorder = VideoRecorder(record, workout.source.fps) if record else None
+        self._told_no_preview = False
+
+    def run(self) -> None:
+        summary, error = None, None
+        try:
+            summary = self.workout.run(self._on_frame, self.controls.stop, self.controls.pause)
+        except ReptrackError as exc:
+            error = exc
+            summary = self.workout.finished
+        finally:
+            self.window.close()
+            if self.recorder is not None:
+                self.recorder.close()
+        self.target.post_message(SessionEnded(summary, error))
+
+    def _on_frame(self, r: FrameResult) -> None:
+        post = self.target.post_message
+        for e in r.events:
+            if isinstance(e, RepCompleted):
+                post(RepCounted(e.rep, r.count, r.set_reps))
+            elif isinstance(e, FormWarning):
+                post(FormWarned(e))
+            elif isinstance(e, PoseLost | PoseFound):
+                post(PersonSeen(isinstance(e, PoseFound)))
+        self._draw(r)
+        post(FrameProcessed(r))
+
+    def _draw(self, r: FrameResult) -> None:
+        self.overlay.note(r)
+        wants_window = self.controls.preview.is_set()
+        if not wants_window and self.window.open:
+            self.window.close()
+        if not wants_window and self.recorder is None:
+            return
+        image = self.overlay.draw(r)
+        if self.recorder is not None:
+            self.recorder.write(image)
+        if wants_window and not self.window.show(image):
+            self.controls.preview.clear()
+            if self.window.problem and not self._told_no_preview:
+                self._told_no_preview = True
+                self.target.post_message(PreviewUnavailable(self.window.problem))

@@ -1,0 +1,84 @@
+"""Widgets of the live screen that Textual does not have: the angle gauge and the warning line."""
+
+from __future__ import annotations
+
+import math
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Static
+
+
+class AngleGauge(Widget):
+    """The driving angle as a horizontal bar over `low`–`high` degrees, with the start and
+    turning thresholds marked; the bar turns green past the turning point."""
+
+    value: reactive[float] = reactive(math.nan)
+
+    def __init__(
+        self,
+        label: str,
+        start: float,
+        turn: float,
+        *,
+        low: float = 0.0,
+        high: float = 180.0,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.label, self.start, self.turn = label, start, turn
+        self.low, self.high = low, high
+        self.deeper_is_lower = turn < start
+
+    def _column(self, angle: float, width: int) -> int:
+        frac = (angle - self.low) / (self.high - self.low)
+        return max(0, min(width - 1, round(frac * (width - 1))))
+
+    def render(self) -> Text:
+        width = max(10, self.size.width - len(self.label) - 9)
+        value = self.value
+        bar = ["░"] * width
+        past_turn = False
+        if not math.isnan(value):
+            past_turn = value <= self.turn if self.deeper_is_lower else value >= self.turn
+            for i in range(self._column(value, width) + 1):
+                bar[i] = "█"
+        marks = {self._column(self.start, width): "S", self._column(self.turn, width): "T"}
+        line = Text(f"{self.label} ", style="bold")
+        for i, ch in enumerate(bar):
+            if i in marks:
+                line.append(marks[i], style="bold reverse yellow")
+            else:
+                line.append(ch, style="green" if past_turn else "cyan")
+        line.append(f" {value:4.0f}°" if not math.isnan(value) else "    —°", style="bold")
+        scale = Text(" " * (len(self.label) + 1), style="dim")
+        ticks = [" "] * width
+        names = ((self.start, f"start {self.start:g}"), (self.turn, f"turn {self.turn:g}"))
+        for angle, name in names:
+            col = self._column(angle, width)
+            col = min(col, width - len(name))
+            ticks[col : col + len(name)] = list(name)
+        scale.append("".join(ticks), style="dim")
+        return Text("\n").join([line, scale])
+
+
+class WarningLine(Static):
+    """The latest form warning: bright when new, dimmed after `fade` s, cleared after `clear`."""
+
+    def __init__(self, *, fade: float = 3.0, clear: float = 8.0, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.fade, self.clear = fade, clear
+        self._timers: list[Timer] = []
+
+    def warn(self, message: str, severity: str = "warning") -> None:
+        for timer in self._timers:
+            timer.stop()
+        self.update(f"⚠ {message}")
+        self.set_class(True, "-fresh")
+        self.set_class(severity == "error", "-error")
+        self._timers = [
+            self.set_timer(self.fade, lambda: self.set_class(False, "-fresh")),
+            self.set_timer(self.clear, lambda: self.update("")),
+        ]
