@@ -47,7 +47,7 @@ class ReptrackApp(App[Summary | None]):
     ) -> None:
         super().__init__()
         self.plan, self.workout, self.opener = plan, workout, opener
-        self.preview, self.record, self.bell, self.clock = preview, record, bell, clock
+        self.preview, self.record, self.ring_bell, self.clock = preview, record, bell, clock
         self.summaries: list[Summary] = []
 
     def on_mount(self) -> None:
@@ -74,7 +74,7 @@ class ReptrackApp(App[Summary | None]):
             plan,
             preview=self.preview,
             record=self.record,
-            bell=self.bell,
+            bell=self.ring_bell,
             clock=self.clock,
         )
         self.push_screen(screen, done)

@@ -72,7 +72,7 @@ class LiveScreen(Screen[Summary | None]):
         super().__init__()
         self.workout, self.plan = workout, plan
         self.controls = LoopControls.create(preview)
-        self.record, self.bell = record, bell
+        self.record, self.ring_bell = record, bell
         self.clock = clock
         self.set_number, self.set_reps = 1, 0
         self.set_started = clock()
@@ -135,7 +135,7 @@ class LiveScreen(Screen[Summary | None]):
     def on_rep_counted(self, message: RepCounted) -> None:
         self.reps.append(message.rep)
         self.count, self.set_reps = message.count, message.set_reps
-        if self.bell:
+        if self.ring_bell:
             self.app.bell()
         target = self.plan.target_reps
         if target and message.set_reps >= target and self.rest_until is None:
@@ -205,7 +205,7 @@ class LiveScreen(Screen[Summary | None]):
             if left <= 0:
                 self.action_next_set()
                 self.query_one(WarningLine).warn("rest over — next set!", "info")
-                if self.bell:
+                if self.ring_bell:
                     self.app.bell()
             else:
                 rest = f" · [b]rest {clock_text(left)}[/]"
@@ -217,11 +217,11 @@ class LiveScreen(Screen[Summary | None]):
             self._camera("[yellow]camera lost — reconnecting…[/]")
 
     # -- keys ---------------------------------------------------------------------------
-    def _running(self) -> bool:
+    def _loop_running(self) -> bool:
         return self.ended is None
 
     def action_pause(self) -> None:
-        if not self._running():
+        if not self._loop_running():
             return
         self.paused = not self.paused
         if self.paused:
@@ -233,7 +233,7 @@ class LiveScreen(Screen[Summary | None]):
     def action_next_set(self) -> None:
         self.rest_until = None
         self.set_started = self.clock()
-        if self._running():
+        if self._loop_running():
             self.workout.request("next_set")
         else:
             self.workout.next_set()
@@ -245,7 +245,7 @@ class LiveScreen(Screen[Summary | None]):
         if self.set_reps <= 0:
             self.notify("no rep to undo in this set", severity="warning")
             return
-        if self._running():
+        if self._loop_running():
             self.workout.request("undo")
         else:
             self.workout.undo()

@@ -70,15 +70,15 @@ class WarningLine(Static):
     def __init__(self, *, fade: float = 3.0, clear: float = 8.0, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.fade, self.clear = fade, clear
-        self._timers: list[Timer] = []
+        self._fade_timers: list[Timer] = []
 
     def warn(self, message: str, severity: str = "warning") -> None:
-        for timer in self._timers:
+        for timer in self._fade_timers:
             timer.stop()
         self.update(f"⚠ {message}")
         self.set_class(True, "-fresh")
         self.set_class(severity == "error", "-error")
-        self._timers = [
+        self._fade_timers = [
             self.set_timer(self.fade, lambda: self.set_class(False, "-fresh")),
             self.set_timer(self.clear, lambda: self.update("")),
         ]

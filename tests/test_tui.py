@@ -1,0 +1,433 @@
+"""The TUI under Textual's own harness (run_test, Pilot, snapshots), driven by a recorded or
+synthetic source and pose model: every screen and every key."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Digits, Input, OptionList, Static
+
+from fakes import BlankSource, RecordedPoses, Squatter
+from reptrack.errors import SourceError
+from reptrack.exercise import spec as specs
+from reptrack.sources import FileSource
+from reptrack.store import Store
+from reptrack.tui.app import ReptrackApp
+from reptrack.tui.history import Ask, Confirm, HistoryScreen, SessionScreen
+from reptrack.tui.home import HomeScreen
+from reptrack.tui.live import LiveScreen
+from reptrack.workout import Plan, Workout
+
+SIZE = (120, 40)
+
+
+class SteadyWorkout(Workout):
+    """Reports fixed speed figures, so snapshots do not depend on the machine's pace."""
+
+    def step(self):
+        r = super().step()
+        return r and replace(r, fps=30.0, pose_ms=12.0, latency_ms=15.0)
+
+
+def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Workout:
+    cls = kw.pop("cls", Workout)
+    return cls(
+        BlankSource(frames, live=live), Squatter(), specs.load("squat"), store=Store(db), **kw
+    )
+
+
+def text(app: ReptrackApp, selector: str) -> str:
+    return str(app.screen.query_one(selector, Static).render())
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.05)
+
+
+def run(coro) -> None:
+    asyncio.run(coro)
+
+
+# -- the live screen ----------------------------------------------------------------------
+def test_a_video_is_counted_to_the_end_and_q_saves_it(tmp_path):
+    db = tmp_path / "s.db"
+    app = ReptrackApp(Plan("squat", db=str(db)), workout=fake_workout(db))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: "video finished" in text(app, "#camera"))
+            assert app.screen.query_one("#count", Digits).value == "3"
+            assert "3 clean" in text(app, "#quality") and "0 flagged" in text(app, "#quality")
+            await pilot.press("q")
+            await pilot.pause()
+
+    run(scenario())
+    assert app.return_value is not None and len(app.return_value.reps) == 3
+    row = Store(db).sessions()[0]
+    assert (row["status"], row["reps"]) == ("completed", 3)
+
+
+def test_q_in_the_middle_of_a_set_stops_the_loop_and_saves(tmp_path):
+    db = tmp_path / "s.db"
+    workout = fake_workout(db, frames=30 * 60, live=True)
+    app = ReptrackApp(Plan("squat", db=str(db)), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.screen.count >= 1)
+            await pilot.press("q")
+            await until(pilot, lambda: app.return_value is not None)
+
+    run(scenario())
+    assert workout.source.closed and workout.frames < 30 * 60
+    row = Store(db).sessions()[0]
+    assert row["status"] == "completed" and row["reps"] == len(app.return_value.reps) >= 1
+
+
+def test_space_pauses_and_resumes_the_loop(tmp_path):
+    workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True)
+    app = ReptrackApp(Plan("squat"), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: workout.frames > 5)
+            await pilot.press("space")
+            assert "PAUSED" in text(app, "#camera")
+            await pilot.pause(0.2)
+            frames = workout.frames
+            await pilot.pause(0.5)
+            assert workout.frames == frames
+            await pilot.press("space")
+            await until(pilot, lambda: workout.frames > frames)
+            assert "PAUSED" not in text(app, "#camera")
+            await pilot.press("q")
+
+    run(scenario())
+
+
+def test_u_undoes_the_last_rep_and_n_starts_the_next_set(tmp_path):
+    db = tmp_path / "s.db"
+    workout = fake_workout(db, frames=30 * 60, live=True, planned_sets=3)
+    app = ReptrackApp(Plan("squat", db=str(db), sets=3), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.screen.count == 1)
+            await pilot.press("u")
+            assert app.screen.query_one("#count", Digits).value == "0"
+            await until(pilot, lambda: Store(db).sessions()[0]["reps"] == 0)
+            await pilot.press("n")
+            assert "set 2/3" in text(app, "#set")
+            await until(pilot, lambda: workout.set_number == 2)
+            await pilot.press("u")  # nothing to undo in a fresh set
+            await pilot.pause()
+            assert any("no rep to undo" in n.message for n in app._notifications)
+            await until(pilot, lambda: app.screen.count == 1)
+            await pilot.press("q")
+            await until(pilot, lambda: app.return_value is not None)
+
+    run(scenario())
+    reps = Store(db).reps(workout.session_id)
+    assert [r["set_number"] for r in reps] == [2] * len(reps) and len(reps) >= 1
+
+
+def test_reaching_the_target_starts_the_rest_then_the_next_set(tmp_path):
+    workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True, target_reps=1)
+    app = ReptrackApp(Plan("squat", target_reps=1, sets=3, rest=1.0), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.screen.count == 1)
+            await until(pilot, lambda: "rest" in text(app, "#timers"))
+            await until(pilot, lambda: workout.set_number == 2, timeout=5)
+            assert "set 2/3" in text(app, "#set")
+            await pilot.press("q")
+
+    run(scenario())
+
+
+def test_p_without_a_display_says_the_preview_is_unavailable(tmp_path, monkeypatch):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True)
+    app = ReptrackApp(Plan("squat"), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await until(pilot, lambda: workout.frames > 2)
+            await pilot.press("p")
+            await until(pilot, lambda: "preview unavailable" in text(app, "#speed"))
+            assert any("no display" in n.message for n in app._notifications)
+            frames = workout.frames
+            await until(pilot, lambda: workout.frames > frames + 10)  # and it carries on
+            await pilot.press("q")
+
+    run(scenario())
+
+
+def test_a_recorded_real_video_is_counted_on_the_live_screen(shared, tmp_path):
+    """MediaPipe's own landmarks of a real squat video, replayed frame by frame."""
+    video = shared / "videos" / "squat_tommy.mp4"
+    workout = Workout(
+        FileSource(video),
+        RecordedPoses(shared / "reference" / "squat_tommy.npz"),
+        specs.load("squat"),
+        store=Store(tmp_path / "s.db"),
+    )
+    app = ReptrackApp(Plan("squat"), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: "video finished" in text(app, "#camera"))
+            assert app.screen.query_one("#count", Digits).value == "3"
+            await pilot.press("q")
+
+    run(scenario())
+    assert len(app.return_value.reps) == 3
+
+
+# -- the home screen ----------------------------------------------------------------------
+def test_home_screen_starts_a_workout_with_the_chosen_options(tmp_path):
+    chosen: list[Plan] = []
+
+    def opener(plan: Plan) -> Workout:
+        chosen.append(plan)
+        return fake_workout(tmp_path / "s.db")
+
+    app = ReptrackApp(Plan("squat"), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            assert isinstance(app.screen, HomeScreen)
+            options = app.screen.query_one(OptionList)
+            names = [o.id for o in options.options]
+            assert {"squat", "curl"} <= set(names)
+            options.highlighted = names.index("curl")
+            app.screen.query_one("#source", Input).value = "clip.mp4"
+            app.screen.query_one("#target", Input).value = "8"
+            app.screen.query_one("#sets", Input).value = "3"
+            await pilot.click("#start")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen))
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+    run(scenario())
+    assert (chosen[0].exercise, chosen[0].source, chosen[0].target_reps, chosen[0].sets) == (
+        "curl",
+        "clip.mp4",
+        8,
+        3,
+    )
+    assert len(app.summaries) == 1  # back on the home screen, the session was saved
+
+
+def test_home_screen_says_why_a_workout_cannot_start(tmp_path):
+    def opener(plan: Plan) -> Workout:
+        raise SourceError("no camera at index 0", hint="try --source 1")
+
+    app = ReptrackApp(Plan("squat"), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.press("s")
+            await until(pilot, lambda: any("no camera" in n.message for n in app._notifications))
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())
+
+
+def test_home_screen_rejects_a_target_that_is_not_a_number():
+    app = ReptrackApp(Plan("squat"), opener=lambda plan: pytest.fail("must not start"))
+
+    async def scenario():
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            app.screen.query_one("#rest", Input).value = "soon"
+            await pilot.press("s")
+            await pilot.pause()
+            assert any("must be numbers" in n.message for n in app._notifications)
+
+    run(scenario())
+
+
+# -- history --------------------------------------------------------------------------------
+def _history(db: Path, sessions: int = 2) -> Store:
+    for i in range(sessions):
+        fake_workout(db).run()
+    store = Store(db)
+    for sid in range(1, sessions + 1):  # fixed times, so snapshots do not change
+        store.db.execute(
+            "UPDATE sessions SET started_at = ?, ended_at = ? WHERE id = ?",
+            [f"2026-11-2{sid}T07:30:00.000+00:00", f"2026-11-2{sid}T07:31:05.000+00:00", sid],
+        )
+    store.db.conn.commit()
+    return store
+
+
+def test_history_lists_sessions_and_opens_one_with_its_reps_and_chart(tmp_path):
+    db = tmp_path / "h.db"
+    _history(db)
+    app = ReptrackApp(Plan("squat", db=str(db)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("h")
+            assert isinstance(app.screen, HistoryScreen)
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == 2
+            assert table.get_row_at(0)[:4] == ["2", "2026-11-22 07:30", "squat", "3"]
+            assert table.get_row_at(0)[4:6] == ["100 %", "1:05"]
+            await pilot.press("enter")
+            assert isinstance(app.screen, SessionScreen)
+            reps = app.screen.query_one("#reps", DataTable)
+            assert reps.row_count == 3 and reps.get_row_at(0)[-1] == "clean"
+            assert "Session 2" in text(app, "#title")
+            await pilot.press("escape")
+            assert isinstance(app.screen, HistoryScreen)
+
+    run(scenario())
+
+
+def test_rescore_with_an_edited_definition_and_save(tmp_path):
+    db = tmp_path / "h.db"
+    _history(db, 1)
+    edited = tmp_path / "strict.toml"
+    text_ = specs.load("squat").text.replace("turn = 110", "turn = 75")
+    edited.write_text(text_)
+    app = ReptrackApp(Plan("squat", db=str(db)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(SessionScreen(Store(db), 1))
+            await pilot.pause()
+            await pilot.press("r")
+            assert isinstance(app.screen, Ask)
+            app.screen.query_one(Input).value = str(edited)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert "3 reps (3 clean) → 0 reps" in text(app, "#rescore")
+            await pilot.press("s")
+            await pilot.pause()
+            assert app.screen.query_one("#reps", DataTable).row_count == 0
+
+    run(scenario())
+    assert Store(db).session(1)["reps"] == 0
+
+
+def test_rescore_with_the_stored_definition_gives_the_same_reps(tmp_path):
+    db = tmp_path / "h.db"
+    _history(db, 1)
+    app = ReptrackApp(Plan("squat", db=str(db)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(SessionScreen(Store(db), 1))
+            await pilot.pause()
+            await pilot.press("r", "enter")
+            await pilot.pause()
+            assert "3 reps (3 clean) → 3 reps (3 clean)" in text(app, "#rescore")
+
+    run(scenario())
+
+
+def test_delete_asks_first(tmp_path):
+    db = tmp_path / "h.db"
+    _history(db)
+    app = ReptrackApp(Plan("squat", db=str(db)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("h", "d")
+            assert isinstance(app.screen, Confirm)
+            await pilot.press("n")
+            assert app.screen.query_one(DataTable).row_count == 2
+            await pilot.press("d")
+            await pilot.press("y")
+            await pilot.pause()
+            assert app.screen.query_one(DataTable).row_count == 1
+
+    run(scenario())
+    assert [s["id"] for s in Store(db).sessions()] == [1]
+
+
+def test_export_from_history_writes_the_file(tmp_path):
+    db = tmp_path / "h.db"
+    _history(db)
+    out = tmp_path / "all.json"
+    app = ReptrackApp(Plan("squat", db=str(db)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("h", "e")
+            app.screen.query_one(Input).value = str(out)
+            await pilot.press("enter")
+            await pilot.pause()
+
+    run(scenario())
+    data = json.loads(out.read_text())
+    assert [s["id"] for s in data] == [1, 2] and len(data[0]["rep_details"]) == 3
+
+
+def test_history_says_when_the_database_cannot_be_opened(tmp_path):
+    bad = tmp_path / "notes.db"
+    bad.write_text("not a database\n")
+    app = ReptrackApp(Plan("squat", db=str(bad)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.press("h")
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+            assert any("not an SQLite file" in n.message for n in app._notifications)
+
+    run(scenario())
+    assert bad.read_text() == "not a database\n"
+
+
+# -- snapshots ------------------------------------------------------------------------------
+def _settled(app_ref: list[ReptrackApp]):
+    async def run_before(pilot) -> None:
+        await pilot.app.workers.wait_for_complete()
+        await until(pilot, lambda: "finished" in text(pilot.app, "#camera"))
+
+    return run_before
+
+
+def test_snapshot_live_screen(snap_compare, tmp_path):
+    workout = fake_workout(tmp_path / "s.db", cls=SteadyWorkout, target_reps=5, planned_sets=3)
+    app = ReptrackApp(Plan("squat", target_reps=5, sets=3), workout=workout, clock=lambda: 0.0)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_settled([app]))
+
+
+def test_snapshot_history_screen(snap_compare, tmp_path):
+    db = tmp_path / "h.db"
+    _history(db)
+
+    async def open_history(pilot) -> None:
+        await pilot.press("h")
+
+    app = ReptrackApp(Plan("squat", db=str(db)))
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_history)
+
+
+def test_snapshot_session_screen(snap_compare, tmp_path):
+    db = tmp_path / "h.db"
+    _history(db, 1)
+
+    async def open_session(pilot) -> None:
+        await pilot.press("h", "enter")
+
+    app = ReptrackApp(Plan("squat", db=str(db)))
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_session)
