@@ -265,24 +265,37 @@ def _headless(args: argparse.Namespace, workout) -> int:
 
     if not quiet:
         out.print(f"{spec.title} from {source.description} — Ctrl-C to finish and save")
-    recorder = None
-    if args.record:
-        from reptrack.preview import VideoRecorder
-        from reptrack.render import Overlay
+    from reptrack.preview import PreviewWindow, VideoRecorder
+    from reptrack.render import Overlay
 
-        recorder, overlay = VideoRecorder(args.record, source.fps), Overlay(spec)
+    overlay = Overlay(spec)
+    recorder = VideoRecorder(args.record, source.fps) if args.record else None
+    window = PreviewWindow() if args.preview else None
+    if window is not None and window.problem:
+        err.print(f"[yellow]{window.problem}[/]; counting goes on without it")
+        window = None
 
     def on_frame_and_record(r) -> None:
+        nonlocal window
         on_frame(r)
+        if recorder is None and window is None:
+            return
+        overlay.note(r)
+        image = overlay.draw(r)
         if recorder is not None:
-            overlay.note(r)
-            recorder.write(overlay.draw(r))
+            recorder.write(image)
+        if window is not None and not window.show(image):
+            if window.problem:
+                err.print(f"[yellow]{window.problem}[/]")
+            window = None
 
     try:
         summary = workout.run(on_frame_and_record)
     finally:
         if recorder is not None:
             recorder.close()
+        if window is not None:
+            window.close()
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

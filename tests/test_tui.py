@@ -264,7 +264,7 @@ def test_home_screen_rejects_a_target_that_is_not_a_number():
 
 # -- history --------------------------------------------------------------------------------
 def _history(db: Path, sessions: int = 2) -> Store:
-    for i in range(sessions):
+    for _ in range(sessions):
         fake_workout(db).run()
     store = Store(db)
     for sid in range(1, sessions + 1):  # fixed times, so snapshots do not change
@@ -397,7 +397,7 @@ def test_history_says_when_the_database_cannot_be_opened(tmp_path):
 
 
 # -- snapshots ------------------------------------------------------------------------------
-def _settled(app_ref: list[ReptrackApp]):
+def _settled():
     async def run_before(pilot) -> None:
         await pilot.app.workers.wait_for_complete()
         await until(pilot, lambda: "finished" in text(pilot.app, "#camera"))
@@ -408,7 +408,7 @@ def _settled(app_ref: list[ReptrackApp]):
 def test_snapshot_live_screen(snap_compare, tmp_path):
     workout = fake_workout(tmp_path / "s.db", cls=SteadyWorkout, target_reps=5, planned_sets=3)
     app = ReptrackApp(Plan("squat", target_reps=5, sets=3), workout=workout, clock=lambda: 0.0)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_settled([app]))
+    assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
 
 def test_snapshot_history_screen(snap_compare, tmp_path):
