@@ -196,9 +196,11 @@ def _interactive() -> bool:
 def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
     good = sum(r.clean for r in summary.reps)
     sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
+    rate = summary.loop_fps
     out.print(
         f"[bold]{len(summary.reps)} reps[/]{sets} ({good} clean) in {summary.seconds:.0f} s"
         + (f", session {summary.session_id} saved" if summary.session_id else "")
+        + f" [dim]({summary.frames} frames, {rate:.1f} frames/s)[/]"
     )
     if summary.end_reason:
         err.print(f"[yellow]{summary.end_reason}[/]")

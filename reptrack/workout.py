@@ -60,6 +60,7 @@ class Summary:
     end_reason: str | None = None
     warnings: list[FormWarning] = field(default_factory=list)
     sets: int = 1
+    loop_fps: float = 0.0  # frames per second from the first frame to the last
 
     def to_json(self) -> dict:
         return {
@@ -72,6 +73,7 @@ class Summary:
             "good_reps": sum(r.clean for r in self.reps),
             "frames": self.frames,
             "seconds": round(self.seconds, 2),
+            "frames_per_second": round(self.loop_fps, 1),
             "rep_details": [
                 {
                     "n": r.number,
@@ -129,6 +131,8 @@ class Workout:
         self._last_flush = time.monotonic()
         self._ticks: deque[float] = deque(maxlen=30)
         self._start = time.monotonic()
+        self._first_frame: float | None = None  # when the loop began its first frame
+        self._last_frame = 0.0  # when it finished its latest
         self.finished: Summary | None = None
 
     @property
@@ -137,6 +141,8 @@ class Workout:
 
     def step(self) -> FrameResult | None:
         self.apply_requests()
+        if self._first_frame is None:
+            self._first_frame = time.monotonic()
         frame = self.source.read()
         if frame is None:
             return None
@@ -150,7 +156,7 @@ class Workout:
         events = self.counter.update(frame.timestamp, s)
         self.frames += 1
         self._record(frame.timestamp, s, events)
-        now = time.monotonic()
+        now = self._last_frame = time.monotonic()
         self._ticks.append(now)
         fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
         active = self.counter.active
@@ -281,8 +287,14 @@ class Workout:
             reason,
             self.warnings,
             self.set_number,
+            self._loop_fps(),
         )
         return self.finished
+
+    def _loop_fps(self) -> float:
+        if self._first_frame is None or self._last_frame <= self._first_frame:
+            return 0.0
+        return self.frames / (self._last_frame - self._first_frame)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Digits, Input, OptionList, Static
+from textual.widgets import DataTable, Digits, Input, OptionList
 
 from fakes import BlankSource, RecordedPoses, Squatter
 from reptrack.errors import SourceError
@@ -43,7 +43,7 @@ def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) ->
 
 
 def text(app: ReptrackApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
+    return str(app.screen.query_one(selector).render())
 
 
 async def until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
@@ -431,3 +431,33 @@ def test_snapshot_session_screen(snap_compare, tmp_path):
 
     app = ReptrackApp(Plan("squat", db=str(db)))
     assert snap_compare(app, terminal_size=SIZE, run_before=open_session)
+
+
+def test_the_gauge_shows_the_angle_and_both_thresholds():
+    from textual.app import App
+
+    from reptrack.tui.widgets import AngleGauge
+
+    class One(App):
+        def compose(self):
+            yield AngleGauge("knee", start=140, turn=110)
+
+    async def scenario():
+        app = One()
+        async with app.run_test(size=(80, 4)) as pilot:
+            gauge = app.query_one(AngleGauge)
+            gauge.value = 100.0
+            await pilot.pause()
+            bar, scale = str(gauge.render()).split("\n")
+            assert bar.startswith("knee ") and bar.endswith(" 100°")
+            assert bar.count("S") == 1 and bar.count("T") == 1 and bar.index("T") < bar.index("S")
+            assert "turn 110" in scale and "start 140" in scale
+            filled = bar.count("█")
+            gauge.value = 160.0
+            await pilot.pause()
+            assert str(gauge.render()).split("\n")[0].count("█") > filled
+            gauge.value = float("nan")
+            await pilot.pause()
+            assert "—°" in str(gauge.render())
+
+    run(scenario())

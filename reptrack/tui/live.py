@@ -27,7 +27,7 @@ from reptrack.tui.loop import (
     RepCounted,
     SessionEnded,
 )
-from reptrack.tui.widgets import AngleGauge, WarningLine
+from reptrack.tui.widgets import AngleGauge, Line, WarningLine
 from reptrack.workout import Plan, Summary, Workout
 
 PHASES = {
@@ -91,15 +91,15 @@ class LiveScreen(Screen[Summary | None]):
         with Horizontal(id="top"):
             with Vertical(id="count-box"):
                 yield Digits("0", id="count")
-                yield Static("", id="quality")
+                yield Line(id="quality")
             with Vertical(id="status-box"):
-                yield Static("", id="set")
-                yield Static("", id="timers")
-                yield Static("", id="phase")
+                yield Line(id="set")
+                yield Line(id="timers")
+                yield Line(id="phase")
         yield AngleGauge(spec.counter.angle, spec.counter.start, spec.counter.turn, id="gauge")
         yield WarningLine(id="warning")
-        yield Static("", id="camera")
-        yield Static("", id="speed")
+        yield Line(id="camera")
+        yield Line(id="speed")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -123,9 +123,9 @@ class LiveScreen(Screen[Summary | None]):
         r = message.result
         self.query_one(AngleGauge).value = r.angle
         phase = PHASES.get(r.phase, r.phase or "")
-        self.query_one("#phase", Static).update(f"phase: [bold]{phase}[/]")
+        self.query_one("#phase", Line).text = f"phase: [bold]{phase}[/]"
         self.count, self.set_reps, self.set_number = r.count, r.set_reps, r.set_number
-        self.query_one("#speed", Static).update(
+        self.query_one("#speed", Line).text = (
             f"{r.fps:5.1f} frames/s · pose {r.pose_ms:4.0f} ms · latency {r.latency_ms:4.0f} ms"
             + (f" · {self.preview_note}" if self.preview_note else "")
         )
@@ -182,20 +182,20 @@ class LiveScreen(Screen[Summary | None]):
 
     def _show_quality(self) -> None:
         clean = sum(r.clean for r in self.reps)
-        self.query_one("#quality", Static).update(
-            f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
-        )
+        self.query_one(
+            "#quality", Line
+        ).text = f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
 
     def _show_set(self) -> None:
         of = f"/{self.plan.sets}" if self.plan.sets else ""
         target = f" · target {self.plan.target_reps}" if self.plan.target_reps else ""
-        self.query_one("#set", Static).update(
-            f"set [bold]{self.set_number}{of}[/] · {self.set_reps} reps{target}"
-        )
+        self.query_one(
+            "#set", Line
+        ).text = f"set [bold]{self.set_number}{of}[/] · {self.set_reps} reps{target}"
 
     def _camera(self, text: str) -> None:
         state = "[b]PAUSED[/] · " if self.paused else ""
-        self.query_one("#camera", Static).update(f"camera: {state}{text}")
+        self.query_one("#camera", Line).text = f"camera: {state}{text}"
 
     def _tick(self) -> None:
         now = self.clock()
@@ -209,9 +209,9 @@ class LiveScreen(Screen[Summary | None]):
                     self.app.bell()
             else:
                 rest = f" · [b]rest {clock_text(left)}[/]"
-        self.query_one("#timers", Static).update(
-            f"set time {clock_text(now - self.set_started)}{rest}"
-        )
+        self.query_one(
+            "#timers", Line
+        ).text = f"set time {clock_text(now - self.set_started)}{rest}"
         source = self.workout.source
         if self.ended is None and getattr(source, "reconnecting", False):
             self._camera("[yellow]camera lost — reconnecting…[/]")

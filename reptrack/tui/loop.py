@@ -2,13 +2,16 @@
 posting messages, and drives the preview window and the recording from that same thread.
 
 `post_message` does not wait for the UI; `FrameProcessed` replaces a pending one of its kind,
-so a slow terminal drops stale frame updates instead of slowing the camera loop. Reps,
-warnings and camera states are separate messages that are never dropped.
+so a slow terminal drops stale frame updates instead of slowing the camera loop, and it is
+sent at most `UI_UPDATES_PER_SECOND` times a second: every update costs the UI thread CPU
+and the GIL that the pose loop needs. Reps, warnings and camera states are separate
+messages that are never dropped.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -22,6 +25,8 @@ from reptrack.workout import FrameResult, Summary, Workout
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
+
+UI_UPDATES_PER_SECOND = 10.0
 
 
 class FrameProcessed(Message):
@@ -99,6 +104,7 @@ class PoseLoop:
         self.window = PreviewWindow()
         self.recorder = VideoRecorder(record, workout.source.fps) if record else None
         self._told_no_preview = False
+        self._next_update = 0.0
 
     def run(self) -> None:
         summary, error = None, None
@@ -123,7 +129,10 @@ class PoseLoop:
             elif isinstance(e, PoseLost | PoseFound):
                 post(PersonSeen(isinstance(e, PoseFound)))
         self._draw(r)
-        post(FrameProcessed(r))
+        now = time.monotonic()
+        if now >= self._next_update or r.events:
+            self._next_update = now + 1.0 / UI_UPDATES_PER_SECOND
+            post(FrameProcessed(r))
 
     def _draw(self, r: FrameResult) -> None:
         self.overlay.note(r)

@@ -11,6 +11,22 @@ from textual.widget import Widget
 from textual.widgets import Static
 
 
+class Line(Widget):
+    """One line of markup that changes often: repainted, never re-laid out, and only when
+    its text really changed (Static.update re-lays out the screen on every call)."""
+
+    DEFAULT_CSS = "Line { height: 1; }"
+
+    text: reactive[str] = reactive("", layout=False)
+
+    def __init__(self, text: str = "", *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_reactive(Line.text, text)
+
+    def render(self) -> Text:
+        return Text.from_markup(self.text)
+
+
 class AngleGauge(Widget):
     """The driving angle as a horizontal bar over `low`–`high` degrees, with the start and
     turning thresholds marked; the bar turns green past the turning point."""
@@ -39,19 +55,24 @@ class AngleGauge(Widget):
     def render(self) -> Text:
         width = max(10, self.size.width - len(self.label) - 9)
         value = self.value
-        bar = ["░"] * width
+        filled = -1
         past_turn = False
         if not math.isnan(value):
             past_turn = value <= self.turn if self.deeper_is_lower else value >= self.turn
-            for i in range(self._column(value, width) + 1):
-                bar[i] = "█"
-        marks = {self._column(self.start, width): "S", self._column(self.turn, width): "T"}
+            filled = self._column(value, width)
+        marks = sorted(
+            [(self._column(self.start, width), "S"), (self._column(self.turn, width), "T")]
+        )
+        colour = "green" if past_turn else "cyan"
         line = Text(f"{self.label} ", style="bold")
-        for i, ch in enumerate(bar):
-            if i in marks:
-                line.append(marks[i], style="bold reverse yellow")
-            else:
-                line.append(ch, style="green" if past_turn else "cyan")
+        col = 0
+        for mark_col, mark in [*marks, (width, "")]:
+            if mark_col > col:  # the bar up to the next mark, as at most two runs
+                line.append("█" * max(0, min(filled + 1, mark_col) - col), style=colour)
+                line.append("░" * (mark_col - max(col, filled + 1)), style=colour)
+            if mark:
+                line.append(mark, style="bold reverse yellow")
+            col = mark_col + 1
         line.append(f" {value:4.0f}°" if not math.isnan(value) else "    —°", style="bold")
         scale = Text(" " * (len(self.label) + 1), style="dim")
         ticks = [" "] * width
