@@ -29,7 +29,44 @@ def _add_pose_options(p: argparse.ArgumentParser) -> None:
         default="full",
         help="BlazePose landmark model: lite is fastest, heavy most accurate (default: full)",
     )
-    p.set_defaults(openpose_model="coco")
+    p.add_argument(
+        "--openpose-model",
+        choices=("coco", "mpi"),
+        default="coco",
+        help="with --backend openpose: COCO-18 or MPI-15 Caffe model (default: coco)",
+    )
+    p.add_argument(
+        "--openpose-size",
+        type=_size,
+        default=(368, 368),
+        metavar="WxH",
+        help="with --backend openpose: input blob size (default 368x368; smaller is faster)",
+    )
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, _, h = text.lower().partition("x")
+        width, height = int(w), int(h or w)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 368x368") from None
+    if not (16 <= width <= 4096 and 16 <= height <= 4096):
+        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 16 to 4096")
+    return width, height
+
+
+def _estimator(args: argparse.Namespace, announce: bool = True):  # -> PoseEstimator
+    from reptrack.pose.factory import make_estimator
+
+    estimator = make_estimator(
+        args.backend,
+        args.model,
+        openpose_model=args.openpose_model,
+        openpose_size=args.openpose_size,
+    )
+    if announce and (note := getattr(estimator, "note", None)):
+        err.print(f"[yellow]note:[/] {note}")
+    return estimator
 
 
 # -- models ----------------------------------------------------------------------------------
@@ -45,6 +82,13 @@ def cmd_models(args: argparse.Namespace) -> int:
             state = models.status(m)
             colour = {"ok": "green", "missing": "yellow"}.get(state, "red")
             table.add_row(m.name, m.file, f"[{colour}]{state}[/]", m.description)
+        from reptrack.pose import openpose
+
+        for fmt in openpose.FORMATS.values():
+            found = openpose.find_files(fmt)
+            state = f"[green]ok[/] ({found[0].parent})" if found else "[yellow]not installed[/]"
+            files = f"{fmt.prototxts[0]} + {fmt.caffemodel}"
+            table.add_row(f"openpose-{fmt.name}", files, state, f"{fmt.title} (you supply it)")
         out.print(table)
         out.print(f"cache: {models.models_dir()}")
         return 0
@@ -58,8 +102,14 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.action == "import":
         if not args.names:
             raise ReptrackError("`reptrack models import` needs a PATH to a .tflite or .task file")
+        from reptrack.pose import openpose
+
         for name in args.names:
-            imported = models.import_path(Path(name))
+            path = Path(name)
+            if path.suffix in (".prototxt", ".caffemodel") and path.is_file():
+                out.print(f"imported {openpose.import_file(path)}")
+                continue
+            imported = models.import_path(path)
             out.print(f"imported {', '.join(imported)} from {name}")
         return 0
     # fetch
@@ -88,10 +138,9 @@ def cmd_pose(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from reptrack.pose.dump import run_pose
-    from reptrack.pose.factory import make_estimator
     from reptrack.sources import FileSource
 
-    estimator = make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
+    estimator = _estimator(args)
     with FileSource(args.video) as source:
         columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True, disable=args.quiet) as progress:
@@ -139,10 +188,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     labels = load_labels(args.labels)
     factory = None
     if not args.reference:
-        from reptrack.pose.factory import make_estimator
+        _estimator(args)  # missing model files are reported before the first video
 
         def factory():  # a fresh tracker per video
-            return make_estimator(args.backend, args.model, openpose_model=args.openpose_model)
+            return _estimator(args, announce=False)
 
     with err.status("evaluating…") as status:
         results = evaluate(
@@ -180,6 +229,7 @@ def _plan(args: argparse.Namespace):  # -> reptrack.workout.Plan (imported lazil
         backend=args.backend,
         model=args.model,
         openpose_model=args.openpose_model,
+        openpose_size=args.openpose_size,
         side=getattr(args, "side", None),
         target_reps=getattr(args, "target_reps", None),
         sets=getattr(args, "sets", None),
@@ -265,6 +315,8 @@ def _headless(args: argparse.Namespace, workout) -> int:
             elif isinstance(e, PoseFound):
                 out.print("  [dim]tracking[/]")
 
+    for note in workout.notes:
+        err.print(f"[yellow]note:[/] {note}")
     if not quiet:
         out.print(f"{spec.title} from {source.description} — Ctrl-C to finish and save")
     from reptrack.preview import PreviewWindow, VideoRecorder
@@ -413,7 +465,8 @@ def _models_parser(p: argparse.ArgumentParser) -> None:
         "action",
         choices=("list", "fetch", "import", "path"),
         help="list: what is installed; fetch [NAME…]: download, verify and cache; "
-        "import PATH…: take .tflite or .task files you have; path [NAME]: where they are",
+        "import PATH…: take .tflite or .task files, or OpenPose .prototxt/.caffemodel files, "
+        "you have; path [NAME]: where they are",
     )
     p.add_argument("names", nargs="*", metavar="NAME|PATH")
     p.add_argument("--force", action="store_true", help="fetch again even if present")

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reptrack.exercise.counter import Event, FormWarning, Rep, RepCompleted, RepCounter
-from reptrack.exercise.measure import Sample, sample
+from reptrack.exercise.measure import Sample, sample, support_notes
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
 from reptrack.sources import Frame, FrameSource
@@ -125,6 +125,7 @@ class Workout:
         self._set_first_rep = 1  # number of the first rep of the current set
         self._last_t = 0.0
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self.notes: list[str] = []  # what the user should know before starting
         self.frames = 0
         self.warnings: list[FormWarning] = []
         self._pending: list[tuple[float, Sample]] = []
@@ -306,6 +307,7 @@ class Plan:
     backend: str = "blazepose"
     model: str = "full"
     openpose_model: str = "coco"
+    openpose_size: tuple[int, int] = (368, 368)
     side: str | None = None
     target_reps: int | None = None
     sets: int | None = None
@@ -322,21 +324,36 @@ def open_workout(plan: Plan) -> Workout:
     from reptrack.sources import open_source
 
     spec = specs.load(plan.exercise)
-    estimator = make_estimator(plan.backend, plan.model, openpose_model=plan.openpose_model)
+    estimator = make_estimator(
+        plan.backend,
+        plan.model,
+        openpose_model=plan.openpose_model,
+        openpose_size=plan.openpose_size,
+    )
+    notes = support_notes(spec, estimator.keypoints, _backend_title(estimator))
+    if note := getattr(estimator, "note", None):
+        notes.append(note)
     store = None if not plan.save else Store(plan.db)
     source = open_source(plan.source)
     try:
-        return Workout(
+        workout = Workout(
             source,
             estimator,
             spec,
             side=plan.side,
             store=store,
             backend=plan.backend,
-            model=plan.model,
+            model=plan.openpose_model if plan.backend == "openpose" else plan.model,
             target_reps=plan.target_reps,
             planned_sets=plan.sets,
         )
     except BaseException:
         source.close()
         raise
+    workout.notes = notes
+    return workout
+
+
+def _backend_title(estimator: PoseEstimator) -> str:
+    fmt = getattr(estimator, "format", None)
+    return getattr(fmt, "title", None) or estimator.name

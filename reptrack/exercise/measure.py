@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import AngleDef, ExerciseSpec
 from reptrack.kinematics import Gate, joint_angle, segment_vertical_angle, usable
 from reptrack.pose.types import INDEX, Pose
@@ -53,6 +54,38 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
             return _segment_horizontal(pose, a, b, gate)
         return segment_vertical_angle(pose, a, b, gate=gate)
     return _width_ratio(pose, angle.points[0], angle.points[1], gate)
+
+
+def unsupported_angles(spec: ExerciseSpec, keypoints: frozenset[str]) -> dict[str, list[str]]:
+    """The exercise's angles that need a landmark outside `keypoints`, with those landmarks."""
+    out = {}
+    for angle in spec.angles.values():
+        needed = {_name(p, side) for p in angle.points for side in SIDES}
+        if missing := sorted(needed - keypoints):
+            out[angle.name] = missing
+    return out
+
+
+def support_notes(spec: ExerciseSpec, keypoints: frozenset[str], backend: str) -> list[str]:
+    """What the exercise cannot check with a backend that finds only `keypoints`.
+
+    Raises SpecError-like ReptrackError when it cannot even count (the counted angle needs a
+    missing point); otherwise returns one note per form rule that will not be checked.
+    """
+    gaps = unsupported_angles(spec, keypoints)
+    counted = spec.counter.angle
+    if counted in gaps:
+        raise ReptrackError(
+            f"{spec.name} counts on the {counted} angle, which needs "
+            f"{', '.join(gaps[counted])}: {backend} does not find those points",
+            hint="use --backend blazepose, which finds all 33 landmarks",
+        )
+    notes = []
+    for rule in [*spec.rules, *spec.requires]:
+        if rule.angle in gaps:
+            what = getattr(rule, "name", f"the {rule.angle} requirement")
+            notes.append(f"{what} is not checked: {backend} has no {', '.join(gaps[rule.angle])}")
+    return notes
 
 
 def body_yaw(pose: Pose) -> float:

@@ -30,7 +30,7 @@ from reptrack.pose.geometry import (
     weighted_nms,
 )
 from reptrack.pose.smoothing import LandmarkSmoother, LowPass, SmoothingSettings
-from reptrack.pose.types import NUM_LANDMARKS, Pose
+from reptrack.pose.types import ALL_KEYPOINTS, NUM_LANDMARKS, Pose
 
 LANDMARK_MODELS = ("lite", "full", "heavy")
 
@@ -97,6 +97,7 @@ class BlazePose:
     """The default pose estimator: `estimate(frame, t)` → Pose of the tracked person, or None."""
 
     name = "blazepose"
+    keypoints = ALL_KEYPOINTS
 
     def __init__(
         self,

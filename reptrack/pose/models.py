@@ -127,7 +127,11 @@ def install_file(path: Path, model: ModelFile) -> Path:
         raise ModelError(
             f"{path} does not match {model.file}: sha256 {digest}, expected {model.sha256}"
         )
-    target = models_dir() / model.file
+    return copy_into_cache(path, models_dir() / model.file)
+
+
+def copy_into_cache(path: Path, target: Path) -> Path:
+    """Copy `path` to `target` atomically: a crash never leaves half a file under its name."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(target.suffix + ".part")
     shutil.copyfile(path, tmp)

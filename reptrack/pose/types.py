@@ -43,6 +43,7 @@ LANDMARK_NAMES: tuple[str, ...] = (
     "right_foot_index",
 )
 INDEX: dict[str, int] = {name: i for i, name in enumerate(LANDMARK_NAMES)}
+ALL_KEYPOINTS: frozenset[str] = frozenset(LANDMARK_NAMES)
 NUM_LANDMARKS = len(LANDMARK_NAMES)
 
 # The 12 limb points (shoulders to ankles) used to compare pose estimators.
@@ -115,6 +116,7 @@ class PoseEstimator(Protocol):
     """Turns one BGR frame into the pose of the tracked person, or None when nobody is there."""
 
     name: str
+    keypoints: frozenset[str]  # the landmarks this estimator can find (others stay NaN)
 
     def estimate(self, frame: np.ndarray, timestamp: float) -> Pose | None: ...
 

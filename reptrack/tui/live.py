@@ -103,6 +103,8 @@ class LiveScreen(Screen[Summary | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        for note in self.workout.notes:
+            self.notify(note, title="Note", timeout=12)
         self._show_set()
         self._camera("starting…")
         self.set_interval(0.5, self._tick)
