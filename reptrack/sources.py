@@ -7,6 +7,7 @@ source that stops delivering is reconnected for a while, then ends with a reason
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
 from dataclasses import dataclass
@@ -42,11 +43,16 @@ class FrameSource(Protocol):
 
 
 class FileSource:
-    """Every frame of a video file, timestamped from its frame rate."""
+    """Every frame of a video file, timestamped from its frame rate.
+
+    A thread decodes up to `prefetch` frames ahead (OpenCV releases the GIL while it
+    decodes), so decoding overlaps the pose model instead of adding to it; frames still come
+    out one by one, in order, all of them.
+    """
 
     live = False
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, prefetch: int = 4) -> None:
         self.path = Path(path)
         self.description = str(path)
         self.end_reason: str | None = None
@@ -71,22 +77,60 @@ class FileSource:
         self.height, self.width = first.shape[:2]
         self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT)) or 0
         self._index = 0
+        self._stopped = threading.Event()
+        self._ahead: queue.Queue[np.ndarray | None] | None = None
+        self._decoder: threading.Thread | None = None
+        if prefetch > 0:
+            self._ahead = queue.Queue(maxsize=prefetch)
+            self._decoder = threading.Thread(
+                target=self._decode, name="reptrack-decode", daemon=True
+            )
+            self._decoder.start()
 
     def __len__(self) -> int:
         return self.frame_count
+
+    def _decode(self) -> None:
+        assert self._ahead is not None
+        while not self._stopped.is_set():
+            ok, image = self._cap.read()
+            item = image if ok else None
+            while not self._stopped.is_set():
+                try:
+                    self._ahead.put(item, timeout=0.1)
+                    break
+                except queue.Full:
+                    continue
+            if item is None:
+                return
+
+    def _next_image(self) -> np.ndarray | None:
+        if self._ahead is None:
+            ok, image = self._cap.read()
+            return image if ok else None
+        if self._decoder is None:  # the decoder has already delivered the end
+            return None
+        image = self._ahead.get()
+        if image is None:
+            self._decoder = None
+        return image
 
     def read(self) -> Frame | None:
         if self._first is not None:
             image, self._first = self._first, None
         else:
-            ok, image = self._cap.read()
-            if not ok:
+            image = self._next_image()
+            if image is None:
                 return None
         frame = Frame(image, self._index / self.fps, self._index, time.monotonic())
         self._index += 1
         return frame
 
     def close(self) -> None:
+        self._stopped.set()
+        decoder = self._decoder
+        if decoder is not None:
+            decoder.join(timeout=2)
         self._cap.release()
 
     def __enter__(self) -> FileSource:

@@ -159,3 +159,36 @@ def test_the_domain_never_imports_textual():
         "assert 'textual' not in sys.modules, 'textual imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_file_source_with_read_ahead_gives_every_frame_in_order(tmp_path):
+    import cv2
+    import numpy as np
+
+    from reptrack.sources import FileSource
+
+    path = tmp_path / "numbered.avi"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (32, 32))
+    for i in range(40):
+        writer.write(np.full((32, 32, 3), i * 6, np.uint8))
+    writer.release()
+    for prefetch in (0, 3):
+        with FileSource(path, prefetch=prefetch) as source:
+            frames = []
+            while (frame := source.read()) is not None:
+                frames.append(frame)
+        assert [f.index for f in frames] == list(range(40))
+        assert [f.timestamp for f in frames] == [i / 25 for i in range(40)]
+        levels = [int(f.image.mean()) for f in frames]
+        assert all(abs(level - i * 6) <= 3 for i, level in enumerate(levels)), prefetch
+        assert source.read() is None  # and stays ended
+
+
+def test_closing_a_file_source_early_stops_its_decoder(shared):
+    from reptrack.sources import FileSource
+
+    source = FileSource(shared / "videos" / "squat_tommy.mp4", prefetch=2)
+    assert source.read() is not None and source.read() is not None
+    decoder = source._decoder
+    source.close()
+    assert decoder is not None and not decoder.is_alive()
