@@ -9,6 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from reptrack.errors import SourceError
 from reptrack.sources import FileSource, LiveSource, open_source
 
@@ -153,12 +154,31 @@ def test_missing_model_files_name_the_fix(tmp_path):
 
 
 def test_the_domain_never_imports_textual():
-    code = (
-        "import sys, reptrack.workout, reptrack.store, reptrack.evaluate, reptrack.cli, "
-        "reptrack.pose.blazepose, reptrack.exercise.counter; "
-        "assert 'textual' not in sys.modules, 'textual imported'"
+    """Every module outside reptrack/tui imports without pulling in Textual."""
+    package = ROOT / "reptrack"
+    modules = sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for path in package.rglob("*.py")
+        if "tui" not in path.relative_to(package).parts and path.name != "__main__.py"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    assert "reptrack.render" in modules and "reptrack.pose.openpose" in modules
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "    assert 'textual' not in sys.modules, name + ' imported textual'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_only_the_preview_module_opens_windows():
+    window_calls = ("imshow", "namedWindow", "destroyWindow", "waitKey")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "reptrack").rglob("*.py")
+        if path.name != "preview.py" and any(c in path.read_text() for c in window_calls)
+    ]
+    assert offenders == []
 
 
 def test_a_file_source_with_read_ahead_gives_every_frame_in_order(tmp_path):
