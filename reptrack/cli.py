@@ -280,9 +280,10 @@ def cmd_workout(args: argparse.Namespace) -> int:
         return _headless(args, open_workout(_plan(args)))
     from reptrack.tui.app import ReptrackApp, run
 
-    workout = open_workout(_plan(args))  # a bad source or model is reported before the TUI
+    plan = _plan(args)
+    workout = open_workout(plan)  # a bad source or model is reported before the TUI
     app = ReptrackApp(
-        _plan(args), workout=workout, preview=args.preview, record=args.record, bell=args.bell
+        plan, workout=workout, preview=args.preview, record=args.record, bell=args.bell
     )
     summaries = _run_app(run, app)
     if not summaries:  # the app was closed some other way: the session is still saved
@@ -319,37 +320,26 @@ def _headless(args: argparse.Namespace, workout) -> int:
         err.print(f"[yellow]note:[/] {note}")
     if not quiet:
         out.print(f"{spec.title} from {source.description} — Ctrl-C to finish and save")
-    from reptrack.preview import PreviewWindow, VideoRecorder
-    from reptrack.render import Overlay
+    from reptrack.preview import AnnotatedOutput
 
-    overlay = Overlay(spec)
-    recorder = VideoRecorder(args.record, source.fps) if args.record else None
-    window = PreviewWindow() if args.preview else None
-    if window is not None and window.problem:
-        err.print(f"[yellow]{window.problem}[/]; counting goes on without it")
-        window = None
+    output = AnnotatedOutput(spec, source.fps, args.record)
+    window = args.preview
+    if window and output.window.problem:
+        err.print(f"[yellow]{output.window.problem}[/]; counting goes on without it")
+        window = False
 
-    def on_frame_and_record(r) -> None:
+    def on_frame_and_draw(r) -> None:
         nonlocal window
         on_frame(r)
-        if recorder is None and window is None:
-            return
-        overlay.note(r)
-        image = overlay.draw(r)
-        if recorder is not None:
-            recorder.write(image)
-        if window is not None and not window.show(image):
-            if window.problem:
-                err.print(f"[yellow]{window.problem}[/]")
-            window = None
+        if not output.frame(r, window=window):
+            if output.window.problem:
+                err.print(f"[yellow]{output.window.problem}[/]")
+            window = False
 
     try:
-        summary = workout.run(on_frame_and_record)
+        summary = workout.run(on_frame_and_draw)
     finally:
-        if recorder is not None:
-            recorder.close()
-        if window is not None:
-            window.close()
+        output.close()
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

@@ -14,6 +14,9 @@ import cv2
 import numpy as np
 
 from reptrack.errors import ReptrackError
+from reptrack.exercise.spec import ExerciseSpec
+from reptrack.render import Overlay
+from reptrack.workout import FrameResult
 
 WINDOW = "reptrack preview"
 
@@ -105,3 +108,32 @@ class VideoRecorder:
         if self._writer is not None:
             self._writer.release()
             self._writer = None
+
+
+class AnnotatedOutput:
+    """A workout's frames, annotated, to the preview window (when wanted) and the recording.
+
+    `frame(r, window=…)` returns False when the window was wanted but could not be shown
+    (no display, closed with the mouse); `window.problem` then says why, if there was one.
+    """
+
+    def __init__(self, spec: ExerciseSpec, fps: float, record: str | Path | None = None) -> None:
+        self.overlay = Overlay(spec)
+        self.window = PreviewWindow()
+        self.recorder = VideoRecorder(record, fps) if record else None
+
+    def frame(self, r: FrameResult, *, window: bool) -> bool:
+        self.overlay.note(r)  # every frame, so the latest warning is known when drawing resumes
+        if not window and self.window.open:
+            self.window.close()
+        if not window and self.recorder is None:
+            return True
+        image = self.overlay.draw(r)
+        if self.recorder is not None:
+            self.recorder.write(image)
+        return self.window.show(image) if window else True
+
+    def close(self) -> None:
+        self.window.close()
+        if self.recorder is not None:
+            self.recorder.close()

@@ -19,8 +19,7 @@ from textual.message import Message
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, Rep, RepCompleted
-from reptrack.preview import PreviewWindow, VideoRecorder
-from reptrack.render import Overlay
+from reptrack.preview import AnnotatedOutput
 from reptrack.workout import FrameResult, Summary, Workout
 
 if TYPE_CHECKING:
@@ -100,9 +99,7 @@ class PoseLoop:
         record: str | None = None,
     ) -> None:
         self.workout, self.target, self.controls = workout, target, controls
-        self.overlay = Overlay(workout.spec)
-        self.window = PreviewWindow()
-        self.recorder = VideoRecorder(record, workout.source.fps) if record else None
+        self.output = AnnotatedOutput(workout.spec, workout.source.fps, record)
         self._told_no_preview = False
         self._next_update = 0.0
 
@@ -114,9 +111,7 @@ class PoseLoop:
             error = exc
             summary = self.workout.finished
         finally:
-            self.window.close()
-            if self.recorder is not None:
-                self.recorder.close()
+            self.output.close()
         self.target.post_message(SessionEnded(summary, error))
 
     def _on_frame(self, r: FrameResult) -> None:
@@ -135,17 +130,9 @@ class PoseLoop:
             post(FrameProcessed(r))
 
     def _draw(self, r: FrameResult) -> None:
-        self.overlay.note(r)
-        wants_window = self.controls.preview.is_set()
-        if not wants_window and self.window.open:
-            self.window.close()
-        if not wants_window and self.recorder is None:
-            return
-        image = self.overlay.draw(r)
-        if self.recorder is not None:
-            self.recorder.write(image)
-        if wants_window and not self.window.show(image):
+        if not self.output.frame(r, window=self.controls.preview.is_set()):
             self.controls.preview.clear()
-            if self.window.problem and not self._told_no_preview:
+            problem = self.output.window.problem
+            if problem and not self._told_no_preview:
                 self._told_no_preview = True
-                self.target.post_message(PreviewUnavailable(self.window.problem))
+                self.target.post_message(PreviewUnavailable(problem))
