@@ -81,8 +81,12 @@ class LiveScreen(Screen[Summary | None]):
         self.finishing = False
         self.seen = False
         self.preview_note = ""
-        self.summary: Summary | None = None
         self.reps: list[Rep] = []  # as the loop reported them, less the undone ones
+
+    @property
+    def summary(self) -> Summary | None:
+        """The saved session's summary, once the loop has ended."""
+        return self.ended.summary if self.ended is not None else None
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -171,7 +175,6 @@ class LiveScreen(Screen[Summary | None]):
         else:
             self._camera("video finished — press q to leave")
         if summary is not None:
-            self.summary = summary
             self.reps = list(summary.reps)
             self.count = len(summary.reps)
         if self.finishing:
