@@ -251,13 +251,10 @@ class OpenPose:
 
     def estimate(self, frame: np.ndarray, timestamp: float) -> Pose | None:
         peaks = part_peaks(self.confidence_maps(frame), self.settings.threshold)
-        found = sum(
-            1 for (x, _, _), name in zip(peaks, self.format.parts, strict=True) if name and x == x
-        )
-        if found < self.settings.min_parts:
-            return None
         height, width = frame.shape[:2]
-        return to_pose(peaks, self.format, width, height)
+        pose = to_pose(peaks, self.format, width, height)
+        found = int((pose.image[:, 3] > 0).sum())  # mapped parts only: the neck does not count
+        return pose if found >= self.settings.min_parts else None
 
     def close(self) -> None:
         self.net = None
