@@ -29,3 +29,19 @@ def test_landmark_smoother_returns_normalized_points():
     s = LandmarkSmoother((0.05, 80.0, 1.0))
     pts = np.array([[0.2, 0.3, 0.0], [0.6, 0.9, 0.1]])
     assert np.allclose(s.apply(pts, 0.0, (640, 480)), pts)
+
+
+def test_landmark_smoother_scales_speed_by_the_given_body_size():
+    # Two points 4 px apart moving 3 px a frame: relative to their own bounding box that is
+    # fast (little smoothing); relative to a 400 px body it is slow (heavy smoothing).
+    def last_x(size):
+        s = LandmarkSmoother((0.01, 10.0, 1.0))
+        for i in range(15):
+            pts = np.array([[100.0 + 3 * i, 100.0, 0.0], [104.0 + 3 * i, 100.0, 0.0]]) / 640
+            out = s.apply(pts, i / 30, (640, 480), size)
+        return out[0, 0] * 640
+
+    raw = 100.0 + 3 * 14
+    own_box, whole_body = last_x(None), last_x(400.0)
+    assert raw - own_box < 3.0
+    assert raw - whole_body > 5.0

@@ -227,7 +227,7 @@ def rotate_world(points: np.ndarray, rotation: float) -> np.ndarray:
 
 
 def refine_from_heatmap(
-    points: np.ndarray, heatmap: np.ndarray, *, kernel: int = 7, min_confidence: float = 0.5
+    points: np.ndarray, heatmap: np.ndarray, *, kernel: int = 9, min_confidence: float = 0.5
 ) -> np.ndarray:
     """Move each point to the confidence-weighted centre of its heatmap around it.
 

@@ -98,9 +98,17 @@ class LandmarkSmoother:
         self.scale_by_size = scale_by_size
 
     def apply(
-        self, points: np.ndarray, timestamp: float, image_size: tuple[int, int] | None = None
+        self,
+        points: np.ndarray,
+        timestamp: float,
+        image_size: tuple[int, int] | None = None,
+        size: float | None = None,
     ) -> np.ndarray:
-        """Smooth (N, 3) points; with image_size they are normalized and filtered in pixels."""
+        """Smooth (N, 3) points; with image_size they are normalized and filtered in pixels.
+
+        `size` is the body's size in pixels that speeds are divided by; without it, the
+        points' own bounding box gives it.
+        """
         if image_size is None:
             return self.filter.apply(points, timestamp)
         width, height = image_size
@@ -108,7 +116,7 @@ class LandmarkSmoother:
         px = points[:, :3] * scale
         value_scale = 1.0
         if self.scale_by_size:
-            size = object_scale(px)
+            size = object_scale(px) if size is None else size
             if size < 1e-6:
                 return points[:, :3]
             value_scale = 1.0 / size
