@@ -8,6 +8,7 @@ from reptrack.pose.geometry import (
     Letterbox,
     Rect,
     crop,
+    crop_matrix,
     decode_detections,
     project,
     rect_from_points,
@@ -88,3 +89,23 @@ def test_heatmap_refinement_moves_points_to_the_confident_centre():
     out = refine_from_heatmap(points, heat)
     assert np.allclose(out[0], [30 / 64, 20 / 64], atol=0.002)
     assert np.allclose(out[1], points[1])  # nothing confident nearby: unchanged
+
+
+def test_heatmap_refinement_looks_four_cells_around_the_point():
+    # MediaPipe 0.10.21 refines within a 9×9 window: a peak 4 cells off is still found,
+    # one 5 cells off is not.
+    heat = np.full((64, 64, 2), -10.0, np.float32)
+    heat[20, 34, 0] = 10.0
+    heat[20, 35, 1] = 10.0
+    points = np.array([[30.5 / 64, 20.5 / 64], [30.5 / 64, 20.5 / 64]])
+    out = refine_from_heatmap(points, heat)
+    assert np.allclose(out[0], [34 / 64, 20 / 64], atol=0.002)
+    assert np.allclose(out[1], points[1])
+
+
+def test_crop_matrix_maps_the_region_corners_to_the_patch_corners():
+    rect = Rect(0.4, 0.6, 0.7, 0.7 * 640 / 360, rotation=2.5)
+    matrix = crop_matrix(rect, (640, 360), 256)
+    corners = cv2.boxPoints(((0.4 * 640, 0.6 * 360), (0.7 * 640, 0.7 * 640), math.degrees(2.5)))
+    mapped = cv2.perspectiveTransform(corners[None].astype(np.float64), matrix)[0]
+    assert np.allclose(mapped, [[0, 256], [0, 0], [256, 0], [256, 256]], atol=1e-3)
