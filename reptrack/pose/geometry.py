@@ -237,22 +237,35 @@ def refine_from_heatmap(
     """Move each point to the confidence-weighted centre of its heatmap around it.
 
     `points` are (N, ≥2) normalized to the model input; `heatmap` is (H, W, ≥N) logits.
-    Points whose window holds no confident cell stay where they are.
+    Points outside the heatmap, or whose window holds no confident cell, stay where they
+    are. The window shrinks at the heatmap's edges. All points are done at once.
     """
     out = np.array(points, dtype=np.float64, copy=True)
+    n = out.shape[0]
     hm_h, hm_w = heatmap.shape[:2]
     half = (kernel - 1) // 2
-    for i in range(out.shape[0]):
-        col, row = int(out[i, 0] * hm_w), int(out[i, 1] * hm_h)
-        if not (0 <= col < hm_w and 0 <= row < hm_h):
-            continue
-        r0, r1 = max(0, row - half), min(hm_h, row + half + 1)
-        c0, c1 = max(0, col - half), min(hm_w, col + half + 1)
-        window = 1.0 / (1.0 + np.exp(-heatmap[r0:r1, c0:c1, i].astype(np.float64)))
-        total = window.sum()
-        if window.max() < min_confidence or total <= 0:
-            continue
-        rows, cols = np.mgrid[r0:r1, c0:c1]
-        out[i, 0] = (cols * window).sum() / total / hm_w
-        out[i, 1] = (rows * window).sum() / total / hm_h
+    # Truncation toward zero, like the C++ cast in MediaPipe: -0.3 cells counts as cell 0.
+    cols = np.trunc(out[:, 0] * hm_w).astype(np.int64)
+    rows = np.trunc(out[:, 1] * hm_h).astype(np.int64)
+    inside = (cols >= 0) & (cols < hm_w) & (rows >= 0) & (rows < hm_h)
+    offsets = np.arange(-half, half + 1)
+    win_rows = rows[:, None] + offsets  # (N, k)
+    win_cols = cols[:, None] + offsets
+    row_ok = (win_rows >= 0) & (win_rows < hm_h)
+    col_ok = (win_cols >= 0) & (win_cols < hm_w)
+    logits = heatmap[
+        np.clip(win_rows, 0, hm_h - 1)[:, :, None],
+        np.clip(win_cols, 0, hm_w - 1)[:, None, :],
+        np.arange(n)[:, None, None],
+    ].astype(np.float64)
+    weight = 1.0 / (1.0 + np.exp(-logits))
+    weight *= row_ok[:, :, None] & col_ok[:, None, :]  # cells beyond the edge count for nothing
+    total = weight.sum(axis=(1, 2))
+    refine = inside & (weight.max(axis=(1, 2)) >= min_confidence) & (total > 0)
+    if refine.any():
+        safe = np.where(total > 0, total, 1.0)
+        col_mean = (weight.sum(axis=1) * win_cols).sum(axis=1) / safe
+        row_mean = (weight.sum(axis=2) * win_rows).sum(axis=1) / safe
+        out[refine, 0] = col_mean[refine] / hm_w
+        out[refine, 1] = row_mean[refine] / hm_h
     return out
