@@ -68,3 +68,19 @@ def test_no_person_no_pose(blazepose_models):
 
     estimator = BlazePose("full")
     assert estimator.estimate(np.full((360, 640, 3), 90, np.uint8), 0.0) is None
+
+
+def test_the_landmark_model_runs_without_its_mask_and_falls_back_to_the_whole_model(
+    blazepose_models, monkeypatch
+):
+    from reptrack.pose import blazepose, prune
+
+    mask = (1, 256, 256, 1)
+    assert mask not in blazepose._landmark_model("full", 1).outputs
+
+    def cannot(*args, **kwargs):
+        raise ValueError("this LiteRT's schema has changed")
+
+    monkeypatch.setattr(prune, "cached_without_outputs", cannot)
+    whole = blazepose._landmark_model("full", 1)
+    assert mask in whole.outputs and (1, 64, 64, 39) in whole.outputs

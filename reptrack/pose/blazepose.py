@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from reptrack.errors import ModelError
-from reptrack.pose import models
+from reptrack.pose import models, prune
 from reptrack.pose.geometry import (
     Detection,
     Letterbox,
@@ -54,7 +54,7 @@ class BlazePoseSettings:
 class _Model:
     """One LiteRT interpreter with its input and outputs found by shape."""
 
-    def __init__(self, path: str, threads: int) -> None:
+    def __init__(self, path: str, threads: int, *, content: bytes | None = None) -> None:
         try:
             from ai_edge_litert.interpreter import Interpreter
         except ImportError as exc:  # pragma: no cover - a broken install
@@ -63,7 +63,10 @@ class _Model:
                 hint="reinstall reptrack: `make run` or `pip install ai-edge-litert`",
             ) from exc
         try:
-            self.interpreter = Interpreter(model_path=path, num_threads=threads)
+            if content is not None:
+                self.interpreter = Interpreter(model_content=content, num_threads=threads)
+            else:
+                self.interpreter = Interpreter(model_path=path, num_threads=threads)
             self.interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"LiteRT cannot load {path}: {exc}") from exc
@@ -84,6 +87,25 @@ class _Model:
             return self.interpreter.get_tensor(self.outputs[shape])
         except KeyError as exc:
             raise ModelError(f"model has no output of shape {shape}") from exc
+
+
+def _is_mask(shape: tuple[int, ...]) -> bool:
+    return len(shape) == 4 and shape[1] == shape[2] and shape[3] == 1
+
+
+def _landmark_model(name: str, threads: int) -> _Model:
+    """The landmark model without its segmentation mask, which reptrack never reads.
+
+    Falls back to the whole model if this LiteRT cannot rewrite or load the pruned one.
+    """
+    path = models.resolve(name)
+    try:
+        content = prune.cached_without_outputs(
+            path, models.get(name).sha256, _is_mask, "nomask", models.models_dir() / "derived"
+        )
+        return _Model(str(path), threads, content=content)
+    except (ImportError, ValueError, ModelError):
+        return _Model(str(path), threads)
 
 
 def choose_person(detections: list[Detection], last_centre: np.ndarray | None) -> Detection | None:
@@ -119,7 +141,7 @@ class BlazePose:
         self.settings = settings
         self.smooth = smooth
         self.detector = _Model(str(models.resolve("detector")), threads)
-        self.landmarker = _Model(str(models.resolve(model)), threads)
+        self.landmarker = _landmark_model(model, threads)
         self.anchors = ssd_anchors()
         n_out = 39
         self._shape_landmarks = (1, n_out * 5)
