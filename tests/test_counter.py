@@ -126,3 +126,26 @@ def test_a_dropped_out_stretch_never_adds_a_rep(gap_start, reps_before, gap_fram
     expected_max = reps_before + (1 if gap_seconds <= spec.counter.max_gap else 0)
     assert counter.count <= expected_max
     assert counter.count >= reps_before
+
+
+def _curl_set(reps: int, extend_to: float) -> list[float]:
+    """Curls whose arm comes back to `extend_to` between reps (and at the start)."""
+    rep = _curl_rep(top=130.0)  # each rep itself ends as soon as the arm passes 130°
+    rest = [130.0 + (extend_to - 130.0) * min(1.0, i / 5) for i in range(20)]
+    rest += rest[::-1]
+    return [v for _ in range(reps) for v in rest + rep]
+
+
+@pytest.mark.parametrize(("extend_to", "flagged"), [(155.0, False), (131.0, True)])
+def test_incomplete_extension_judges_the_start_position_before_each_rep(extend_to, flagged):
+    # The arm straightens in the start position between reps, not inside the rep's own
+    # samples: judged inside the rep, every rep here would be flagged.
+    counter = RepCounter(specs.load("curl"), side="left")
+    for t, s in _stream(_curl_set(4, extend_to)):
+        counter.update(t, s)
+    assert counter.count == 4
+    assert [("incomplete_extension" in r.flags) for r in counter.reps] == [flagged] * 4
+    assert all(
+        math.isclose(r.measures["incomplete_extension"], extend_to, abs_tol=0.5)
+        for r in counter.reps
+    )

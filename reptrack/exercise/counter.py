@@ -129,6 +129,9 @@ class _SideMachine:
         self.phase: str | None = None  # None = not armed: waiting to see the start position
         self.candidate: tuple[str, float] | None = None
         self.last_valid = -math.inf
+        # Samples of the start position held before the rep in progress (at most
+        # max_rep_seconds of them): rules with `phase = "start"` judge these.
+        self.start_samples: deque[tuple[float, str, Sample]] = deque()
         # Only limits a running measure can cross for good are judged before the rep ends.
         self.live_rules = [
             r
@@ -144,6 +147,7 @@ class _SideMachine:
         self.extreme = math.nan
         self.start_angle = math.nan
         self.samples: list[tuple[float, str, Sample]] = []
+        self.lead_in: list[tuple[float, str, Sample]] = []  # the start position before it
         self.warned: set[str] = set()
         self.running: dict[str, tuple[float, float]] = {}  # live rule → (min, max) so far
         self.yaws: list[float] = []  # the rep's body yaws, kept sorted for the median
@@ -171,6 +175,8 @@ class _SideMachine:
     def _enter(self, phase: str | None, t: float, events: list[Event]) -> None:
         self.candidate = None
         if phase != self.phase:
+            if phase == START:
+                self.start_samples.clear()
             self.phase = phase
             if phase is not None:
                 events.append(PhaseChanged(t, self.side, phase))
@@ -209,6 +215,10 @@ class _SideMachine:
             if math.isnan(self.extreme) or self._deep(v, self.extreme):
                 self.extreme, self.turn_time = v, t
             self._live_rules(t, events)
+        elif self.phase == START:
+            self.start_samples.append((t, START, sample))
+            while t - self.start_samples[0][0] > c.max_rep_seconds:
+                self.start_samples.popleft()
 
         if self.phase is None:
             if at_start and self._held(START, t):
@@ -220,6 +230,7 @@ class _SideMachine:
                 self.rep_start = t
             if left_start and self._held(GOING, t):
                 self._enter(GOING, t, events)
+                self.lead_in = list(self.start_samples)
                 if math.isnan(self.rep_start):
                     self.rep_start = t
         elif self.phase == GOING:
@@ -244,6 +255,12 @@ class _SideMachine:
                 self.rep_start = t
 
     def _values(self, angle: str, phase: str | None) -> list[float]:
+        """The rep's values of `angle`: in one phase, or from leaving the start to coming back.
+
+        The start phase is the start position held just before the rep.
+        """
+        if phase == START:
+            return [self._value(s, angle) for _, _, s in self.lead_in]
         return [self._value(s, angle) for _, p, s in self.samples if phase is None or p == phase]
 
     def _view_ok(self, rule: Rule) -> bool:

@@ -80,7 +80,9 @@ class Rule:
     message: str
     above: float | None = None  # flag when the measure is above this
     below: float | None = None  # flag when the measure is below this
-    phase: str | None = None  # only samples in this phase count (default: the whole rep)
+    # Only samples in this phase count (default: from leaving the start to coming back);
+    # "start" means the start position held just before the rep.
+    phase: str | None = None
     view: str = "any"
     severity: str = "warning"
 
