@@ -279,12 +279,12 @@ def cmd_workout(args: argparse.Namespace) -> int:
     if args.no_tui or args.json or not _interactive():
         return _headless(args, open_workout(_plan(args)))
     from reptrack.tui.app import ReptrackApp, run
+    from reptrack.tui.live import LiveOptions
 
     plan = _plan(args)
     workout = open_workout(plan)  # a bad source or model is reported before the TUI
-    app = ReptrackApp(
-        plan, workout=workout, preview=args.preview, record=args.record, bell=args.bell
-    )
+    options = LiveOptions(preview=args.preview, record=args.record, bell=args.bell)
+    app = ReptrackApp(plan, workout=workout, live=options)
     summaries = _run_app(run, app)
     if not summaries:  # the app was closed some other way: the session is still saved
         summaries = [workout.finish()]

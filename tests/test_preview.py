@@ -26,6 +26,7 @@ from reptrack.exercise.measure import sample
 from reptrack.render import Annotator, Style
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
+from reptrack.tui.live import LiveOptions
 from reptrack.workout import Plan, Workout
 
 BONE = Style().bone  # BGR
@@ -154,7 +155,7 @@ def frames_of(path: Path) -> list[np.ndarray]:
 def test_the_tui_records_every_frame_annotated(tmp_path):
     out = tmp_path / "rec.mp4"
     workout = Workout(BlankSource(90), Squatter(), specs.load("squat"), store=Store(memory=True))
-    app = ReptrackApp(Plan("squat"), workout=workout, record=str(out))
+    app = ReptrackApp(Plan("squat"), workout=workout, live=LiveOptions(record=str(out)))
 
     async def scenario():
         async with app.run_test() as pilot:

@@ -21,7 +21,7 @@ from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
-from reptrack.tui.live import LiveScreen
+from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.workout import Plan, Workout
 
 SIZE = (120, 40)
@@ -407,7 +407,9 @@ def _settled():
 
 def test_snapshot_live_screen(snap_compare, tmp_path):
     workout = fake_workout(tmp_path / "s.db", cls=SteadyWorkout, target_reps=5, planned_sets=3)
-    app = ReptrackApp(Plan("squat", target_reps=5, sets=3), workout=workout, clock=lambda: 0.0)
+    app = ReptrackApp(
+        Plan("squat", target_reps=5, sets=3), workout=workout, live=LiveOptions(clock=lambda: 0.0)
+    )
     assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from reptrack.errors import ReptrackError
 from reptrack.store import Store
 from reptrack.tui.history import HistoryScreen
 from reptrack.tui.home import HomeScreen
-from reptrack.tui.live import LiveScreen
+from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.workout import Plan, Summary, Workout, open_workout
 
 Opener = Callable[[Plan], Workout]
@@ -40,14 +39,11 @@ class ReptrackApp(App[Summary | None]):
         *,
         workout: Workout | None = None,
         opener: Opener = open_workout,
-        preview: bool = False,
-        record: str | None = None,
-        bell: bool = False,
-        clock: Callable[[], float] = time.monotonic,
+        live: LiveOptions = LiveOptions(),
     ) -> None:
         super().__init__()
         self.plan, self.workout, self.opener = plan, workout, opener
-        self.preview, self.record, self.ring_bell, self.clock = preview, record, bell, clock
+        self.live = live
         self.summaries: list[Summary] = []
 
     def on_mount(self) -> None:
@@ -69,15 +65,7 @@ class ReptrackApp(App[Summary | None]):
                     title="Session saved",
                 )
 
-        screen = LiveScreen(
-            workout,
-            plan,
-            preview=self.preview,
-            record=self.record,
-            bell=self.ring_bell,
-            clock=self.clock,
-        )
-        self.push_screen(screen, done)
+        self.push_screen(LiveScreen(workout, plan, self.live), done)
 
     # -- from the home screen -----------------------------------------------------------
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:

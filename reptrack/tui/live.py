@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from textual import work
 from textual.app import ComposeResult
@@ -39,6 +40,18 @@ PHASES = {
 }
 
 
+@dataclass(frozen=True)
+class LiveOptions:
+    """How a live screen runs, beyond the plan: the preview window (it can be toggled with
+    `p`), a recording file, a bell on each rep and at the end of a rest, and the clock the
+    rest timer reads (tests pass their own)."""
+
+    preview: bool = False
+    record: str | None = None
+    bell: bool = False
+    clock: Callable[[], float] = time.monotonic
+
+
 def clock_text(seconds: float) -> str:
     seconds = max(0, int(seconds))
     return f"{seconds // 60}:{seconds % 60:02d}"
@@ -59,23 +72,14 @@ class LiveScreen(Screen[Summary | None]):
     count: reactive[int] = reactive(0)
     paused: reactive[bool] = reactive(False)
 
-    def __init__(
-        self,
-        workout: Workout,
-        plan: Plan,
-        *,
-        preview: bool = False,
-        record: str | None = None,
-        bell: bool = False,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, workout: Workout, plan: Plan, options: LiveOptions = LiveOptions()) -> None:
         super().__init__()
         self.workout, self.plan = workout, plan
-        self.controls = LoopControls.create(preview)
-        self.record, self.ring_bell = record, bell
-        self.clock = clock
+        self.controls = LoopControls.create(options.preview)
+        self.record, self.ring_bell = options.record, options.bell
+        self.clock = options.clock
         self.set_number, self.set_reps = 1, 0
-        self.set_started = clock()
+        self.set_started = self.clock()
         self.rest_until: float | None = None
         self.ended: SessionEnded | None = None
         self.finishing = False
