@@ -253,6 +253,16 @@ def test_the_caffe_network_runs_through_cv2_dnn_and_parts_come_out_where_they_ar
         assert pose.visibility(name) == 0 and np.isnan(pose.image[INDEX[name], 0]), name
 
 
+def test_a_network_failing_on_a_frame_says_so_once_without_opencv_log_lines(models_home, capfd):
+    install_tiny_coco(models_home)
+    # A 4×4 input is smaller than the 8×8 kernel: the layer has no output.
+    estimator = OpenPose("coco", settings=OpenPoseSettings(input_width=4, input_height=4))
+    with pytest.raises(ModelError, match="network failed on a frame"):
+        estimator.estimate(coloured_frame(), 0.0)
+    assert "[ERROR" not in capfd.readouterr().err
+    assert cv2.utils.logging.getLogLevel() != cv2.utils.logging.LOG_LEVEL_SILENT  # restored
+
+
 def test_nobody_in_a_black_frame(models_home):
     install_tiny_coco(models_home)
     estimator = OpenPose("coco", settings=OpenPoseSettings(input_width=64, input_height=64))

@@ -235,12 +235,18 @@ class OpenPose:
             frame, 1.0 / 255, (s.input_width, s.input_height), (0, 0, 0), swapRB=False, crop=False
         )
         self.net.setInput(blob)
+        # A failing layer makes OpenCV log its shapes as [ERROR:…] lines on stderr before it
+        # raises; the exception says the same, and the user gets it as one clear message.
+        level = cv2.utils.logging.getLogLevel()
+        cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
         try:
             out = self.net.forward()
         except cv2.error as exc:
             raise ModelError(
                 f"the {self.format.title} network failed on a frame: {exc.err or exc}"
             ) from None
+        finally:
+            cv2.utils.logging.setLogLevel(level)
         parts = len(self.format.parts)
         if out.ndim != 4 or out.shape[1] < parts:
             raise ModelError(
