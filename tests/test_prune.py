@@ -115,3 +115,17 @@ def test_the_real_landmark_model_gives_the_same_landmarks_without_its_mask(blaze
     for shape, value in after.items():
         assert np.array_equal(value, before[shape]), shape
     assert _operators(pruned) < 0.9 * _operators(whole)
+
+
+def test_a_cache_write_that_fails_leaves_no_partial_file(tmp_path, monkeypatch):
+    source = tmp_path / "two.tflite"
+    source.write_bytes(_two_output_model())
+    cache = tmp_path / "derived"
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("reptrack.pose.prune.os.replace", disk_full)
+    pruned = cached_without_outputs(source, "ef" * 32, _is_mask, "nomask", cache)
+    assert _operators(pruned) == 1
+    assert list(cache.iterdir()) == []

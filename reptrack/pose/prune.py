@@ -60,6 +60,7 @@ def cached_without_outputs(
     except OSError:
         pass
     pruned = without_outputs(path.read_bytes(), unwanted)
+    tmp = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
@@ -67,5 +68,7 @@ def cached_without_outputs(
             fh.write(pruned)
         os.replace(tmp, cached)
     except OSError:
-        pass  # a read-only cache only costs the pruning again next time
+        # A read-only or full cache only costs the pruning again next time.
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
     return pruned
