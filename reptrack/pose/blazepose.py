@@ -41,8 +41,9 @@ class BlazePoseSettings:
     min_presence: float = 0.5
     nms_iou: float = 0.3
     roi_scale: float = 1.25
-    # The mediapipe 0.10.21 graph refines with a 9×9 window (later sources say 7): with 9 our
-    # landmarks equal its own to 0.05 px on a detector-seeded frame, with 7 they are 2 px off.
+    # mediapipe 0.10.21's compiled graph config says a 7×7 window, but only 9×9 reproduces
+    # its output: with 9 our landmarks equal its own to 0.05 px on the same region, with 7
+    # they are 1–3 px off.
     heatmap_kernel: int = 9
     heatmap_min_confidence: float = 0.5
     # Seconds after losing the person during which re-detection prefers the one nearest
