@@ -188,10 +188,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     labels = load_labels(args.labels)
     factory = None
     if not args.reference:
-        _estimator(args)  # missing model files are reported before the first video
+        announced = False
 
-        def factory():  # a fresh tracker per video
-            return _estimator(args, announce=False)
+        def factory():  # a fresh tracker per video; its note (if any) is printed once
+            nonlocal announced
+            estimator = _estimator(args, announce=not announced)
+            announced = True
+            return estimator
 
     with err.status("evaluating…") as status:
         results = evaluate(
