@@ -129,8 +129,9 @@ class _SideMachine:
         self.phase: str | None = None  # None = not armed: waiting to see the start position
         self.candidate: tuple[str, float] | None = None
         self.last_valid = -math.inf
-        # Samples of the start position held before the rep in progress (at most
-        # max_rep_seconds of them): rules with `phase = "start"` judge these.
+        # The start position held before the rep in progress (at most max_rep_seconds of
+        # it): filled only in the start phase and emptied on entering it again, so during a
+        # rep it is that rep's lead-in. Rules with `phase = "start"` judge these samples.
         self.start_samples: deque[tuple[float, str, Sample]] = deque()
         # Only limits a running measure can cross for good are judged before the rep ends.
         self.live_rules = [
@@ -147,7 +148,6 @@ class _SideMachine:
         self.extreme = math.nan
         self.start_angle = math.nan
         self.samples: list[tuple[float, str, Sample]] = []
-        self.lead_in: list[tuple[float, str, Sample]] = []  # the start position before it
         self.warned: set[str] = set()
         self.running: dict[str, tuple[float, float]] = {}  # live rule → (min, max) so far
         self.yaws: list[float] = []  # the rep's body yaws, kept sorted for the median
@@ -230,7 +230,6 @@ class _SideMachine:
                 self.rep_start = t
             if left_start and self._held(GOING, t):
                 self._enter(GOING, t, events)
-                self.lead_in = list(self.start_samples)
                 if math.isnan(self.rep_start):
                     self.rep_start = t
         elif self.phase == GOING:
@@ -260,7 +259,7 @@ class _SideMachine:
         The start phase is the start position held just before the rep.
         """
         if phase == START:
-            return [self._value(s, angle) for _, _, s in self.lead_in]
+            return [self._value(s, angle) for _, _, s in self.start_samples]
         return [self._value(s, angle) for _, p, s in self.samples if phase is None or p == phase]
 
     def _view_ok(self, rule: Rule) -> bool:
