@@ -1,6 +1,7 @@
 """Stand-ins for the camera and the pose model, so workouts and the TUI run in tests without a
 webcam or model files: a blank video source, a stick figure that squats on a known schedule,
-and a replay of recorded landmarks (MediaPipe's own, from ../shared/data/reference)."""
+a replay of recorded landmarks (MediaPipe's own, from ../shared/data/reference), and small
+video files written on the spot."""
 
 from __future__ import annotations
 
@@ -8,11 +9,22 @@ import math
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from reptrack.pose.dump import load_landmarks
 from reptrack.pose.types import INDEX, NUM_LANDMARKS, Pose
 from reptrack.sources import Frame
+
+
+def write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0) -> Path:
+    """An MJPG video file of `frames` (all the size of the first) at `fps`."""
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    for frame in frames:
+        writer.write(frame)
+    writer.release()
+    return path
 
 
 class BlankSource:

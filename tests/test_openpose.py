@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from fakes import write_video
 from reptrack.errors import ModelError, ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import sample, support_notes, unsupported_angles
@@ -177,7 +178,7 @@ def test_without_the_weights_the_message_names_the_files_and_where_they_go(model
 
 def test_the_cli_says_what_is_missing_without_a_traceback(tmp_path):
     video = tmp_path / "clip.avi"
-    _write_video(video, [np.zeros((64, 64, 3), np.uint8)] * 3)
+    write_video(video, [np.zeros((64, 64, 3), np.uint8)] * 3)
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),
@@ -269,18 +270,10 @@ def test_nobody_in_a_black_frame(models_home):
     assert estimator.estimate(np.zeros((128, 128, 3), np.uint8), 0.0) is None
 
 
-def _write_video(path: Path, frames: list[np.ndarray]) -> None:
-    h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (w, h))
-    for f in frames:
-        writer.write(f)
-    writer.release()
-
-
 def test_a_workout_runs_on_the_openpose_backend_and_tells_the_user(models_home, tmp_path):
     install_tiny_coco(models_home)
     video = tmp_path / "clip.avi"
-    _write_video(video, [coloured_frame()] * 12)
+    write_video(video, [coloured_frame()] * 12)
     env = {
         "PATH": "/usr/bin:/bin",
         "HOME": str(tmp_path),

@@ -10,18 +10,19 @@ import numpy as np
 import pytest
 
 from conftest import ROOT
+from fakes import write_video
 from reptrack.errors import SourceError
 from reptrack.sources import FileSource, LiveSource, open_source
 
 
+def _grey_ramp(frames: int, size: tuple[int, int], step: int) -> list[np.ndarray]:
+    """Flat grey frames, frame i at level i * step."""
+    return [np.full((size[1], size[0], 3), i * step, np.uint8) for i in range(frames)]
+
+
 @pytest.fixture
 def tiny_video(tmp_path):
-    path = tmp_path / "tiny.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (64, 48))
-    for i in range(12):
-        writer.write(np.full((48, 64, 3), i * 20, np.uint8))
-    writer.release()
-    return path
+    return write_video(tmp_path / "tiny.avi", _grey_ramp(12, (64, 48), 20), fps=10)
 
 
 def test_a_file_delivers_every_frame_with_its_own_timestamp(tiny_video):
@@ -182,16 +183,7 @@ def test_only_the_preview_module_opens_windows():
 
 
 def test_a_file_source_with_read_ahead_gives_every_frame_in_order(tmp_path):
-    import cv2
-    import numpy as np
-
-    from reptrack.sources import FileSource
-
-    path = tmp_path / "numbered.avi"
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 25, (32, 32))
-    for i in range(40):
-        writer.write(np.full((32, 32, 3), i * 6, np.uint8))
-    writer.release()
+    path = write_video(tmp_path / "numbered.avi", _grey_ramp(40, (32, 32), 6), fps=25)
     for prefetch in (0, 3):
         with FileSource(path, prefetch=prefetch) as source:
             frames = []
