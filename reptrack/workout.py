@@ -11,6 +11,7 @@ writer.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
@@ -333,9 +334,12 @@ def open_workout(plan: Plan) -> Workout:
     notes = support_notes(spec, estimator.keypoints, _backend_title(estimator))
     if note := getattr(estimator, "note", None):
         notes.append(note)
-    store = None if not plan.save else Store(plan.db)
-    source = open_source(plan.source)
-    try:
+    with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
+        store = None if not plan.save else Store(plan.db)
+        if store is not None:
+            opened.callback(store.close)
+        source = open_source(plan.source)
+        opened.callback(source.close)
         workout = Workout(
             source,
             estimator,
@@ -347,9 +351,7 @@ def open_workout(plan: Plan) -> Workout:
             target_reps=plan.target_reps,
             planned_sets=plan.sets,
         )
-    except BaseException:
-        source.close()
-        raise
+        opened.pop_all()  # the workout owns them now
     workout.notes = notes
     return workout
 

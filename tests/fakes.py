@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from reptrack.pose.dump import load_landmarks
-from reptrack.pose.types import INDEX, NUM_LANDMARKS, Pose
+from reptrack.pose.types import ALL_KEYPOINTS, INDEX, NUM_LANDMARKS, Pose
 from reptrack.sources import Frame
 
 
@@ -96,6 +96,7 @@ class Squatter:
     standing (knee 170°) at t=0 and at the bottom (80°) half-way through each rep."""
 
     name = "fake"
+    keypoints = ALL_KEYPOINTS
 
     def __init__(self, period: float = 2.0, reps: int | None = None) -> None:
         self.period, self.reps = period, reps

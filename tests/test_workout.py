@@ -118,3 +118,17 @@ def test_rescore_of_a_real_session_equals_the_live_count(shared, blazepose_model
     assert [(r.number, r.start, r.end, r.flags) for r in result.new] == [
         (r.number, r.start, r.end, r.flags) for r in live.reps
     ]
+
+
+def test_opening_a_workout_closes_the_store_when_the_source_cannot_be_opened(tmp_path, monkeypatch):
+    from reptrack.errors import SourceError
+    from reptrack.workout import Plan, open_workout
+
+    monkeypatch.setattr("reptrack.pose.factory.make_estimator", lambda *a, **k: Squatter(2.0))
+    closed = []
+    close = Store.close
+    monkeypatch.setattr(Store, "close", lambda self: (closed.append(self.db), close(self)))
+    plan = Plan("squat", source=str(tmp_path / "missing.mp4"), db=str(tmp_path / "w.db"))
+    with pytest.raises(SourceError):
+        open_workout(plan)
+    assert len(closed) == 1
