@@ -1,4 +1,8 @@
-"""`reptrack eval`: count every labelled video and compare with the hand-counted reps."""
+"""`reptrack eval`: count every labelled video and compare with the hand-counted reps.
+
+A video that cannot be scored (missing, unreadable, an exercise reptrack does not know)
+becomes a result with its error; the others are scored all the same.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
@@ -20,7 +25,15 @@ class Label:
     file: Path
     exercise: str
     reps: int
+    also: tuple[int, ...] = ()  # other counts a second labeller accepted
     form: dict[str, list[int]] = field(default_factory=dict)
+
+    def accepts(self, count: int) -> bool:
+        return count == self.reps or count in self.also
+
+    def error_of(self, count: int) -> int:
+        """Distance from the nearest accepted count."""
+        return min(abs(count - n) for n in (self.reps, *self.also))
 
 
 @dataclass
@@ -29,52 +42,166 @@ class Result:
     reps: list[Rep]
     frames: int
     seconds: float
+    error: str | None = None  # why the video was not scored
 
     @property
     def predicted(self) -> int:
         return len(self.reps)
 
+    @property
+    def scored(self) -> bool:
+        return self.error is None
+
+    @property
+    def exact(self) -> bool:
+        return self.scored and self.label.accepts(self.predicted)
+
+    @property
+    def within_one(self) -> bool:
+        return self.scored and self.label.error_of(self.predicted) <= 1
+
     def to_json(self) -> dict:
-        return {
+        out: dict[str, Any] = {
             "file": str(self.label.file.name),
             "exercise": self.label.exercise,
             "expected": self.label.reps,
+            "also": list(self.label.also),
+        }
+        if self.error is not None:
+            return {**out, "predicted": None, "exact": False, "error": self.error}
+        return {
+            **out,
             "predicted": self.predicted,
+            "exact": self.exact,
             "reps": [{"n": r.number, "side": r.side, "flags": list(r.flags)} for r in self.reps],
         }
 
 
+# -- the label file --------------------------------------------------------------------------
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _label(base: Path, i: int, v: Any, problems: list[str]) -> Label | None:
+    key = f"video[{i}]"
+    if not isinstance(v, dict):
+        problems.append(f"{key}: expected a table, found {type(v).__name__}")
+        return None
+    before = len(problems)
+    missing = [k for k in ("file", "exercise", "reps") if k not in v]
+    if missing:
+        problems.append(f"{key}: lacks {', '.join(missing)}")
+    for k in ("file", "exercise"):
+        if k in v and (not isinstance(v[k], str) or not v[k]):
+            problems.append(f"{key}.{k}: expected a non-empty string, found {v[k]!r}")
+    reps = _int(v.get("reps"))
+    if "reps" in v and (reps is None or reps < 0):
+        problems.append(f"{key}.reps: expected a whole number ≥ 0, found {v['reps']!r}")
+    also = v.get("also", [])
+    if not isinstance(also, list) or any(_int(n) is None or n < 0 for n in also):
+        problems.append(f"{key}.also: expected a list of whole numbers ≥ 0, found {also!r}")
+    form = v.get("form", {})
+    if not isinstance(form, dict) or not all(
+        isinstance(ns, list) and all(_int(n) is not None for n in ns) for ns in form.values()
+    ):
+        problems.append(f"{key}.form: expected a table of rep-number lists, found {form!r}")
+    if len(problems) > before or reps is None:
+        return None
+    return Label(base / v["file"], v["exercise"], reps, tuple(also), dict(form))
+
+
 def load_labels(path: str | Path) -> list[Label]:
+    """The `[[video]]` tables of a label file; every problem in it is reported at once."""
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text())
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ReptrackError(f"label file not found: {p}") from None
+    except IsADirectoryError:
+        raise ReptrackError(f"{p} is a directory, not a label file") from None
+    except UnicodeDecodeError:
+        raise ReptrackError(f"{p} is not a text (UTF-8 TOML) file") from None
+    except OSError as exc:
+        raise ReptrackError(f"cannot read label file {p}: {exc.strerror or exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ReptrackError(f"{p} is not valid TOML: {exc}") from None
-    labels = []
-    for i, v in enumerate(data.get("video", [])):
-        missing = [k for k in ("file", "exercise", "reps") if k not in v]
-        if missing:
-            raise ReptrackError(f"{p}: video[{i}] lacks {', '.join(missing)}")
-        labels.append(Label(p.parent / v["file"], v["exercise"], int(v["reps"]), v.get("form", {})))
+    videos = data.get("video", [])
+    hint = 'each video is a [[video]] table with file = "…", exercise = "…", reps = N'
+    if not isinstance(videos, list) or not videos:
+        raise ReptrackError(f"{p}: no [[video]] tables found", hint=hint)
+    problems: list[str] = []
+    labels = [label for i, v in enumerate(videos) if (label := _label(p.parent, i, v, problems))]
+    if problems:
+        lines = "\n".join(f"  - {x}" for x in problems)
+        raise ReptrackError(
+            f"{p}: {len(problems)} problem(s) in the label file\n{lines}", hint=hint
+        )
     return labels
 
 
+# -- counting ----------------------------------------------------------------------------------
 def count(poses: Iterable[tuple[float, Pose | None]], counter: RepCounter) -> int:
-    """Feed (timestamp, pose) pairs through the counter; returns the number of frames."""
+    """Feed (timestamp, pose) pairs through the counter and end the stream; returns frames."""
     frames = 0
+    t = 0.0
     for t, pose in poses:
         counter.update(t, sample(pose, counter.spec))
         frames += 1
+    counter.finish(t)
     return frames
 
 
-def _video_poses(label: Label, estimator_factory: Callable) -> Iterator[tuple[float, Pose | None]]:
+class Progress(Protocol):
+    """What `evaluate` reports while it works (the CLI draws it as progress bars)."""
+
+    def video(self, label: Label, frames: int | None) -> None: ...
+
+    def frame(self) -> None: ...
+
+    def done(self, result: Result) -> None: ...
+
+
+class NoProgress:
+    def video(self, label: Label, frames: int | None) -> None:
+        pass
+
+    def frame(self) -> None:
+        pass
+
+    def done(self, result: Result) -> None:
+        pass
+
+
+def _ticking(
+    poses: Iterable[tuple[float, Pose | None]], progress: Progress
+) -> Iterator[tuple[float, Pose | None]]:
+    for item in poses:
+        yield item
+        progress.frame()
+
+
+def _poses(
+    label: Label,
+    reference: Path | None,
+    estimator_factory: Callable | None,
+    progress: Progress,
+) -> Iterator[tuple[float, Pose | None]]:
+    from reptrack.pose.dump import load_landmarks, replay
     from reptrack.sources import FileSource
 
-    estimator = estimator_factory()
+    if reference is not None:
+        npz = reference / f"{label.file.stem}.npz"
+        if not npz.is_file():
+            raise ReptrackError(f"no landmark file {npz.name} in {reference}")
+        run = load_landmarks(npz)
+        progress.video(label, run.frames)
+        yield from replay(run)
+        return
+    if estimator_factory is None:
+        raise ReptrackError("evaluate needs --reference or a pose estimator")
     with FileSource(label.file) as source:
+        progress.video(label, len(source) or None)
+        estimator = estimator_factory()
         while (frame := source.read()) is not None:
             yield frame.timestamp, estimator.estimate(frame.image, frame.timestamp)
 
@@ -84,27 +211,32 @@ def evaluate(
     *,
     reference: Path | None = None,
     estimator_factory: Callable | None = None,
-    progress: Callable[[str], None] = lambda s: None,
+    progress: Progress | None = None,
 ) -> list[Result]:
-    from reptrack.pose.dump import load_landmarks, replay
+    """Count every labelled video; one that cannot be scored becomes a result with its error.
 
+    Only the errors a user can cause (`ReptrackError`: an unknown exercise, a missing or
+    unreadable video, no landmark file) are caught; a model that cannot be loaded at all
+    stops the run, since no video could be scored.
+    """
+    from reptrack.errors import ModelError
+
+    progress = progress or NoProgress()
     results = []
     for label in labels:
-        progress(label.file.name)
-        spec = specs.load(label.exercise)
-        counter = RepCounter(spec)
         start = time.perf_counter()
-        if reference is not None:
-            npz = reference / f"{label.file.stem}.npz"
-            if not npz.exists():
-                raise ReptrackError(f"no landmark file {npz} for {label.file.name}")
-            poses = replay(load_landmarks(npz))
-        else:
-            if estimator_factory is None:
-                raise ReptrackError("evaluate needs --reference or a pose estimator")
-            poses = _video_poses(label, estimator_factory)
-        frames = count(poses, counter)
-        results.append(Result(label, list(counter.reps), frames, time.perf_counter() - start))
+        counter = None
+        try:
+            counter = RepCounter(specs.load(label.exercise))
+            frames = count(_ticking(_poses(label, reference, estimator_factory, progress),
+                                    progress), counter)  # fmt: skip
+            result = Result(label, list(counter.reps), frames, time.perf_counter() - start)
+        except ModelError:
+            raise
+        except ReptrackError as exc:
+            result = Result(label, [], 0, time.perf_counter() - start, error=exc.message)
+        results.append(result)
+        progress.done(result)
     return results
 
 
@@ -112,18 +244,28 @@ def summary(results: list[Result]) -> dict:
     n = len(results)
     if n == 0:
         return {"videos": 0}
-    exact = sum(r.predicted == r.label.reps for r in results)
-    within = sum(abs(r.predicted - r.label.reps) <= 1 for r in results)
-    errors = [abs(r.predicted - r.label.reps) / max(r.label.reps, 1) for r in results]
-    frames = sum(r.frames for r in results)
-    seconds = sum(r.seconds for r in results)
+    scored = [r for r in results if r.scored]
+    exact = sum(r.exact for r in results)
+    within = sum(r.within_one for r in results)
+    errors = [r.label.error_of(r.predicted) / max(r.label.reps, 1) for r in scored]
+    frames = sum(r.frames for r in scored)
+    seconds = sum(r.seconds for r in scored)
+    per_exercise: dict[str, dict[str, int]] = {}
+    for r in results:
+        row = per_exercise.setdefault(r.label.exercise, {"videos": 0, "exact": 0, "within_one": 0})
+        row["videos"] += 1
+        row["exact"] += r.exact
+        row["within_one"] += r.within_one
     return {
         "videos": n,
+        "scored": len(scored),
+        "not_scored": n - len(scored),
         "exact": exact,
         "exact_rate": exact / n,
         "within_one": within,
         "within_one_rate": within / n,
-        "mean_abs_error_rel": sum(errors) / n,
+        "mean_abs_error_rel": sum(errors) / len(scored) if scored else None,
         "frames": frames,
         "fps": frames / seconds if seconds > 0 else None,
+        "per_exercise": per_exercise,
     }

@@ -24,12 +24,27 @@ def results(shared: Path):
     }
 
 
+# The labelled videos that do not count right yet (issue #12). Strict both ways: a video
+# that starts counting right must leave this list, and any other video that miscounts (or
+# cannot be scored) fails the test. The list must be empty when #12 is done.
+NOT_YET_RIGHT = {
+    "pushup_divyansh_dumbbell.mp4",
+    "lunge_crossfit.mp4",
+    "lunge_ambaks.mp4",
+    "shoulder_press_sumukh.mp4",
+    "jumping_jack_venkat.mp4",
+    "jumping_jack_ahmedlila.mp4",
+    "situp_sumukh.mp4",
+    "lateral_raise_noor.mp4",
+    "deadlift_kantesh.mp4",
+}
+
+
 def test_counts_every_labelled_video_exactly(results):
-    wrong = {
-        n: (r.label.reps, r.predicted) for n, r in results.items() if r.predicted != r.label.reps
-    }
-    assert len(results) == 13
-    assert wrong == {}
+    wrong = {n: (r.label.reps, r.error or r.predicted) for n, r in results.items() if not r.exact}
+    assert len(results) == 27
+    assert {n: wrong[n] for n in sorted(set(wrong) - NOT_YET_RIGHT)} == {}
+    assert sorted(NOT_YET_RIGHT - set(wrong)) == [], "counts right now: remove from NOT_YET_RIGHT"
 
 
 def test_curl_elbow_drift_flags_the_three_swinging_reps_only(results):
@@ -149,3 +164,26 @@ def test_incomplete_extension_judges_the_start_position_before_each_rep(extend_t
         math.isclose(r.measures["incomplete_extension"], extend_to, abs_tol=0.5)
         for r in counter.reps
     )
+
+
+def _fed(spec_name: str, angles: list[float], side: str = "left") -> RepCounter:
+    counter = RepCounter(specs.load(spec_name), side=side)
+    t = 0.0
+    for t, s in _stream(angles):
+        counter.update(t, s)
+    counter.finish(t)
+    return counter
+
+
+def test_the_end_of_the_stream_finishes_a_rep_that_is_back_at_the_start():
+    # The video ends two frames after the arm is straight again: too soon for the filter and
+    # the dwell to confirm the start position, but the rep is done.
+    rep = _curl_rep()
+    back = [*rep[: len(rep) - 10], 160.0, 160.0]
+    assert _fed("curl", _curl_rep() + back).count == 2
+
+
+@pytest.mark.parametrize("cut", [0.25, 0.5, 0.65])
+def test_a_rep_cut_off_before_it_returns_does_not_count(cut):
+    rep = _curl_rep()
+    assert _fed("curl", _curl_rep() + rep[: int(len(rep) * cut)]).count == 1

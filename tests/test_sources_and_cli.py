@@ -1,4 +1,5 @@
 import http.server
+import json
 import socket
 import subprocess
 import sys
@@ -204,3 +205,45 @@ def test_closing_a_file_source_early_stops_its_decoder(shared):
     decoder = source._decoder
     source.close()
     assert decoder is not None and not decoder.is_alive()
+
+
+def test_eval_scores_every_video_it_can_and_says_which_it_could_not(shared, tmp_path):
+    labels = tmp_path / "labels.toml"
+    video = shared / "videos" / "squat_tommy.mp4"
+    labels.write_text(
+        f'[[video]]\nfile = "{video}"\nexercise = "squat"\nreps = 3\n'
+        f'[[video]]\nfile = "{video}"\nexercise = "no_such_exercise"\nreps = 3\n'
+        f'[[video]]\nfile = "{tmp_path / "missing.mp4"}"\nexercise = "squat"\nreps = 1\n'
+    )
+    run = _cli("eval", str(labels), "--reference", str(shared / "reference"), "--json")
+    assert run.returncode == 1
+    rows = json.loads(run.stdout)["videos"]
+    assert [r["predicted"] for r in rows] == [3, None, None]
+    assert "unknown exercise 'no_such_exercise'" in rows[1]["error"]
+    assert "missing.npz" in rows[2]["error"]
+    assert "could not be scored" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[[video]]\nfile = "a.mp4"\nexercise = "squat"\nreps = "three"\n', "video[0].reps"),
+        ("video = 5\n", "no [[video]] tables"),
+        ("", "no [[video]] tables"),
+        ("[[video]]\nfile = 3\n", "video[0].file"),
+    ],
+)
+def test_a_bad_label_file_is_one_clear_message(tmp_path, content, message):
+    labels = tmp_path / "labels.toml"
+    labels.write_text(content)
+    run = _cli("eval", str(labels), "--reference", str(tmp_path))
+    assert run.returncode == 1
+    assert message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_binary_label_file_is_one_clear_message(tmp_path):
+    labels = tmp_path / "labels.toml"
+    labels.write_bytes(bytes(range(256)) * 4)
+    run = _cli("eval", str(labels))
+    assert run.returncode == 1
+    assert "not a text" in run.stderr and "Traceback" not in run.stderr

@@ -253,6 +253,21 @@ class _SideMachine:
                 self.start_angle = v
                 self.rep_start = t
 
+    def finish(self, t: float, events: list[Event]) -> None:
+        """The stream ends: a rep that has come back to the start position counts.
+
+        The last frames show the lifter back at the start, but the median filter and the
+        minimum dwell have not confirmed it yet. A rep that has not come back (still at or
+        near its turning point) does not count, as a labeller would not count it.
+        """
+        if self.phase != RETURNING or not self.window:
+            return
+        settled = (self.window.maxlen or 1) // 2 + 1  # the frames that decide the median
+        recent = list(self.window)[-settled:]
+        if all(self.sign * v >= self.sign * self.c.start for v in recent):
+            self._complete(t, recent[-1], events)
+            self._enter(START, t, events)
+
     def _values(self, angle: str, phase: str | None) -> list[float]:
         """The rep's values of `angle`: in one phase, or from leaving the start to coming back.
 
@@ -406,6 +421,17 @@ class RepCounter:
 
     def phase(self) -> str | None:
         return self.machines[self.active].phase
+
+    def finish(self, t: float) -> list[Event]:
+        """The stream ends (a video's last frame, or the session): see `_SideMachine.finish`."""
+        events: list[Event] = []
+        auto = self.side_mode == "auto"
+        for machine in [self.machines[self.active]] if auto else self.machines.values():
+            machine.finish(t, events)
+        for e in events:
+            if isinstance(e, RepCompleted):
+                self.reps.append(e.rep)
+        return events
 
     def undo(self) -> Rep | None:
         """Remove the last rep (the user says it did not count)."""

@@ -1,0 +1,1 @@
+"""The `reptrack` commands, one module per command group; `reptrack.cli` builds the parser."""

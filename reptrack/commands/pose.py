@@ -1,0 +1,41 @@
+"""`reptrack pose`: run the pose model over a video, keep the landmarks, print its speed."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from reptrack.commands.common import add_pose_options, err, estimator, out
+
+HELP = "run the pose model over a video, dump landmarks and print its speed"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument("video", help="video file")
+    p.add_argument(
+        "--out",
+        metavar="FILE.npz",
+        help="write landmarks (image, world, present, fps, width, height)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_pose_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from reptrack.pose.dump import run_pose
+    from reptrack.sources import FileSource
+
+    made = estimator(args)
+    with FileSource(args.video) as source:
+        columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        with Progress(*columns, console=err, transient=True, disable=args.quiet) as progress:
+            task = progress.add_task(Path(args.video).name, total=len(source) or None)
+            result = run_pose(source, made, lambda n: progress.advance(task, n))
+    if args.out:
+        result.save(args.out)
+    out.print(
+        f"{Path(args.video).name} ({args.backend} {args.model}): {result.summary()}", markup=False
+    )
+    return 0

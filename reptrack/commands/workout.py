@@ -1,0 +1,190 @@
+"""`reptrack EXERCISE`: count a workout live, in the TUI or as text, and log it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out
+from reptrack.errors import ReptrackError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="reptrack EXERCISE",
+        description="Count reps of EXERCISE (squat, curl, … — see `reptrack exercises list`) "
+        "live from a camera, a video file or a stream, and log the session.",
+    )
+    p.add_argument("exercise", help="exercise name or path to an exercise TOML file")
+    p.add_argument(
+        "--source",
+        default="0",
+        help="camera index (default 0), video file, or stream URL "
+        "(http://PHONE:8080/video for MJPEG, rtsp://…)",
+    )
+    p.add_argument(
+        "--side",
+        choices=("left", "right", "both", "auto"),
+        help="body side to count (default: the exercise's; both = each side on its own)",
+    )
+    p.add_argument(
+        "--target-reps", type=int, metavar="N", help="reps per set; rest starts when reached"
+    )
+    p.add_argument("--sets", type=int, metavar="N", help="number of sets planned")
+    p.add_argument(
+        "--rest",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="rest between sets (default 60); the next set starts when it is over",
+    )
+    p.add_argument(
+        "--preview",
+        action="store_true",
+        help="show the camera with the skeleton and joint angles in a window (p toggles it)",
+    )
+    p.add_argument(
+        "--record",
+        metavar="OUT.mp4",
+        help="write the annotated video (skeleton, angles, count) to a file",
+    )
+    p.add_argument("--bell", action="store_true", help="ring the terminal bell on every rep")
+    p.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="print reps as text instead of the TUI (the default when not in a terminal)",
+    )
+    p.add_argument("--json", action="store_true", help="with --no-tui: print a JSON summary only")
+    p.add_argument("--no-save", action="store_true", help="do not log the session")
+    add_db_option(p)
+    add_pose_options(p)
+    return p
+
+
+def plan(args: argparse.Namespace):  # -> reptrack.workout.Plan (imported lazily)
+    from reptrack.workout import Plan
+
+    return Plan(
+        exercise=getattr(args, "exercise", None) or "squat",
+        source=getattr(args, "source", "0"),
+        backend=args.backend,
+        model=args.model,
+        openpose_model=args.openpose_model,
+        openpose_size=args.openpose_size,
+        side=getattr(args, "side", None),
+        target_reps=getattr(args, "target_reps", None),
+        sets=getattr(args, "sets", None),
+        rest=getattr(args, "rest", 60.0),
+        db=args.db,
+        save=not getattr(args, "no_save", False),
+    )
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
+    good = sum(r.clean for r in summary.reps)
+    sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
+    rate = summary.loop_fps
+    out.print(
+        f"[bold]{len(summary.reps)} reps[/]{sets} ({good} clean) in {summary.seconds:.0f} s"
+        + (f", session {summary.session_id} saved" if summary.session_id else "")
+        + f" [dim]({summary.frames} frames, {rate:.1f} frames/s)[/]"
+    )
+    if summary.end_reason:
+        err.print(f"[yellow]{esc(summary.end_reason)}[/]")
+
+
+def run_home(args: argparse.Namespace) -> int:
+    from reptrack.tui.app import ReptrackApp, run
+
+    for summary in _run_app(run, ReptrackApp(plan(args))):
+        _print_summary(summary)
+    return 0
+
+
+def _run_app(run, app) -> list:
+    run(app)
+    if app.return_code not in (0, None):
+        raise ReptrackError("the TUI stopped with an error (see above)")
+    return app.summaries
+
+
+def run_workout(args: argparse.Namespace) -> int:
+    from reptrack.workout import open_workout
+
+    if args.record and not args.record.lower().endswith((".mp4", ".avi")):
+        raise ReptrackError(f"--record {args.record}: use a .mp4 or .avi file name")
+    if args.no_tui or args.json or not interactive():
+        return _headless(args, open_workout(plan(args)))
+    from reptrack.tui.app import ReptrackApp, run
+    from reptrack.tui.live import LiveOptions
+
+    the_plan = plan(args)
+    workout = open_workout(the_plan)  # a bad source or model is reported before the TUI
+    options = LiveOptions(preview=args.preview, record=args.record, bell=args.bell)
+    app = ReptrackApp(the_plan, workout=workout, live=options)
+    summaries = _run_app(run, app)
+    if not summaries:  # the app was closed some other way: the session is still saved
+        summaries = [workout.finish()]
+    for summary in summaries:
+        _print_summary(summary)
+    return 0
+
+
+def _headless(args: argparse.Namespace, workout) -> int:
+    import json
+
+    from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, RepCompleted
+    from reptrack.preview import AnnotatedOutput
+
+    spec, source = workout.spec, workout.source
+    quiet = args.json
+
+    def on_frame(r):
+        for e in r.events:
+            if quiet:
+                continue
+            if isinstance(e, RepCompleted):
+                rep = e.rep
+                state = "clean" if rep.clean else "flagged: " + ", ".join(rep.messages)
+                out.print(f"rep {rep.number} ({rep.side}, {rep.duration:.1f} s) — {esc(state)}")
+            elif isinstance(e, FormWarning):
+                out.print(f"  [yellow]{esc(e.message)}[/]")
+            elif isinstance(e, PoseLost):
+                out.print("  [dim]step into view[/]")
+            elif isinstance(e, PoseFound):
+                out.print("  [dim]tracking[/]")
+
+    for note in workout.notes:
+        err.print(f"[yellow]note:[/] {esc(note)}")
+    if not quiet:
+        out.print(
+            f"{spec.title} from {source.description} — Ctrl-C to finish and save", markup=False
+        )
+
+    output = AnnotatedOutput(spec, source.fps, args.record)
+    window = args.preview
+    if window and output.window.problem:
+        err.print(f"[yellow]{esc(output.window.problem)}[/]; counting goes on without it")
+        window = False
+
+    def on_frame_and_draw(r) -> None:
+        nonlocal window
+        on_frame(r)
+        if not output.frame(r, window=window):
+            if output.window.problem:
+                err.print(f"[yellow]{esc(output.window.problem)}[/]")
+            window = False
+
+    try:
+        summary = workout.run(on_frame_and_draw)
+    finally:
+        output.close()
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+    else:
+        _print_summary(summary)
+    return 0
