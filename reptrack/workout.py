@@ -178,13 +178,14 @@ class Workout:
             self.set_reps,
         )
 
-    def _record(self, t: float, s: Sample, events: list[Event]) -> None:
+    def _record(self, t: float, s: Sample, events: list[Event], *, sample: bool = True) -> None:
         for e in events:
             if isinstance(e, FormWarning):
                 self.warnings.append(e)
         if self.store is None or self.session_id is None:
             return
-        self._pending.append((t, s))
+        if sample:
+            self._pending.append((t, s))
         for e in events:
             if isinstance(e, RepCompleted):
                 self.flush()
@@ -272,6 +273,8 @@ class Workout:
         reason = getattr(self.source, "end_reason", None)
         try:
             self.apply_requests()
+            # The lifter may be back at the start on the last frames: that rep counts.
+            self._record(self._last_t, {}, self.counter.finish(self._last_t), sample=False)
             if self._set_unrecorded:
                 self._record_set_start(math.nextafter(self._last_t, math.inf))
             self.flush()

@@ -453,9 +453,11 @@ def replay(
     """Run a recorded angle stream through a fresh counter, starting sets where it did live."""
     counter = RepCounter(spec, side)
     boundaries = sorted(t for t in set_starts if t > 0)
+    t = 0.0
     for t, s in samples:
         while boundaries and t >= boundaries[0]:
             boundaries.pop(0)
             counter.reset()
         counter.update(t, s)
+    counter.finish(t)  # as the live session did when it ended
     return counter
