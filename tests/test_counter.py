@@ -29,8 +29,6 @@ def results(shared: Path):
 # cannot be scored) fails the test. The list must be empty when #12 is done.
 NOT_YET_RIGHT = {
     "pushup_divyansh_dumbbell.mp4",
-    "lunge_crossfit.mp4",
-    "lunge_ambaks.mp4",
     "shoulder_press_sumukh.mp4",
     "jumping_jack_venkat.mp4",
     "jumping_jack_ahmedlila.mp4",
@@ -109,7 +107,31 @@ def test_alternating_curls_count_each_arm_with_side_both():
     auto = RepCounter(specs.load("curl"), side="auto")
     for t, s in _stream(left, right):
         auto.update(t, s)
-    assert auto.count == 2  # one arm followed
+    assert [r.side for r in auto.reps] == ["left", "right", "left", "right"]
+
+
+@pytest.mark.parametrize("lag_frames", [0, 3, 8])
+def test_auto_counts_both_arms_together_once(lag_frames):
+    # Two arms curling together, one a little behind the other, as real arms are.
+    both = [_curl_rep() for _ in range(3)]
+    left = [a for rep in both for a in rep] + [160.0] * lag_frames
+    right = [160.0] * lag_frames + [a for rep in both for a in rep]
+    auto = RepCounter(specs.load("curl"), side="auto")
+    for t, s in _stream(left, right):
+        auto.update(t, s)
+    assert auto.count == 3
+    independent = RepCounter(specs.load("curl"), side="both")
+    for t, s in _stream(left, right):
+        independent.update(t, s)
+    assert independent.count == 6
+
+
+def test_auto_counts_one_arm_when_the_other_is_never_seen():
+    arm = [a for _ in range(3) for a in _curl_rep()]
+    auto = RepCounter(specs.load("curl"), side="auto")
+    for t, s in _stream(arm, [math.nan] * len(arm)):
+        auto.update(t, s)
+    assert [r.side for r in auto.reps] == ["left"] * 3
 
 
 @settings(max_examples=60, deadline=None)

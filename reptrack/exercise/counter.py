@@ -16,7 +16,7 @@ import bisect
 import math
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -346,7 +346,7 @@ class _SideMachine:
             measures[f"{name}_min"] = _measure(vals, "min")
             measures[f"{name}_max"] = _measure(vals, "max")
         rep = Rep(
-            number=self.owner.next_number(),
+            number=0,  # the counter numbers the reps it counts
             side=self.side,
             start=self.rep_start,
             end=t,
@@ -357,12 +357,25 @@ class _SideMachine:
             messages=tuple(messages),
             measures=measures,
         )
-        events.append(RepCompleted(t, rep))
         self._clear_rep()
+        self.owner.offer(rep, t, events)
+
+
+def same_movement(a: Rep, b: Rep) -> bool:
+    """Two sides' reps are one movement (both arms together, both knees in one lunge) when
+    each one's turning point falls inside the other's span; alternating reps turn while the
+    other side rests at its start position."""
+    return a.start <= b.turn_time <= a.end and b.start <= a.turn_time <= b.end
 
 
 class RepCounter:
-    """Feeds samples to one machine per counted side and collects the reps."""
+    """Feeds samples to one machine per counted side and collects the reps.
+
+    Sides: `left` or `right` count that side; `both` counts each side on its own (a rep of
+    each arm); `auto` counts both sides and merges a rep that is the same movement as one the
+    other side just counted — so two arms together count once and alternating arms count
+    each rep, and a side the camera cannot see simply never completes a rep.
+    """
 
     def __init__(self, spec: ExerciseSpec, side: str | None = None) -> None:
         self.spec = spec
@@ -373,25 +386,30 @@ class RepCounter:
         self.reps: list[Rep] = []
         self.present = False
         self._last_seen = -math.inf
-        self._vis = {s: 0.0 for s in ("left", "right")}
-
-    def next_number(self) -> int:
-        return len(self.reps) + 1
+        self._last_of: dict[str, Rep] = {}  # each side's latest rep, counted or merged
 
     @property
     def count(self) -> int:
         return len(self.reps)
 
-    def _choose_side(self, t: float, sample: Sample, events: list[Event]) -> None:
-        """In auto mode follow the better-seen side, switching only between reps."""
-        for s in self._vis:
-            v = sample.get(f"vis.{s}", 0.0)
-            self._vis[s] = 0.9 * self._vis[s] + 0.1 * (0.0 if math.isnan(v) else v)
-        other = "right" if self.active == "left" else "left"
-        machine = self.machines[self.active]
-        if self._vis[other] > self._vis[self.active] + 0.1 and machine.phase in (None, START):
-            self.active = other
-            machine.abort(t, "", events)
+    def offer(self, rep: Rep, t: float, events: list[Event]) -> None:
+        """A side machine completed `rep`: count it, unless it is a movement already counted."""
+        self._last_of[rep.side] = rep
+        if self.side_mode == "auto":
+            other = self._last_of.get("right" if rep.side == "left" else "left")
+            if other is not None and same_movement(rep, other):
+                return
+        counted = replace(rep, number=len(self.reps) + 1)
+        self.reps.append(counted)
+        events.append(RepCompleted(t, counted))
+
+    def _follow(self) -> None:
+        """The side the display follows: one inside a rep, else the one that counted last."""
+        inside = [s for s, m in self.machines.items() if m.phase in (GOING, TURN, RETURNING)]
+        if inside and self.active not in inside:
+            self.active = inside[0]
+        elif not inside and self.reps:
+            self.active = self.reps[-1].side
 
     def update(self, t: float, sample: Sample) -> list[Event]:
         events: list[Event] = []
@@ -408,15 +426,9 @@ class RepCounter:
         elif self.present and t - self._last_seen > self.spec.counter.max_gap:
             self.present = False
             events.append(PoseLost(t))
-        if self.side_mode == "auto":
-            self._choose_side(t, sample, events)
-            self.machines[self.active].update(t, sample, events)
-        else:
-            for machine in self.machines.values():
-                machine.update(t, sample, events)
-        for e in events:
-            if isinstance(e, RepCompleted):
-                self.reps.append(e.rep)
+        for machine in self.machines.values():
+            machine.update(t, sample, events)
+        self._follow()
         return events
 
     def phase(self) -> str | None:
@@ -425,12 +437,8 @@ class RepCounter:
     def finish(self, t: float) -> list[Event]:
         """The stream ends (a video's last frame, or the session): see `_SideMachine.finish`."""
         events: list[Event] = []
-        auto = self.side_mode == "auto"
-        for machine in [self.machines[self.active]] if auto else self.machines.values():
+        for machine in self.machines.values():
             machine.finish(t, events)
-        for e in events:
-            if isinstance(e, RepCompleted):
-                self.reps.append(e.rep)
         return events
 
     def undo(self) -> Rep | None:
