@@ -128,7 +128,8 @@ class _SideMachine:
         self.window: deque[float] = deque(maxlen=max(1, self.c.filter_window))
         self.phase: str | None = None  # None = not armed: waiting to see the start position
         self.candidate: tuple[str, float] | None = None
-        self.last_valid = -math.inf
+        self.last_valid = -math.inf  # when the counted angle was last measured
+        self.body_lost = False  # the body left the view since the angle was last measured
         # The start position held before the rep in progress (at most max_rep_seconds of
         # it): filled only in the start phase and emptied on entering it again, so during a
         # rep it is that rep's lead-in. Rules with `phase = "start"` judge these samples.
@@ -192,9 +193,18 @@ class _SideMachine:
     def update(self, t: float, sample: Sample, events: list[Event]) -> None:
         raw = self._value(sample, self.c.angle)
         if math.isnan(raw):
-            if t - self.last_valid > self.c.max_gap and self.phase is not None:
+            # A limb out of the frame (a hand above it at the top of a press) while the body
+            # stays in view on every frame does not end the rep; losing the body does.
+            self.body_lost |= not sample.get(f"vis.{self.side}", 0.0) > 0
+            gap = t - self.last_valid > self.c.max_gap
+            if self.phase is not None and gap and self.body_lost:
                 self.abort(t, "lost sight of the body during the rep", events)
             return
+        self.body_lost = False
+        if t - self.last_valid > self.c.max_gap:
+            # The limb was out of the frame (a hand above it at the top of a press) while the
+            # body stayed in view: the rep goes on, but the filter starts afresh.
+            self.window.clear()
         self.last_valid = t
         self.window.append(raw)
         v = float(np.median(self.window))
