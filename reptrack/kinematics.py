@@ -65,6 +65,45 @@ def joint_angle(
     return angle_between(*_points(pose, (a, b, c), world))
 
 
+def plane_facing(pose: Pose, a: str, b: str, c: str) -> float:
+    """How squarely the plane of the joint angle ABC faces the camera, from the 3-D landmarks:
+    1 when it faces it (the image shows the angle as it is), 0 when it is edge-on (the image
+    angle is a projection that says little). NaN without 3-D landmarks."""
+    if pose.world is None:
+        return math.nan
+    pa, pb, pc = (pose.world[INDEX[n], :3] for n in (a, b, c))
+    normal = np.cross(pa - pb, pc - pb)
+    norm = float(np.linalg.norm(normal))
+    if not np.isfinite(norm) or norm == 0:
+        return math.nan
+    return abs(float(normal[2])) / norm
+
+
+# Where the joint's plane faces the camera at least this much the image angle is trusted
+# fully, below the lower bound not at all; in between the two are blended, so the angle does
+# not jump as a limb turns.
+FACING_IMAGE = (0.7, 0.9)
+
+
+def view_angle(pose: Pose, a: str, b: str, c: str, *, gate: Gate = Gate()) -> float:
+    """The joint angle ABC measured where the camera sees it best.
+
+    The image angle is exact (up to perspective) when the joint moves in a plane that faces
+    the camera, but a projection that hides the bend when the plane is edge-on. The world
+    angle is the model's 3-D estimate, which holds from any view but is flattened by its
+    weak depth (an elbow bent toward the camera reads 100° where it is 70°). So: the image
+    angle where the plane faces the camera, the world angle where it is edge-on.
+    """
+    world = joint_angle(pose, a, b, c, world=True, gate=gate)
+    image = joint_angle(pose, a, b, c, world=False, gate=gate)
+    facing = plane_facing(pose, a, b, c)
+    if math.isnan(facing) or math.isnan(world):
+        return image
+    lo, hi = FACING_IMAGE
+    w = min(1.0, max(0.0, (facing - lo) / (hi - lo)))
+    return w * image + (1 - w) * world
+
+
 def segment_vertical_angle(pose: Pose, top: str, bottom: str, *, gate: Gate = Gate()) -> float:
     """The angle of the segment bottom→top from vertical in the image (0 = upright)."""
     if not (usable(pose, top, gate) and usable(pose, bottom, gate)):

@@ -14,7 +14,7 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import AngleDef, ExerciseSpec
-from reptrack.kinematics import Gate, joint_angle, segment_vertical_angle, usable
+from reptrack.kinematics import Gate, joint_angle, segment_vertical_angle, usable, view_angle
 from reptrack.pose.types import INDEX, Pose
 
 Sample = dict[str, float]
@@ -47,6 +47,8 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
     world = angle.space == "world" and pose.world is not None
     if angle.kind == "joint":
         a, b, c = (_name(p, side) for p in angle.points)
+        if angle.space == "view":
+            return view_angle(pose, a, b, c, gate=gate)
         return joint_angle(pose, a, b, c, world=world, gate=gate)
     if angle.kind == "segment":
         a, b = (_name(p, side) for p in angle.points)

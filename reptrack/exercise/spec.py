@@ -21,7 +21,7 @@ from reptrack.pose.types import LANDMARK_NAMES
 SIDES = ("left", "right", "both", "auto")
 ANGLE_KINDS = ("joint", "segment", "width_ratio")
 REFERENCES = ("vertical", "horizontal")
-SPACES = ("world", "image")
+SPACES = ("world", "image", "view")
 MEASURES = ("min", "max", "range", "median")
 PHASES = ("start", "going", "turn", "returning")
 VIEWS = ("any", "side", "front")
