@@ -40,7 +40,10 @@ message = "go deeper"
 
 def test_shipped_exercises_are_valid():
     names = set(specs.available())
-    assert {"squat", "curl", "pushup", "lunge", "shoulder_press"} <= names
+    assert {
+        "squat", "curl", "pushup", "lunge", "shoulder_press",
+        "jumping_jack", "situp", "lateral_raise", "deadlift",
+    } <= names  # fmt: skip
     for name in names:
         assert specs.load(name).counter.angle in specs.load(name).angles
 
@@ -104,3 +107,44 @@ def test_check_command_exits_non_zero_without_a_traceback(tmp_path):
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr and "counter.start" in proc.stderr
+
+
+DIFFERENCE = (
+    GOOD
+    + """
+[angles.hip]
+points = ["shoulder", "hip", "knee"]
+[angles.knee_lead]
+kind = "difference"
+of = ["knee", "hip"]
+"""
+)
+
+
+def test_a_difference_of_two_angles_is_measured_per_side():
+    import math
+
+    from fakes import stick_figure
+    from reptrack.exercise.measure import sample
+
+    spec = specs.parse(DIFFERENCE, "lead.toml")
+    s = sample(stick_figure(100.0), spec)
+    assert math.isclose(s["knee_lead.left"], s["knee.left"] - s["hip.left"])
+    assert not math.isnan(s["knee_lead.left"])
+    assert math.isnan(s["knee_lead.right"])  # the figure's right side is barely visible
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ('kind = "difference"\nof = ["knee", "hips"]', "no angle named 'hips'"),
+        ('kind = "difference"\nof = ["knee"]', "expected two angle names"),
+        ('kind = "difference"\npoints = ["hip", "knee"]\nof = ["knee", "knee"]', "has no points"),
+        ('points = ["hip", "knee", "ankle"]\nof = ["knee", "knee"]', "only a difference"),
+        ('kind = "difference"', "angles.lead.of"),
+    ],
+)
+def test_a_bad_difference_says_what_is_wrong(body, problem):
+    with pytest.raises(SpecError) as info:
+        specs.parse(GOOD + f"[angles.lead]\n{body}\n", "bad.toml")
+    assert problem in "\n".join(info.value.problems)

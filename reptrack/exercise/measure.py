@@ -58,11 +58,18 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
     return _width_ratio(pose, angle.points[0], angle.points[1], gate)
 
 
+def _points_of(spec: ExerciseSpec, angle: AngleDef) -> tuple[str, ...]:
+    """The keypoints an angle needs (a difference needs those of its two angles)."""
+    if angle.kind == "difference":
+        return tuple(p for name in angle.of for p in spec.angles[name].points)
+    return angle.points
+
+
 def unsupported_angles(spec: ExerciseSpec, keypoints: frozenset[str]) -> dict[str, list[str]]:
     """The exercise's angles that need a landmark outside `keypoints`, with those landmarks."""
     out = {}
     for angle in spec.angles.values():
-        needed = {_name(p, side) for p in angle.points for side in SIDES}
+        needed = {_name(p, side) for p in _points_of(spec, angle) for side in SIDES}
         if missing := sorted(needed - keypoints):
             out[angle.name] = missing
     return out
@@ -103,11 +110,18 @@ def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample
     """The exercise's angles for this frame; all NaN when there is no pose."""
     out: Sample = {}
     for angle in spec.angles.values():
+        if angle.kind == "difference":
+            continue  # from the other angles, below
         if not angle.sided:
             out[angle.name] = angle_value(pose, angle, "left", gate) if pose else math.nan
             continue
         for side in SIDES:
             out[f"{angle.name}.{side}"] = angle_value(pose, angle, side, gate) if pose else math.nan
+    for angle in spec.angles.values():
+        if angle.kind == "difference":
+            a, b = angle.of
+            for side in SIDES:
+                out[f"{angle.name}.{side}"] = out[f"{a}.{side}"] - out[f"{b}.{side}"]
     for side in SIDES:
         names = {_name(p, side) for a in spec.angles.values() if a.sided for p in a.points}
         out[f"vis.{side}"] = (

@@ -19,7 +19,7 @@ from reptrack.errors import ReptrackError, SpecError
 from reptrack.pose.types import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
-ANGLE_KINDS = ("joint", "segment", "width_ratio")
+ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference")
 REFERENCES = ("vertical", "horizontal")
 SPACES = ("world", "image", "view")
 MEASURES = ("min", "max", "range", "median")
@@ -36,10 +36,15 @@ class AngleDef:
     """A measured quantity. Point names without a side get the counted side prepended."""
 
     name: str
-    kind: str  # joint: angle at points[1]; segment: points[0]→points[1] vs reference
+    # joint: angle at points[1]; segment: points[0]→points[1] vs reference; width_ratio:
+    # left-right width at points[0] over that at points[1]; difference: of[0] minus of[1]
+    kind: str
     points: tuple[str, ...]
-    space: str = "world"  # world (3-D, view-independent) when the backend gives it, else image
+    # world: 3-D, view-independent, when the backend gives it (else image); image: in the
+    # picture; view: the image angle where the joint faces the camera, 3-D where edge-on
+    space: str = "world"
     reference: str = "vertical"
+    of: tuple[str, ...] = ()  # for a difference: the two angles, by name
 
     @property
     def sided(self) -> bool:
@@ -186,13 +191,40 @@ def _check_point(c: _Checker, point: str, key: str, sided: bool) -> None:
         c.problem(key, f"unknown keypoint {point!r}{hint}")
 
 
+def _parse_difference(c: _Checker, body: dict[str, Any], key: str) -> tuple[str, ...]:
+    if "points" in body:
+        c.problem(f"{key}.points", "a difference has no points: name its two angles in `of`")
+    of = c.get(body, "of", list, key, required=True, default=[])
+    if of and (len(of) != 2 or not all(isinstance(a, str) for a in of)):
+        c.problem(f"{key}.of", f"expected two angle names, found {of!r}")
+        return ()
+    return tuple(of)
+
+
+def _check_differences(c: _Checker, angles: dict[str, AngleDef]) -> None:
+    for angle in angles.values():
+        for i, ref in enumerate(angle.of):
+            key = f"angles.{angle.name}.of[{i}]"
+            target = angles.get(ref)
+            if target is None:
+                _check_angle_ref(c, ref, angles, key)
+            elif target.kind in ("difference", "width_ratio"):
+                c.problem(key, f"{ref!r} is a {target.kind}: a difference takes two sided angles")
+
+
 def _parse_angles(c: _Checker, raw: Any) -> dict[str, AngleDef]:
     angles: dict[str, AngleDef] = {}
     for name, body in c.table(raw, "angles").items():
         key = f"angles.{name}"
         body = c.table(body, key)
-        c.unknown(body, ("kind", "points", "space", "reference"), key)
+        c.unknown(body, ("kind", "points", "space", "reference", "of"), key)
         kind = c.get(body, "kind", str, key, default="joint", choices=ANGLE_KINDS)
+        if kind == "difference":
+            if of := _parse_difference(c, body, key):
+                angles[name] = AngleDef(name, kind, (), of=of)
+            continue
+        if "of" in body:
+            c.problem(f"{key}.of", 'only a difference (kind = "difference") takes `of`')
         points = c.get(body, "points", list, key, required=True, default=[])
         need = {"joint": 3, "segment": 2, "width_ratio": 2}.get(kind or "joint", 3)
         if points and len(points) != need:
@@ -279,6 +311,7 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
     c.unknown(data, top, "")
     spec_name = c.get(data, "name", str, "", default=name or Path(path).stem)
     angles = _parse_angles(c, data.get("angles", {}))
+    _check_differences(c, angles)
     if "angles" not in data:
         c.problem("angles", "missing (required): the angles the exercise measures")
     side = c.get(data, "side", str, "", default="auto", choices=SIDES)
