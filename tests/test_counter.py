@@ -24,23 +24,10 @@ def results(shared: Path):
     }
 
 
-# The labelled videos that do not count right yet (issue #12). Strict both ways: a video
-# that starts counting right must leave this list, and any other video that miscounts (or
-# cannot be scored) fails the test. The list must be empty when #12 is done.
-NOT_YET_RIGHT = {
-    "jumping_jack_venkat.mp4",
-    "jumping_jack_ahmedlila.mp4",
-    "situp_sumukh.mp4",
-    "lateral_raise_noor.mp4",
-    "deadlift_kantesh.mp4",
-}
-
-
 def test_counts_every_labelled_video_exactly(results):
     wrong = {n: (r.label.reps, r.error or r.predicted) for n, r in results.items() if not r.exact}
     assert len(results) == 27
-    assert {n: wrong[n] for n in sorted(set(wrong) - NOT_YET_RIGHT)} == {}
-    assert sorted(NOT_YET_RIGHT - set(wrong)) == [], "counts right now: remove from NOT_YET_RIGHT"
+    assert wrong == {}
 
 
 def test_curl_elbow_drift_flags_the_three_swinging_reps_only(results):
