@@ -209,3 +209,20 @@ def test_the_end_of_the_stream_finishes_a_rep_that_is_back_at_the_start():
 def test_a_rep_cut_off_before_it_returns_does_not_count(cut):
     rep = _curl_rep()
     assert _fed("curl", _curl_rep() + rep[: int(len(rep) * cut)]).count == 1
+
+
+def _press(top_seen: float, hidden_frames: int) -> list[float]:
+    """A shoulder press from 90° to `top_seen`, the hands then out of the frame for a while."""
+    up = [90.0 + (top_seen - 90.0) * i / 20 for i in range(21)]
+    return [90.0] * 10 + up + [math.nan] * hidden_frames + up[::-1] + [90.0] * 10
+
+
+@pytest.mark.parametrize(("hidden", "flagged"), [(0, True), (25, False)])
+def test_lockout_is_not_judged_when_the_top_was_out_of_the_frame(hidden, flagged):
+    # The last elbow angle seen on the way up is 150°: too little for a lockout if that was
+    # the top, unknown if the hands then left the frame.
+    counter = RepCounter(specs.load("shoulder_press"), side="left")
+    for t, s in _stream(_press(150.0, hidden), [90.0] * 200):
+        counter.update(t, s)
+    assert counter.count == 1
+    assert ("incomplete_lockout" in counter.reps[0].flags) is flagged

@@ -116,6 +116,21 @@ def _measure(values: list[float], how: str) -> float:
     return float(arr.max() - arr.min())
 
 
+# A rule that flags an extreme for falling short (a `max` below its limit, a `min` above it)
+# is not judged when more than this share of its frames have no value: the arm may have
+# reached the lockout while the hand was out of the frame.
+MAX_HIDDEN_SHARE = 0.2
+
+
+def _hidden_extreme(rule: Rule, values: list[float]) -> bool:
+    short = (rule.measure == "max" and rule.below is not None) or (
+        rule.measure == "min" and rule.above is not None
+    )
+    if not short or not values:
+        return False
+    return sum(math.isnan(v) for v in values) > MAX_HIDDEN_SHARE * len(values)
+
+
 class _SideMachine:
     """Counts one side (or the auto-chosen side) of one exercise."""
 
@@ -199,6 +214,8 @@ class _SideMachine:
             gap = t - self.last_valid > self.c.max_gap
             if self.phase is not None and gap and self.body_lost:
                 self.abort(t, "lost sight of the body during the rep", events)
+            elif self.phase in (GOING, TURN, RETURNING):
+                self.samples.append((t, self.phase, sample))  # rules see what is missing
             return
         self.body_lost = False
         if t - self.last_valid > self.c.max_gap:
@@ -344,9 +361,10 @@ class _SideMachine:
         for rule in self.spec.rules:
             if not self._view_ok(rule):
                 continue
-            value = _measure(self._values(rule.angle, rule.phase), rule.measure)
+            values = self._values(rule.angle, rule.phase)
+            value = _measure(values, rule.measure)
             measures[rule.name] = value
-            if rule.violated(value):
+            if rule.violated(value) and not _hidden_extreme(rule, values):
                 flags.append(rule.name)
                 messages.append(rule.message)
                 if rule.name not in self.warned:
