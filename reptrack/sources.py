@@ -75,7 +75,8 @@ class FileSource:
         fps = self._cap.get(cv2.CAP_PROP_FPS)
         self.fps = fps if fps and 0 < fps < 1000 else 30.0
         self.height, self.width = first.shape[:2]
-        self.frame_count = int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT)) or 0
+        # Some headers claim a negative or absurd count; it only sizes progress bars.
+        self.frame_count = max(0, int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
         self._index = 0
         self._stopped = threading.Event()
         self._ahead: queue.Queue[np.ndarray | None] | None = None

@@ -247,3 +247,12 @@ def test_a_binary_label_file_is_one_clear_message(tmp_path):
     run = _cli("eval", str(labels))
     assert run.returncode == 1
     assert "not a text" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_header_that_claims_a_negative_frame_count_still_gives_every_frame(shared):
+    with FileSource(shared / "videos" / "pushup_austin_badheader.mp4") as source:
+        assert len(source) == 0  # unknown, not negative: progress bars show no total
+        frames = 0
+        while source.read() is not None:
+            frames += 1
+    assert frames == 475
