@@ -31,6 +31,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="replay landmark files (VIDEO_STEM.npz) from DIR instead of running the pose model",
     )
+    p.add_argument(
+        "--keypoints",
+        metavar="DIR",
+        help="keypoint sets to judge form and zones on (pose_trainer/, mlkit/); "
+        "default: keypoints/ beside the labels file, if there",
+    )
     add_pose_options(p)
 
 
@@ -87,10 +93,14 @@ def run(args: argparse.Namespace) -> int:
             progress=_Bars(progress, len(labels)),
         )
     summ = summary(results)
+    keypoints = Path(args.keypoints or Path(args.labels).parent / "keypoints")
+    form = _keypoint_sets(keypoints, required=bool(args.keypoints))
     if args.json:
-        print(json.dumps({"videos": [r.to_json() for r in results], "summary": summ}, indent=2))
+        report = {"videos": [r.to_json() for r in results], "summary": summ, "form": form}
+        print(json.dumps(report, indent=2))
     else:
         _print(results, summ)
+        _print_form(form)
     if summ["not_scored"]:
         err.print(f"[red]{summ['not_scored']} video(s) could not be scored[/] (see above)")
         return 1
@@ -124,3 +134,50 @@ def _print(results: list[Result], summ: dict) -> None:
         + (f", mean |error|/true {mae:.3f}" if mae is not None else "")
         + fps
     )
+
+
+def _keypoint_sets(folder: Path, required: bool) -> dict:
+    """Pose Trainer's clips and ML Kit's frames under `folder`, judged by the exercises."""
+    from reptrack.errors import ReptrackError
+    from reptrack.keypoint_sets import mlkit_zones, pose_trainer, pose_trainer_summary
+
+    trainer, mlkit = folder / "pose_trainer", folder / "mlkit" / "fitness_pose_samples.csv"
+    if required and not (trainer.is_dir() or mlkit.is_file()):
+        raise ReptrackError(f"no pose_trainer/ or mlkit/fitness_pose_samples.csv in {folder}")
+    form: dict = {}
+    if trainer.is_dir():
+        clips = pose_trainer(trainer)
+        form["pose_trainer"] = {
+            "clips": [c.to_json() for c in clips],
+            "summary": pose_trainer_summary(clips),
+        }
+    if mlkit.is_file():
+        form["mlkit"] = [z.to_json() for z in mlkit_zones(mlkit)]
+    return form
+
+
+def _print_form(form: dict) -> None:
+    if "pose_trainer" in form:
+        out.print("\nPose Trainer (OpenPose COCO-18 clips labelled good or bad form):")
+        for exercise, row in form["pose_trainer"]["summary"].items():
+            out.print(
+                f"  {esc(exercise):16s} bad clips flagged {row['bad_flagged']}/{row['bad']}, "
+                f"good clips clean {row['good_clean']}/{row['good']}"
+                + (f", {row['no_rep']} with no rep counted" if row["no_rep"] else "")
+            )
+            for rule, hits in row["rules"].items():
+                out.print(
+                    f"    {esc(rule):22s} fires on {hits['bad']}/{row['bad']} bad, "
+                    f"{hits['good']}/{row['good']} good"
+                )
+    if "mlkit" in form:
+        out.print("\nML Kit (single frames: _up in the start zone, _down past the turn):")
+        by_exercise: dict[str, list[int]] = {}
+        for z in form["mlkit"]:
+            share = z["in_zone"] / z["frames"] if z["frames"] else 0.0
+            out.print(f"  {esc(z['label']):16s} {z['in_zone']:4d}/{z['frames']:<4d} {share:6.1%}")
+            total = by_exercise.setdefault(z["exercise"], [0, 0])
+            total[0] += z["in_zone"]
+            total[1] += z["frames"]
+        for exercise, (ok, n) in by_exercise.items():
+            out.print(f"  {esc(exercise):16s} {ok:4d}/{n:<4d} {ok / n:6.1%} in the right zone")

@@ -97,13 +97,32 @@ def support_notes(spec: ExerciseSpec, keypoints: frozenset[str], backend: str) -
     return notes
 
 
-def body_yaw(pose: Pose) -> float:
-    """0° when the shoulders face the camera, 90° when side on; NaN if unknown."""
+# Shoulder width over shoulder-to-hip length in the image of a person facing the camera:
+# the median over the frames of ../shared/data/reference where MediaPipe's 3-D landmarks put
+# the body within 10° of facing the camera (it falls with the cosine of the turn: 0.41 at
+# 35-55°, 0.08 at 70-90°).
+FRONT_SHOULDER_RATIO = 0.69
+
+
+def body_yaw(pose: Pose, gate: Gate = Gate()) -> float:
+    """0° when the shoulders face the camera, 90° when side on; NaN if unknown.
+
+    From the 3-D landmarks when the backend gives them; otherwise (OpenPose) from how wide
+    the shoulders look against the trunk's length.
+    """
     if pose.world is not None:
         d = pose.world[INDEX["left_shoulder"], :3] - pose.world[INDEX["right_shoulder"], :3]
         if np.all(np.isfinite(d)) and (d[0] or d[2]):
             return math.degrees(math.atan2(abs(d[2]), abs(d[0])))
-    return math.nan
+    names = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+    if not all(usable(pose, n, gate) for n in names):
+        return math.nan
+    ls, rs, lh, rh = (pose.xy(n) for n in names)
+    trunk = float(np.linalg.norm((ls + rs) / 2 - (lh + rh) / 2))
+    if trunk == 0:
+        return math.nan
+    ratio = abs(float(ls[0] - rs[0])) / trunk / FRONT_SHOULDER_RATIO
+    return math.degrees(math.acos(min(1.0, ratio)))
 
 
 def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample:
@@ -127,5 +146,5 @@ def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample
         out[f"vis.{side}"] = (
             float(np.mean([pose.image[INDEX[n], 3] for n in names])) if pose and names else 0.0
         )
-    out["view"] = body_yaw(pose) if pose else math.nan
+    out["view"] = body_yaw(pose, gate) if pose else math.nan
     return {k: float(v) for k, v in out.items()}
