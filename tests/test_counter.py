@@ -226,3 +226,20 @@ def test_lockout_is_not_judged_when_the_top_was_out_of_the_frame(hidden, flagged
         counter.update(t, s)
     assert counter.count == 1
     assert ("incomplete_lockout" in counter.reps[0].flags) is flagged
+
+
+@pytest.mark.parametrize("fps", [8, 10, 15, 30, 60])
+def test_the_count_does_not_depend_on_the_frame_rate(fps):
+    # Brisk jumping jacks (0.8 s each, arms at the sides for only a moment), as a 60 fps
+    # camera and a 10 fps phone stream see them: the median window and the dwell are times,
+    # not numbers of frames.
+    period, reps = 0.8, 10
+    frames = int(period * reps * fps) + 1
+    t = [i / fps for i in range(frames)]
+    arm = [95 - 80 * math.cos(2 * math.pi * ti / period) for ti in t]  # 15° → 175° → 15°
+    counter = RepCounter(specs.load("jumping_jack"), side="left")
+    for ti, a in zip(t, arm, strict=True):
+        counter.update(ti, {"shoulder.left": a, "shoulder.right": math.nan,
+                            "feet_width": 3.0, "vis.left": 0.9, "vis.right": 0.9})  # fmt: skip
+    counter.finish(t[-1])
+    assert counter.count == reps

@@ -140,11 +140,14 @@ class _SideMachine:
         self.owner = owner
         self.side = side
         self.sign = 1.0 if self.c.direction == "decrease" else -1.0
-        self.window: deque[float] = deque(maxlen=max(1, self.c.filter_window))
+        # The latest raw angles within filter_seconds, as (t, angle): a median over time, not
+        # over a number of frames, so a 10 fps camera is filtered like a 60 fps one.
+        self.window: deque[tuple[float, float]] = deque()
         self.phase: str | None = None  # None = not armed: waiting to see the start position
         self.candidate: tuple[str, float] | None = None
         self.last_valid = -math.inf  # when the counted angle was last measured
         self.body_lost = False  # the body left the view since the angle was last measured
+        self.frame_interval = 0.0  # between the latest two measured frames (for the dwell)
         # The start position held before the rep in progress (at most max_rep_seconds of
         # it): filled only in the start phase and emptied on entering it again, so during a
         # rep it is that rep's lead-in. Rules with `phase = "start"` judge these samples.
@@ -183,10 +186,14 @@ class _SideMachine:
         return sample.get(angle, math.nan) if v is None else v
 
     def _held(self, phase: str, t: float) -> bool:
-        """True once `phase` has been wanted continuously for the minimum dwell."""
+        """True once `phase` has been wanted for the minimum dwell.
+
+        Each frame stands for the time until the next one, so at 10 frames a second a
+        position seen on two frames has lasted 0.2 s, as it has on seven at 30.
+        """
         if self.candidate is None or self.candidate[0] != phase:
             self.candidate = (phase, t)
-        return t - self.candidate[1] >= self.c.min_dwell
+        return t - self.candidate[1] + self.frame_interval >= self.c.min_dwell
 
     def _enter(self, phase: str | None, t: float, events: list[Event]) -> None:
         self.candidate = None
@@ -223,8 +230,12 @@ class _SideMachine:
             # body stayed in view: the rep goes on, but the filter starts afresh.
             self.window.clear()
         self.last_valid = t
-        self.window.append(raw)
-        v = float(np.median(self.window))
+        if self.window:
+            self.frame_interval = min(t - self.window[-1][0], self.c.min_dwell)
+        self.window.append((t, raw))
+        while t - self.window[0][0] > self.c.filter_seconds:
+            self.window.popleft()
+        v = float(np.median([a for _, a in self.window]))
         c = self.c
         at_start = self.sign * v >= self.sign * c.start
         past_turn = self._deep(v, c.turn)
@@ -289,8 +300,8 @@ class _SideMachine:
         """
         if self.phase != RETURNING or not self.window:
             return
-        settled = (self.window.maxlen or 1) // 2 + 1  # the frames that decide the median
-        recent = list(self.window)[-settled:]
+        settled = len(self.window) // 2 + 1  # the frames that decide the median
+        recent = [a for _, a in list(self.window)[-settled:]]
         if all(self.sign * v >= self.sign * self.c.start for v in recent):
             self._complete(t, recent[-1], events)
             self._enter(START, t, events)

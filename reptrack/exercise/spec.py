@@ -63,7 +63,7 @@ class CounterDef:
     max_rep_seconds: float = 15.0
     min_range: float = 30.0
     max_gap: float = 0.5
-    filter_window: int = 5
+    filter_seconds: float = 0.15  # median of the angle over this long: 5 frames at 30 fps
 
 
 @dataclass(frozen=True)
@@ -328,8 +328,6 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
             values[fname] = c.get(
                 raw_counter, fname, str, "counter", required=True, choices=choices
             )
-        elif fname == "filter_window":
-            values[fname] = c.get(raw_counter, fname, int, "counter")
         else:
             required = fname in ("start", "turn")
             values[fname] = c.get(raw_counter, fname, float, "counter", required=required)
