@@ -97,7 +97,7 @@ def test_alternating_curls_count_each_arm_with_side_both():
     assert [r.side for r in auto.reps] == ["left", "right", "left", "right"]
 
 
-@pytest.mark.parametrize("lag_frames", [0, 3, 8])
+@pytest.mark.parametrize("lag_frames", [0, 3, 8, 15])
 def test_auto_counts_both_arms_together_once(lag_frames):
     # Two arms curling together, one a little behind the other, as real arms are.
     both = [_curl_rep() for _ in range(3)]

@@ -400,11 +400,16 @@ class _SideMachine:
         self.owner.offer(rep, t, events)
 
 
+# Two sides' reps that share at least this much of the shorter one's time are one movement.
+SAME_MOVEMENT_OVERLAP = 0.5
+
+
 def same_movement(a: Rep, b: Rep) -> bool:
     """Two sides' reps are one movement (both arms together, both knees in one lunge) when
-    each one's turning point falls inside the other's span; alternating reps turn while the
-    other side rests at its start position."""
-    return a.start <= b.turn_time <= a.end and b.start <= a.turn_time <= b.end
+    they share most of their time, even if one side lags; alternating arms take turns, so
+    one arm's rep shares little time with the other's."""
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return shared >= SAME_MOVEMENT_OVERLAP * min(a.duration, b.duration)
 
 
 class RepCounter:
