@@ -40,3 +40,5 @@ class SpecError(ReptrackError):
 
 class StoreError(ReptrackError):
     """The session database cannot be opened, read or written."""
+
+    read_only = False  # the file (or its folder) cannot be written: reading may still work

@@ -5,11 +5,14 @@ stream in small batches, so a crash loses at most the rep in progress.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import math
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,11 +20,12 @@ from typing import Any
 import sqlite_utils
 
 from reptrack import paths
+from reptrack import store_schema as schema
 from reptrack.errors import StoreError
 from reptrack.exercise.counter import FormWarning, Rep
 
-SCHEMA_VERSION = 2
 LOCK_TIMEOUT = 5.0  # seconds to wait for another process's write lock
+MAX_ID = 2**63 - 1  # SQLite's largest integer key
 
 
 def default_path() -> Path:
@@ -30,88 +34,6 @@ def default_path() -> Path:
 
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-def _migrate_1(db: sqlite_utils.Database) -> None:
-    db["sessions"].create(
-        {
-            "id": int,
-            "exercise": str,
-            "definition": str,
-            "source": str,
-            "backend": str,
-            "model": str,
-            "started_at": str,
-            "ended_at": str,
-            "status": str,
-            "reps": int,
-            "good_reps": int,
-            "pid": int,
-            "host": str,
-            "end_reason": str,
-        },
-        pk="id",
-        not_null={"exercise", "started_at", "status"},
-    )
-    db["reps"].create(
-        {
-            "id": int,
-            "session_id": int,
-            "n": int,
-            "side": str,
-            "start": float,
-            "end": float,
-            "duration": float,
-            "time_down": float,
-            "time_up": float,
-            "extreme": float,
-            "start_angle": float,
-            "range_of_motion": float,
-            "flags": str,
-            "measures": str,
-        },
-        pk="id",
-        foreign_keys=[("session_id", "sessions")],
-    )
-    db["form_events"].create(
-        {
-            "id": int,
-            "session_id": int,
-            "t": float,
-            "side": str,
-            "rule": str,
-            "message": str,
-            "severity": str,
-        },
-        pk="id",
-        foreign_keys=[("session_id", "sessions")],
-    )
-    db["samples"].create(
-        {"session_id": int, "t": float, "data": str},
-        foreign_keys=[("session_id", "sessions")],
-    )
-    db["reps"].create_index(["session_id"])
-    db["form_events"].create_index(["session_id"])
-    db["samples"].create_index(["session_id", "t"])
-
-
-def _migrate_2(db: sqlite_utils.Database) -> None:
-    """Sets: the plan a session was started with, when each set began, each rep's set.
-
-    Sessions from version 1 had one set: their reps get set 1.
-    """
-    db["sessions"].add_column("target_reps", int)
-    db["sessions"].add_column("planned_sets", int)
-    db["sessions"].add_column("side", str)
-    db["reps"].add_column("set_number", int, not_null_default=1)
-    db["sets"].create(
-        {"session_id": int, "number": int, "t": float},
-        pk=("session_id", "number"),
-        foreign_keys=[("session_id", "sessions")],
-    )
-
-
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
 
 
 def _pid_alive(pid: int) -> bool:
@@ -129,42 +51,80 @@ def _nan_to_none(value: float) -> float | None:
 
 
 class Store:
-    """Open (creating and migrating as needed) the session database at `path`."""
+    """Open (creating and migrating as needed) the session database at `path`.
 
-    def __init__(self, path: str | Path | None = None, *, memory: bool = False) -> None:
+    Only an empty file or one of reptrack's is ever written to; `readonly` opens an existing
+    one for reading (`history` on a read-only disk) and writes nothing at all.
+    """
+
+    def __init__(
+        self, path: str | Path | None = None, *, memory: bool = False, readonly: bool = False
+    ) -> None:
         self.path = Path(path) if path else default_path()
+        self.readonly = readonly
+        self.damage: list[str] = []  # rows read back that were not as reptrack wrote them
         try:
             if memory:
                 conn = sqlite3.connect(":memory:", check_same_thread=False)
             else:
                 self._check_location()
-                conn = sqlite3.connect(
-                    str(self.path), timeout=LOCK_TIMEOUT, check_same_thread=False
-                )
+                conn = self._connect()
             self.db = sqlite_utils.Database(conn)
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                self._migrate(version)  # refuses before anything is written
+            version = schema.version_to_migrate(conn, self.path)  # reads only
+            if readonly:
+                if version < schema.SCHEMA_VERSION:
+                    raise StoreError(
+                        f"{self.path} was written by an older reptrack and cannot be "
+                        "updated while it is read-only",
+                        hint="open it once where it can be written, to update it",
+                    )
+                return
             if not memory:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            self._migrate(version)
+            if version < schema.SCHEMA_VERSION or not self._marked():
+                self._write(schema.migrate, self.db, version)
         except sqlite3.DatabaseError as exc:
             raise self._explain(exc) from None
+
+    @classmethod
+    def for_reading(cls, path: str | Path | None = None) -> Store:
+        """The database opened for writing where it can be, else read-only (reading needs
+        no write access)."""
+        try:
+            return cls(path)
+        except StoreError as exc:
+            if not exc.read_only:
+                raise
+        return cls(path, readonly=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.readonly:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            return sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT, check_same_thread=False)
+        return sqlite3.connect(str(self.path), timeout=LOCK_TIMEOUT, check_same_thread=False)
+
+    def _marked(self) -> bool:
+        return self.db.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
 
     def _check_location(self) -> None:
         if self.path.exists() and not self.path.is_file():
             raise StoreError(f"{self.path} is not a file")
         if self.path.exists():
-            with self.path.open("rb") as fh:
-                head = fh.read(16)
+            try:
+                with self.path.open("rb") as fh:
+                    head = fh.read(16)
+            except OSError as exc:
+                raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
             if head and head != b"SQLite format 3\x00":
                 raise StoreError(
                     f"{self.path} is not a reptrack database (not an SQLite file)",
                     hint="point --db (or REPTRACK_DB) at another path; the file was not touched",
                 )
             return
+        if self.readonly:
+            raise StoreError(f"no session database at {self.path}")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -173,18 +133,21 @@ class Store:
                 hint="choose a writable place with --db PATH",
             ) from None
 
-    def _explain(self, exc: sqlite3.DatabaseError) -> StoreError:
+    def _explain(self, exc: sqlite3.DatabaseError, waited: float | None = None) -> StoreError:
         text = str(exc)
         if "locked" in text or "busy" in text:
+            how_long = f"waited {waited:.1f} s" if waited is not None else "it stayed locked"
             return StoreError(
                 f"the database {self.path} is locked by another program",
-                hint=f"waited {LOCK_TIMEOUT:g} s; close the other reptrack or tool using it",
+                hint=f"{how_long}; close the other reptrack or tool using it",
             )
         if "readonly" in text or "unable to open" in text:
-            return StoreError(
+            error = StoreError(
                 f"cannot write the database {self.path}: {text}",
                 hint="check the permissions, or choose another file with --db PATH",
             )
+            error.read_only = True
+            return error
         if "disk is full" in text or "full" in text:
             return StoreError(
                 f"the disk holding {self.path} is full",
@@ -197,24 +160,33 @@ class Store:
             )
         return StoreError(f"database error in {self.path}: {text}")
 
-    def _migrate(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer reptrack (schema {version}, this one "
-                f"knows {SCHEMA_VERSION})",
-                hint="upgrade reptrack; the file was left untouched",
-            )
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.atomic():
-                MIGRATIONS[target](self.db)
-                self.db.execute(f"PRAGMA user_version={target}")
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+        A deferred transaction that reads before it writes (as sqlite-utils' inserts do)
+        cannot wait for another writer in WAL mode: SQLite fails it at once, busy timeout or
+        not. Taking the lock first makes it wait up to LOCK_TIMEOUT like any other.
+        """
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _write(self, fn: Any, *args: Any) -> Any:
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only: nothing can be saved to it")
+        started = time.monotonic()
         try:
-            with self.db.atomic():
+            with self._transaction():
                 return fn(*args)
         except sqlite3.DatabaseError as exc:
-            raise self._explain(exc) from None
+            raise self._explain(exc, time.monotonic() - started) from None
 
     # -- sessions ----------------------------------------------------------------------------
     def recover_interrupted(self) -> int:
@@ -305,7 +277,7 @@ class Store:
             ).fetchone()
             if last:
                 self.db.execute("DELETE FROM reps WHERE id = ?", [last[0]])
-                clean = int(json.loads(last[1]) == [])
+                clean = int(self._json(last[1], list, f"reps row {last[0]}: flags") == [])
                 self.db.execute(
                     "UPDATE sessions SET reps = reps - 1, good_reps = good_reps - ? WHERE id = ?",
                     [clean, session_id],
@@ -359,31 +331,68 @@ class Store:
         return [dict(r) for r in rows]
 
     def session(self, session_id: int) -> dict:
+        missing = StoreError(
+            f"no session with id {session_id}", hint="`reptrack history` lists the sessions"
+        )
+        if not 0 < session_id <= MAX_ID:
+            raise missing
         try:
             return dict(self.db["sessions"].get(session_id))
         except sqlite_utils.db.NotFoundError:
-            raise StoreError(
-                f"no session with id {session_id}", hint="`reptrack history` lists the sessions"
-            ) from None
+            raise missing from None
+
+    def _json(self, value: Any, kind: type, where: str) -> Any:
+        """A JSON column read back; what a hand edit damaged is noted and read as empty."""
+        try:
+            parsed = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, kind):
+            self.damage.append(f"{where} is not a JSON {kind.__name__}: {value!r}; read as empty")
+            return kind()
+        return parsed
 
     def reps(self, session_id: int) -> list[dict]:
+        """The session's reps; a damaged value is read as empty and noted in `damage`."""
         rows = self.db["reps"].rows_where("session_id = ?", [session_id], order_by="n")
-        return [
-            {**r, "flags": json.loads(r["flags"]), "measures": json.loads(r["measures"])}
-            for r in rows
-        ]
+        out = []
+        for r in rows:
+            where = f"reps row {r['id']} (session {session_id}, rep {r['n']})"
+            flags = self._json(r["flags"], list, f"{where}: flags")
+            if not all(isinstance(f, str) for f in flags):
+                self.damage.append(f"{where}: flags holds something other than names")
+                flags = [str(f) for f in flags]
+            measures = self._json(r["measures"], dict, f"{where}: measures")
+            out.append({**r, "flags": flags, "measures": measures})
+        return out
 
     def form_events(self, session_id: int) -> list[dict]:
         return list(self.db["form_events"].rows_where("session_id = ?", [session_id], order_by="t"))
 
     def samples(self, session_id: int) -> list[tuple[float, dict]]:
-        rows = self.db.execute(
-            "SELECT t, data FROM samples WHERE session_id = ? ORDER BY t", [session_id]
-        ).fetchall()
-        return [
-            (t, {k: float("nan") if v is None else v for k, v in json.loads(d).items()})
-            for t, d in rows
-        ]
+        """The session's angle stream; rows damaged by hand are skipped and noted."""
+        try:
+            rows = self.db.execute(
+                "SELECT rowid, t, data FROM samples WHERE session_id = ? ORDER BY t", [session_id]
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"{self.path}: cannot read the angle stream ({exc})",
+                hint="the samples table was changed by another tool; sessions without their "
+                "angle stream cannot be re-scored",
+            ) from None
+        out = []
+        for rowid, t, data in rows:
+            values = self._json(data, dict, f"samples row {rowid} (session {session_id})")
+            if not isinstance(t, int | float) or not all(
+                isinstance(v, int | float) or v is None for v in values.values()
+            ):
+                self.damage.append(f"samples row {rowid} (session {session_id}) is not numbers")
+                continue
+            out.append(
+                (float(t), {k: math.nan if v is None else float(v) for k, v in values.items()})
+            )
+        return out
 
     def delete_session(self, session_id: int) -> None:
         def write() -> None:

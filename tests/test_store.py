@@ -13,7 +13,8 @@ from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import FormWarning, Rep, RepCounter
 from reptrack.export import export
-from reptrack.store import SCHEMA_VERSION, Store
+from reptrack.store import Store
+from reptrack.store_schema import APPLICATION_ID, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,6 +70,7 @@ def test_a_session_of_a_dead_process_is_marked_interrupted(tmp_path):
 def test_a_newer_database_is_refused_and_left_untouched(tmp_path):
     path = tmp_path / "new.db"
     conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id={APPLICATION_ID}")  # a newer reptrack marks its files
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     conn.close()
     before = path.read_bytes()
@@ -300,3 +302,100 @@ def test_rescored_reps_keep_their_sets(tmp_path):
     store.replace_reps(sid, [_rep(1), _rep(2), _rep(3)])  # starts at 2, 4 and 6 s
     assert [(r["n"], r["set_number"]) for r in store.reps(sid)] == [(1, 1), (2, 1), (3, 2)]
     assert (store.session(sid)["reps"], store.session(sid)["good_reps"]) == (3, 3)
+
+
+def _file_state(path) -> tuple:
+    """What another program would notice: the bytes, and any journal files beside them."""
+    siblings = sorted(p.name for p in path.parent.iterdir() if p.name != path.name)
+    return path.read_bytes(), siblings
+
+
+@pytest.mark.parametrize(
+    ("setup", "says"),
+    [
+        ("create table notes(x)", "tables: notes"),
+        ("create table sessions(id integer primary key, note text)", "tables: sessions"),
+        ("pragma user_version=1", "user_version 1"),
+        ("pragma user_version=5", "user_version 5"),
+        ("pragma application_id=1234", "application id 0x4d2"),
+    ],
+)
+def test_another_programs_database_is_refused_and_left_exactly_as_it_was(tmp_path, setup, says):
+    path = tmp_path / "other" / "o.db"
+    path.parent.mkdir()
+    conn = sqlite3.connect(path)
+    conn.execute(setup)
+    conn.commit()
+    conn.close()
+    before = _file_state(path)
+    for open_it in (Store, Store.for_reading):
+        with pytest.raises(StoreError, match="another program") as info:
+            open_it(path)
+        assert says in info.value.message
+    assert _file_state(path) == before  # no tables, no user_version, no WAL switch
+
+
+def test_new_files_are_marked_as_reptracks_and_old_unmarked_ones_adopted(tmp_path):
+    fresh = Store(tmp_path / "new.db")
+    assert fresh.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    # A file made by reptrack before it marked its files: its tables say whose it is.
+    old = tmp_path / "old.db"
+    fresh.close()
+    conn = sqlite3.connect(tmp_path / "new.db")
+    conn.execute("PRAGMA application_id=0")
+    conn.commit()
+    conn.close()
+    (tmp_path / "new.db").rename(old)
+    store = Store(old)
+    assert store.db.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+
+
+def test_a_brief_lock_held_by_another_program_is_waited_for(tmp_path):
+    # Another process takes the write lock for 50 ms at a time, 100 ms apart: reptrack's
+    # writes wait for it (busy timeout) instead of failing at once.
+    import subprocess
+    import sys
+    import textwrap
+
+    path = tmp_path / "c.db"
+    store = Store(path)
+    sid = store.start_session("squat", "", "test", "fake", "none")
+    store.db.execute("CREATE TABLE IF NOT EXISTS other(x)")  # a table of the other program
+    locker = textwrap.dedent(f"""
+        import sqlite3, time
+        conn = sqlite3.connect({str(path)!r}, isolation_level=None)
+        end = time.monotonic() + 3
+        while time.monotonic() < end:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO other VALUES (1)")
+            time.sleep(0.05)
+            conn.execute("COMMIT")
+            time.sleep(0.1)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", locker])
+    try:
+        time.sleep(0.2)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline:
+            store.add_samples(sid, [(0.0, {"knee.left": 90.0})])
+            store.finish(sid)  # a read of the table, then a write: the failing pattern
+    finally:
+        proc.wait(timeout=10)
+    assert Store(path).session(sid)["status"] == "completed"
+
+
+def test_a_lock_held_too_long_says_how_long_it_waited(tmp_path):
+    path = tmp_path / "c.db"
+    store = Store(path)
+    sid = store.start_session("squat", "", "test", "fake", "none")
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreError, match="locked") as info:
+            store.finish(sid)
+        waited = time.monotonic() - started
+    finally:
+        other.execute("ROLLBACK")
+    assert waited >= 4.5
+    assert f"waited {waited:.0f}" in info.value.hint or "waited 5" in info.value.hint
