@@ -26,6 +26,13 @@ CSV_FIELDS = (
 )
 
 
+def number(value: object, digits: int) -> str:
+    """A stored measurement for people: '?' where a hand edit left something not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value == value:
+        return f"{value:.{digits}f}"
+    return "?"
+
+
 def export(store: Store, fmt: str = "json") -> str:
     sessions = list(reversed(store.sessions()))
     if fmt == "json":

@@ -18,6 +18,7 @@ class Rescored:
     spec: ExerciseSpec
     old: list[dict]  # the stored reps, as the store returns them
     new: list[Rep]
+    recorded_exercise: str  # what the session was recorded as
 
     @property
     def old_clean(self) -> int:
@@ -43,4 +44,6 @@ def rescore(store: Store, session_id: int, exercise_file: str | Path | None = No
         side=row.get("side"),
         set_starts=[t for _, t in store.set_starts(session_id)],
     )
-    return Rescored(session_id, spec, store.reps(session_id), list(counter.reps))
+    return Rescored(
+        session_id, spec, store.reps(session_id), list(counter.reps), str(row["exercise"])
+    )

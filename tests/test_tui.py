@@ -287,12 +287,13 @@ def test_history_lists_sessions_and_opens_one_with_its_reps_and_chart(tmp_path):
             assert isinstance(app.screen, HistoryScreen)
             table = app.screen.query_one(DataTable)
             assert table.row_count == 2
-            assert table.get_row_at(0)[:4] == ["2", "2026-11-22 07:30", "squat", "3"]
-            assert table.get_row_at(0)[4:6] == ["100 %", "1:05"]
+            cells = [str(cell) for cell in table.get_row_at(0)]  # user text is literal Text
+            assert cells[:4] == ["2", "2026-11-22 07:30", "squat", "3"]
+            assert cells[4:6] == ["100 %", "1:05"]
             await pilot.press("enter")
             assert isinstance(app.screen, SessionScreen)
             reps = app.screen.query_one("#reps", DataTable)
-            assert reps.row_count == 3 and reps.get_row_at(0)[-1] == "clean"
+            assert reps.row_count == 3 and str(reps.get_row_at(0)[-1]) == "clean"
             assert "Session 2" in text(app, "#title")
             await pilot.press("escape")
             assert isinstance(app.screen, HistoryScreen)

@@ -5,22 +5,47 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from reptrack.commands.common import add_db_option, err, esc, out
 from reptrack.errors import ReptrackError
+from reptrack.export import number
 
 HISTORY_HELP = "list past sessions, or show one"
 EXPORT_HELP = "export all sessions and reps as CSV or JSON"
 RESCORE_HELP = "replay a stored session through the current or an edited definition"
 
 
+def session_id(text: str) -> int:
+    """A session id as the user types it: a whole number SQLite can hold."""
+    from reptrack.store import MAX_ID
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a session id (a number)") from None
+    if not 0 < value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text} is not a session id (1 or more)")
+    return value
+
+
+def day(text: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-27") from None
+
+
 def configure_history(p: argparse.ArgumentParser) -> None:
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    p.add_argument("id", nargs="?", type=int, help="session id (for show)")
+    p.add_argument("id", nargs="?", type=session_id, help="session id (for show)")
     p.add_argument("--exercise", help="only this exercise")
     p.add_argument(
-        "--since", metavar="DATE", help="only sessions started on or after DATE (YYYY-MM-DD)"
+        "--since",
+        metavar="DATE",
+        type=day,
+        help="only sessions started on or after DATE (YYYY-MM-DD)",
     )
     p.add_argument("--json", action="store_true")
     add_db_option(p)
@@ -33,9 +58,14 @@ def configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def configure_rescore(p: argparse.ArgumentParser) -> None:
-    p.add_argument("id", type=int, help="session id")
+    p.add_argument("id", type=session_id, help="session id")
     p.add_argument("--exercise-file", metavar="FILE", help="an edited exercise TOML")
     p.add_argument("--save", action="store_true", help="replace the stored reps with the new ones")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="with --save: save even when the definition is for another exercise",
+    )
     add_db_option(p)
 
 
@@ -49,13 +79,15 @@ def run_history(args: argparse.Namespace) -> int:
 
     from reptrack.store import Store
 
-    store = Store(args.db)
-    store.recover_interrupted()
+    store = Store.for_reading(args.db)
+    if not store.readonly:
+        store.recover_interrupted()
     if args.action == "show":
         if args.id is None:
             raise ReptrackError("`reptrack history show` needs a session ID")
         row = store.session(args.id)
         reps = store.reps(args.id)
+        _report_damage(store)
         if args.json:
             print(json.dumps({**_session_json(row), "rep_details": reps}, indent=2))
             return 0
@@ -68,10 +100,10 @@ def run_history(args: argparse.Namespace) -> int:
             table.add_row(
                 str(r["n"]),
                 esc(r["side"]),
-                f"{r['duration']:.1f}",
-                f"{r['time_down']:.1f}",
-                f"{r['time_up']:.1f}",
-                f"{r['range_of_motion']:.0f}",
+                number(r["duration"], 1),
+                number(r["time_down"], 1),
+                number(r["time_up"], 1),
+                number(r["range_of_motion"], 0),
                 esc(", ".join(r["flags"])),
             )
         out.print(table)
@@ -84,7 +116,7 @@ def run_history(args: argparse.Namespace) -> int:
     for r in rows:
         table.add_row(
             str(r["id"]),
-            esc(r["started_at"][:19]),
+            esc(str(r["started_at"])[:19]),
             esc(r["exercise"]),
             str(r["reps"]),
             str(r["good_reps"]),
@@ -94,14 +126,27 @@ def run_history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report_damage(store) -> None:  # store: reptrack.store.Store
+    for problem in store.damage:
+        err.print(f"[yellow]damaged row:[/] {esc(problem)}")
+    store.damage.clear()
+
+
 def run_export(args: argparse.Namespace) -> int:
     from reptrack.export import export
-    from reptrack.store import Store
+    from reptrack.outputs import check_output, write_text
+    from reptrack.store import Store, default_path
 
-    text = export(Store(args.db), args.format)
-    if args.out:
-        Path(args.out).write_text(text)
-        err.print(f"wrote {args.out}", markup=False)
+    target = None
+    if args.out:  # checked before anything is read, so a bad path costs nothing
+        db = args.db or default_path()
+        target = check_output(args.out, what="--out", inputs=[db])
+    store = Store.for_reading(args.db)
+    text = export(store, args.format)
+    _report_damage(store)
+    if target is not None:
+        write_text(target, text)
+        err.print(f"wrote {target}", markup=False)
     else:
         sys.stdout.write(text)
     return 0
@@ -111,17 +156,28 @@ def run_rescore(args: argparse.Namespace) -> int:
     from reptrack.rescore import rescore
     from reptrack.store import Store
 
-    store = Store(args.db)
+    store = Store(args.db) if args.save else Store.for_reading(args.db)
     result = rescore(store, args.id, args.exercise_file)
+    _report_damage(store)
+    if result.spec.name != result.recorded_exercise:
+        err.print(
+            f"[yellow]note:[/] session {args.id} is {esc(result.recorded_exercise)}; "
+            f"it is re-scored as {esc(result.spec.name)}"
+        )
     out.print(
         f"session {args.id}: stored {len(result.old)} reps ({result.old_clean} clean) "
         f"→ re-scored {len(result.new)} reps ({result.new_clean} clean)"
     )
     for rep in result.new:
-        out.print(
-            f"  rep {rep.number} ({rep.side}): {', '.join(rep.flags) or 'clean'}", markup=False
-        )
+        flags = ", ".join(rep.flags) or "clean"
+        out.print(f"  rep {rep.number} ({rep.side}): {flags}", markup=False)
     if args.save:
+        if result.spec.name != result.recorded_exercise and not args.force:
+            raise ReptrackError(
+                f"not saved: session {args.id} was {result.recorded_exercise}, "
+                f"the definition is {result.spec.name}",
+                hint="add --force to replace its reps all the same",
+            )
         store.replace_reps(args.id, result.new)
         out.print("saved")
     return 0

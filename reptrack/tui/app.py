@@ -63,13 +63,14 @@ class ReptrackApp(App[Summary | None]):
                     f"{summary.exercise}: {len(summary.reps)} reps "
                     f"({sum(r.clean for r in summary.reps)} clean) saved",
                     title="Session saved",
+                    markup=False,
                 )
 
         self.push_screen(LiveScreen(workout, plan, self.live), done)
 
     # -- from the home screen -----------------------------------------------------------
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:
-        self.notify(f"opening {message.plan.source}…", timeout=3)
+        self.notify(f"opening {message.plan.source}…", timeout=3, markup=False)
         self.open_session(message.plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")
@@ -86,14 +87,14 @@ class ReptrackApp(App[Summary | None]):
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             text = str(error) if isinstance(error, ReptrackError) else repr(error)
-            self.notify(text, title="Cannot start", severity="error", timeout=20)
+            self.notify(text, title="Cannot start", severity="error", timeout=20, markup=False)
 
     def action_history(self) -> None:
         try:
             store = Store(self.plan.db)
             store.recover_interrupted()
         except ReptrackError as exc:
-            self.notify(str(exc), title="History", severity="error", timeout=20)
+            self.notify(str(exc), title="History", severity="error", timeout=20, markup=False)
             return
         self.push_screen(HistoryScreen(store))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -16,7 +16,8 @@ from textual_plotext import PlotextPlot
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.export import export
+from reptrack.export import export, number
+from reptrack.outputs import check_output, write_text
 from reptrack.rescore import Rescored, rescore
 from reptrack.store import Store
 
@@ -81,11 +82,8 @@ class Ask(ModalScreen[str | None]):
 
 def _export_to(store: Store, path: str) -> str:
     fmt = "csv" if path.endswith(".csv") else "json"
-    target = Path(path).expanduser()
-    try:
-        target.write_text(export(store, fmt))
-    except OSError as exc:
-        raise ReptrackError(f"cannot write {target}: {exc.strerror}") from None
+    target = check_output(path, what="export to", inputs=[store.path])
+    write_text(target, export(store, fmt))
     return f"exported every session to {target} ({fmt})"
 
 
@@ -124,12 +122,12 @@ class HistoryScreen(Screen[None]):
         for r in rows:
             table.add_row(
                 str(r["id"]),
-                r["started_at"][:16].replace("T", " "),
-                r["exercise"],
+                Text(str(r["started_at"])[:16].replace("T", " ")),
+                Text(str(r["exercise"])),
                 str(r["reps"]),
                 clean_percent(r),
                 duration_text(r),
-                r["status"],
+                Text(str(r["status"])),
                 key=str(r["id"]),
             )
         self.query_one("#empty", Static).update(
@@ -168,9 +166,9 @@ class HistoryScreen(Screen[None]):
         def done(path: str | None) -> None:
             if path:
                 try:
-                    self.notify(_export_to(self.store, path))
+                    self.notify(_export_to(self.store, path), markup=False)
                 except ReptrackError as exc:
-                    self.notify(exc.message, severity="error")
+                    self.notify(exc.message, severity="error", markup=False)
 
         self.app.push_screen(
             Ask("Export every session to (.csv or .json):", "reptrack-sessions.csv"), done
@@ -208,10 +206,13 @@ class SessionScreen(Screen[None]):
     def load(self) -> None:
         row = self.store.session(self.session_id)
         reps = self.store.reps(self.session_id)
+        started = str(row["started_at"])[:16].replace("T", " ")
         self.query_one("#title", Static).update(
-            f"Session {row['id']} · {row['exercise']} · {row['started_at'][:16].replace('T', ' ')}"
-            f" · {row['reps']} reps ({clean_percent(row)} clean) · {duration_text(row)} · "
-            f"{row['status']} · {row['source']}"
+            Text(
+                f"Session {row['id']} · {row['exercise']} · {started}"
+                f" · {row['reps']} reps ({clean_percent(row)} clean) · {duration_text(row)} · "
+                f"{row['status']} · {row['source']}"
+            )
         )
         table = self.query_one("#reps", DataTable)
         table.clear()
@@ -219,13 +220,16 @@ class SessionScreen(Screen[None]):
             table.add_row(
                 str(r["n"]),
                 str(r.get("set_number") or 1),
-                r["side"],
-                f"{r['duration']:.1f}",
-                f"{r['time_down']:.1f}",
-                f"{r['time_up']:.1f}",
-                f"{r['range_of_motion']:.0f}",
-                ", ".join(r["flags"]) or "clean",
+                Text(str(r["side"])),
+                number(r["duration"], 1),
+                number(r["time_down"], 1),
+                number(r["time_up"], 1),
+                number(r["range_of_motion"], 0),
+                Text(", ".join(r["flags"]) or "clean"),
             )
+        for problem in self.store.damage:
+            self.notify(problem, title="Damaged row", severity="warning", markup=False)
+        self.store.damage.clear()
         self._chart(row, reps)
 
     def _chart(self, row: dict, reps: list[dict]) -> None:
@@ -257,7 +261,7 @@ class SessionScreen(Screen[None]):
             try:
                 self.rescored = rescore(self.store, self.session_id, path or None)
             except ReptrackError as exc:
-                self.notify(str(exc), severity="error", timeout=15)
+                self.notify(str(exc), severity="error", timeout=15, markup=False)
                 return
             r = self.rescored
             lines = [
@@ -265,7 +269,7 @@ class SessionScreen(Screen[None]):
                 f"{len(r.new)} reps ({r.new_clean} clean) — press s to keep the new result"
             ]
             lines += [f"  rep {x.number}: {', '.join(x.flags) or 'clean'}" for x in r.new]
-            self.query_one("#rescore", Static).update("\n".join(lines))
+            self.query_one("#rescore", Static).update(Text("\n".join(lines)))
 
         self.app.push_screen(
             Ask(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -61,10 +62,11 @@ class HomeScreen(Screen[None]):
         for name, path in specs.available().items():
             try:
                 spec = specs.load_file(path)
-                options.add_option(Option(f"{spec.title}  [dim]{name}[/]", id=name))
+                options.add_option(Option(f"{escape(spec.title)}  [dim]{escape(name)}[/]", id=name))
             except ReptrackError as exc:
                 first = exc.message.splitlines()[0]
-                options.add_option(Option(f"{name} [red](invalid: {first})[/]", id=name))
+                label = f"{escape(name)} [red](invalid: {escape(first)})[/]"
+                options.add_option(Option(label, id=name))
         names = [o.id for o in options.options]
         if self.plan.exercise in names:
             options.highlighted = names.index(self.plan.exercise)
@@ -74,9 +76,11 @@ class HomeScreen(Screen[None]):
         name = event.option.id or ""
         try:
             spec = specs.load(name)
-            text = f"{spec.description}\nCamera: {spec.camera}" if spec.camera else spec.description
+            text = escape(spec.description)
+            if spec.camera:
+                text += f"\nCamera: {escape(spec.camera)}"
         except ReptrackError as exc:
-            text = f"[red]{exc.message}[/]"
+            text = f"[red]{escape(exc.message)}[/]"
         self.query_one("#description", Static).update(text)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -95,7 +96,8 @@ class LiveScreen(Screen[Summary | None]):
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         spec = self.workout.spec
-        yield Static(f"{spec.title} · {self.workout.source.description}", id="title")
+        title = f"{spec.title} · {self.workout.source.description}"
+        yield Static(title, id="title", markup=False)
         with Horizontal(id="top"):
             with Vertical(id="count-box"):
                 yield Digits("0", id="count")
@@ -112,7 +114,7 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_mount(self) -> None:
         for note in self.workout.notes:
-            self.notify(note, title="Note", timeout=12)
+            self.notify(note, title="Note", timeout=12, markup=False)
         self._show_set()
         self._camera("starting…")
         self.set_interval(0.5, self._tick)
@@ -127,7 +129,7 @@ class LiveScreen(Screen[Summary | None]):
         if event.worker.group == "pose" and event.state == WorkerState.ERROR:
             # A bug, not a user error: the loop saved what it had; show it and let them quit.
             self.ended = SessionEnded(self.workout.finish("interrupted"))
-            self._camera(f"[red]stopped by an error:[/] {event.worker.error}")
+            self._camera(f"[red]stopped by an error:[/] {escape(str(event.worker.error))}")
 
     def on_frame_processed(self, message: FrameProcessed) -> None:
         r = message.result
@@ -164,18 +166,24 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_preview_unavailable(self, message: PreviewUnavailable) -> None:
         self.preview_note = "preview unavailable"
-        self.notify(message.reason, title="Preview", severity="warning")
+        self.notify(message.reason, title="Preview", severity="warning", markup=False)
 
     def on_session_ended(self, message: SessionEnded) -> None:
         self.ended = message
         summary = message.summary
         if message.error is not None:
-            self._camera(f"[red]{message.error.message}[/]")
-            self.notify(str(message.error), title="Session stopped", severity="error", timeout=30)
+            self._camera(f"[red]{escape(message.error.message)}[/]")
+            self.notify(
+                str(message.error),
+                title="Session stopped",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
         elif self.finishing:
             pass
         elif summary and summary.end_reason:
-            self._camera(f"[yellow]{summary.end_reason}[/] — press q to save and leave")
+            self._camera(f"[yellow]{escape(summary.end_reason)}[/] — press q to save and leave")
         else:
             self._camera("video finished — press q to leave")
         if summary is not None:

@@ -96,7 +96,7 @@ class WarningLine(Static):
     def warn(self, message: str, severity: str = "warning") -> None:
         for timer in self._fade_timers:
             timer.stop()
-        self.update(f"⚠ {message}")
+        self.update(Text(f"⚠ {message}"))
         self.set_class(True, "-fresh")
         self.set_class(severity == "error", "-error")
         self._fade_timers = [

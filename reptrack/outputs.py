@@ -1,0 +1,79 @@
+"""The files reptrack writes for the user (exports, landmark dumps, recordings): checked before
+the work starts, never one of the command's inputs, and written whole or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from reptrack.errors import ReptrackError
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def check_output(
+    path: str | Path,
+    *,
+    what: str,
+    suffixes: tuple[str, ...] = (),
+    inputs: Iterable[str | Path | None] = (),
+) -> Path:
+    """The output path, once it is sure it can be written without harm; else ReptrackError.
+
+    `inputs` are the files the command reads (its video, its database, its labels): an
+    output that is one of them, by any name, is refused.
+    """
+    target = Path(path).expanduser()
+    if not str(path).strip():
+        raise ReptrackError(f"{what}: the file name is empty")
+    if suffixes and target.suffix.lower() not in suffixes:
+        raise ReptrackError(f"{what} {target}: use a file name ending in {' or '.join(suffixes)}")
+    for source in inputs:
+        if source is not None and _same_file(target, Path(source)):
+            raise ReptrackError(
+                f"{what} {target} is the file this command reads",
+                hint="write to another file name; reptrack never writes over its input",
+            )
+    if target.is_dir():
+        raise ReptrackError(f"{what} {target} is a directory", hint="give a file name inside it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ReptrackError(f"{what} {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReptrackError(f"{what} {target}: the folder {folder} is not writable")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise ReptrackError(f"{what} {target} exists and is not writable")
+    return target
+
+
+@contextlib.contextmanager
+def written_whole(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target` (same suffix) to write to; renamed onto `target` when
+    the block ends normally and removed when it fails, so `target` is never half written."""
+    fd, name = tempfile.mkstemp(
+        prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(target: Path, text: str) -> None:
+    try:
+        with written_whole(target) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ReptrackError(f"cannot write {target}: {exc.strerror or exc}") from None

@@ -1,0 +1,168 @@
+"""Hostile and careless input (issue #13): each case ends in one clear message and a non-zero
+exit, or works, and never changes a file that is not reptrack's own."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reptrack.errors import StoreError
+from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import RepCounter
+from reptrack.store import Store
+
+
+def cli(*args: str, db: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    environ = {**os.environ, **env}
+    if db is not None:
+        environ["REPTRACK_DB"] = str(db)
+    return subprocess.run(
+        [sys.executable, "-m", "reptrack", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
+
+
+def refused(proc: subprocess.CompletedProcess, message: str) -> bool:
+    return proc.returncode != 0 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _session_with_reps(db: Path) -> int:
+    """A stored squat session with two reps and its angle stream."""
+    spec = specs.load("squat")
+    store = Store(db)
+    sid = store.start_session("squat", spec.text, "test", "fake", "none")
+    counter = RepCounter(spec, side="left")
+    samples = []
+    for i in range(300):
+        t = i / 30
+        knee = 170.0 if (i // 50) % 2 == 0 else 80.0
+        s = {"knee.left": knee, "knee.right": knee, "hip.left": 90.0, "hip.right": 90.0,
+             "trunk.left": 10.0, "trunk.right": 10.0, "vis.left": 0.9, "vis.right": 0.9,
+             "view": 80.0}  # fmt: skip
+        samples.append((t, s))
+        for e in counter.update(t, s):
+            if hasattr(e, "rep"):
+                store.add_rep(sid, e.rep)
+    store.add_samples(sid, samples)
+    store.finish(sid)
+    store.close()
+    return sid
+
+
+# -- the database ------------------------------------------------------------------------------
+@pytest.mark.parametrize("huge", ["99999999999999999999999", "9223372036854775808", "0", "-3"])
+def test_an_impossible_session_id_is_one_message(tmp_path, huge):
+    proc = cli("history", "show", huge, db=tmp_path / "x.db")
+    assert refused(proc, "not a session id")
+
+
+def test_since_must_be_a_date(tmp_path):
+    assert refused(cli("history", "--since", "notadate", db=tmp_path / "x.db"), "not a date")
+
+
+@pytest.mark.parametrize(
+    ("edit", "says"),
+    [
+        ("update reps set flags = 'oops'", "flags is not a JSON list"),
+        ("update reps set measures = '[1'", "measures is not a JSON dict"),
+        ("update reps set duration = NULL", None),
+    ],
+)
+def test_a_hand_edited_database_is_read_with_a_note_on_the_damaged_rows(tmp_path, edit, says):
+    db = tmp_path / "h.db"
+    sid = _session_with_reps(db)
+    conn = sqlite3.connect(db)
+    conn.execute(edit)
+    conn.commit()
+    conn.close()
+    for args in (("history", "show", str(sid)), ("export", "--format", "csv"),
+                 ("export",), ("rescore", str(sid))):  # fmt: skip
+        proc = cli(*args, db=db)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+        if says:
+            assert says in proc.stderr, args
+    show = cli("history", "show", str(sid), db=db)
+    assert "?" in show.stdout if "duration" in edit else "reps" in show.stdout
+
+
+def test_a_dropped_samples_table_stops_rescore_with_a_message(tmp_path):
+    db = tmp_path / "h.db"
+    sid = _session_with_reps(db)
+    conn = sqlite3.connect(db)
+    conn.execute("drop table samples")
+    conn.commit()
+    conn.close()
+    assert refused(cli("rescore", str(sid), db=db), "cannot read the angle stream")
+    assert cli("history", "show", str(sid), db=db).returncode == 0
+
+
+def test_history_reads_a_database_it_cannot_write(tmp_path, monkeypatch):
+    db = tmp_path / "h.db"
+    _session_with_reps(db)
+    sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    before = sorted(p.name for p in tmp_path.iterdir()), db.read_bytes()
+    # Read-only opening reads the sessions and writes nothing, not even a journal.
+    store = Store(db, readonly=True)
+    assert [r["exercise"] for r in store.sessions()] == ["squat"]
+    with pytest.raises(StoreError, match="read-only"):
+        store.finish(1)
+    store.close()
+    assert (sorted(p.name for p in tmp_path.iterdir()), db.read_bytes()) == before
+    # Where the file cannot be written (a read-only disk), history falls back to it.
+    real = Store._connect
+
+    def no_writing(self):
+        if not self.readonly:
+            raise sqlite3.OperationalError("attempt to write a readonly database")
+        return real(self)
+
+    monkeypatch.setattr(Store, "_connect", no_writing)
+    assert Store.for_reading(db).readonly
+
+
+# -- outputs -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("out", "says"),
+    [
+        ("missing/dir/x.csv", "does not exist"),
+        (".", "is a directory"),
+        ("DB", "is the file this command reads"),
+    ],
+)
+def test_export_checks_where_it_writes_first(tmp_path, out, says):
+    db = tmp_path / "h.db"
+    _session_with_reps(db)
+    before = db.read_bytes()
+    target = str(db) if out == "DB" else str(tmp_path / out)
+    assert refused(cli("export", "--out", target, db=db), says)
+    assert db.read_bytes() == before
+
+
+def test_export_writes_the_whole_file(tmp_path):
+    db = tmp_path / "h.db"
+    _session_with_reps(db)
+    out = tmp_path / "x.csv"
+    proc = cli("export", "--format", "csv", "--out", str(out), db=db)
+    assert proc.returncode == 0 and out.read_text().count("\n") == 3  # header + 2 reps
+    assert [p.name for p in tmp_path.iterdir() if ".part" in p.name] == []
+
+
+def test_markup_in_user_text_is_printed_as_itself(tmp_path):
+    db = tmp_path / "h.db"
+    store = Store(db)
+    sid = store.start_session("[bold red]squat[/]", "", "[/x] video.mp4", "fake", "none")
+    store.finish(sid)
+    store.close()
+    proc = cli("history", db=db)
+    assert proc.returncode == 0 and "[bold red]squat[/]" in proc.stdout
+    proc = cli("squat", "--no-tui", "--no-save", "--source", str(tmp_path / "[/x].mp4"))
+    assert refused(proc, "[/x].mp4")
