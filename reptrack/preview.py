@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import cv2
@@ -15,6 +16,7 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import ExerciseSpec
+from reptrack.outputs import check_output
 from reptrack.render import Overlay
 from reptrack.workout import FrameResult
 
@@ -78,23 +80,28 @@ class PreviewWindow:
 
 
 class VideoRecorder:
-    """Writes frames to `path` at `fps`; the frame size is fixed by the first frame."""
+    """Writes frames to `path` at `fps`; the frame size is fixed by the first frame.
+
+    Frames go to a hidden temporary file beside `path`, renamed onto it when the recording
+    is closed: an existing file of that name is only replaced by a whole recording.
+    """
 
     def __init__(self, path: str | Path, fps: float) -> None:
-        self.path = Path(path)
+        self.path = check_output(path, what="--record", suffixes=(".mp4", ".avi"))
         self.fps = fps if fps > 0 else 30.0
         self.frames = 0
         self._writer: cv2.VideoWriter | None = None
-        if not self.path.parent.exists():
-            raise ReptrackError(
-                f"cannot record to {self.path}: the folder {self.path.parent} does not exist"
-            )
+        fd, name = tempfile.mkstemp(
+            prefix=f".{self.path.stem}.", suffix=f".part{self.path.suffix}", dir=self.path.parent
+        )
+        os.close(fd)
+        self._tmp = Path(name)
 
     def write(self, image: np.ndarray) -> None:
         if self._writer is None:
             h, w = image.shape[:2]
             fourcc = cv2.VideoWriter_fourcc(*("mp4v" if self.path.suffix == ".mp4" else "MJPG"))
-            self._writer = cv2.VideoWriter(str(self.path), fourcc, self.fps, (w, h))
+            self._writer = cv2.VideoWriter(str(self._tmp), fourcc, self.fps, (w, h))
             if not self._writer.isOpened():
                 self._writer = None
                 raise ReptrackError(
@@ -108,6 +115,11 @@ class VideoRecorder:
         if self._writer is not None:
             self._writer.release()
             self._writer = None
+        if self._tmp.exists():
+            if self.frames:
+                os.replace(self._tmp, self.path)
+            else:
+                self._tmp.unlink()
 
 
 class AnnotatedOutput:

@@ -19,6 +19,11 @@ import numpy as np
 
 from reptrack.errors import SourceError
 
+MAX_CAMERA_INDEX = 99  # OpenCV reads larger numbers as a camera API plus an index
+# A file that delivers fewer than this share of the frames its header announces is cut short
+# (headers round; a damaged tail loses much more).
+TRUNCATED_SHARE = 0.9
+
 
 @dataclass(frozen=True)
 class Frame:
@@ -63,13 +68,23 @@ class FileSource:
             )
         if not self.path.is_file():
             raise SourceError(f"{path} is not a file")
-        self._cap = cv2.VideoCapture(str(self.path))
-        ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        unreadable = SourceError(
+            f"cannot read video {path}: not a video OpenCV can decode, or the file is damaged",
+            hint="try converting it, e.g. `ffmpeg -i IN -c:v libx264 OUT.mp4`",
+        )
+        try:
+            self._cap = cv2.VideoCapture(str(self.path))
+            ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+        except cv2.error:
+            raise unreadable from None
         if not ok or first is None:
             self._cap.release()
+            raise unreadable
+        if self._cap.get(cv2.CAP_PROP_FRAME_COUNT) <= 1 and cv2.haveImageReader(str(self.path)):
+            self._cap.release()
             raise SourceError(
-                f"cannot read video {path}: not a video OpenCV can decode, or the file is damaged",
-                hint="try converting it, e.g. `ffmpeg -i IN -c:v libx264 OUT.mp4`",
+                f"{path} is a still image, not a video",
+                hint="give a video file, a camera index or a stream URL",
             )
         self._first: np.ndarray | None = first
         fps = self._cap.get(cv2.CAP_PROP_FPS)
@@ -122,10 +137,19 @@ class FileSource:
         else:
             image = self._next_image()
             if image is None:
+                self._note_early_end()
                 return None
         frame = Frame(image, self._index / self.fps, self._index, time.monotonic())
         self._index += 1
         return frame
+
+    def _note_early_end(self) -> None:
+        """A file that stops well before the frames its header announces is cut short."""
+        if self.frame_count and self._index < self.frame_count * TRUNCATED_SHARE:
+            self.end_reason = (
+                f"the video ended after {self._index} of the {self.frame_count} frames its "
+                "header announces: the file may be cut short or damaged"
+            )
 
     def close(self) -> None:
         self._stopped.set()
@@ -194,16 +218,19 @@ class LiveSource:
         )
 
     def _open(self, timeout: float) -> cv2.VideoCapture:
-        if isinstance(self.target, int):
-            cap = cv2.VideoCapture(self.target)
-        else:
-            params = [
-                cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
-                int(timeout * 1000),
-                cv2.CAP_PROP_READ_TIMEOUT_MSEC,
-                int(self.frame_timeout * 1000),
-            ]
-            cap = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
+        try:
+            if isinstance(self.target, int):
+                cap = cv2.VideoCapture(self.target)
+            else:
+                params = [
+                    cv2.CAP_PROP_OPEN_TIMEOUT_MSEC,
+                    int(timeout * 1000),
+                    cv2.CAP_PROP_READ_TIMEOUT_MSEC,
+                    int(self.frame_timeout * 1000),
+                ]
+                cap = cv2.VideoCapture(self.target, cv2.CAP_ANY, params)
+        except cv2.error:
+            raise self._cannot_open() from None
         if not cap.isOpened():
             cap.release()
             raise self._cannot_open()
@@ -275,7 +302,17 @@ class LiveSource:
 def open_source(spec: str | int, **live_options: float) -> FileSource | LiveSource:
     """A camera index ("0"), a URL ("http://…", "rtsp://…") or a video file path."""
     text = str(spec).strip()
+    if not text:
+        raise SourceError(
+            "no source given",
+            hint="--source takes a camera index (0), a video file or a stream URL",
+        )
     if text.isdigit():
+        if int(text) > MAX_CAMERA_INDEX:
+            raise SourceError(
+                f"{text} is not a camera index (0 to {MAX_CAMERA_INDEX})",
+                hint="--source takes a camera index (0), a video file or a stream URL",
+            )
         return LiveSource(int(text), **live_options)
     if "://" in text:
         return LiveSource(text, **live_options)

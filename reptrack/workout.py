@@ -62,6 +62,18 @@ class Summary:
     warnings: list[FormWarning] = field(default_factory=list)
     sets: int = 1
     loop_fps: float = 0.0  # frames per second from the first frame to the last
+    person_seen: bool = True  # was anybody found on any frame?
+
+    @property
+    def notes(self) -> list[str]:
+        """What the person should know about how the session went."""
+        out = [self.end_reason] if self.end_reason else []
+        if self.frames and not self.person_seen:
+            out.append(
+                f"nobody was seen in the {self.frames} frames: is the whole body in view, "
+                "and the room lit?"
+            )
+        return out
 
     def to_json(self) -> dict:
         return {
@@ -69,6 +81,7 @@ class Summary:
             "session_id": self.session_id,
             "status": self.status,
             "end_reason": self.end_reason,
+            "person_seen": self.person_seen,
             "reps": len(self.reps),
             "sets": self.sets,
             "good_reps": sum(r.clean for r in self.reps),
@@ -136,6 +149,7 @@ class Workout:
         self._first_frame: float | None = None  # when the loop began its first frame
         self._last_frame = 0.0  # when it finished its latest
         self.finished: Summary | None = None
+        self.person_seen = False
 
     @property
     def set_reps(self) -> int:
@@ -154,6 +168,7 @@ class Workout:
         t0 = time.perf_counter()
         pose = self.estimator.estimate(frame.image, frame.timestamp)
         pose_ms = (time.perf_counter() - t0) * 1000
+        self.person_seen |= pose is not None
         s = sample(pose, self.spec)
         events = self.counter.update(frame.timestamp, s)
         self.frames += 1
@@ -293,6 +308,7 @@ class Workout:
             self.warnings,
             self.set_number,
             self._loop_fps(),
+            self.person_seen,
         )
         return self.finished
 

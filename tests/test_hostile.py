@@ -166,3 +166,98 @@ def test_markup_in_user_text_is_printed_as_itself(tmp_path):
     assert proc.returncode == 0 and "[bold red]squat[/]" in proc.stdout
     proc = cli("squat", "--no-tui", "--no-save", "--source", str(tmp_path / "[/x].mp4"))
     assert refused(proc, "[/x].mp4")
+
+
+# -- recordings and sources -------------------------------------------------------------------
+def _video(tmp_path: Path, name: str = "c.mp4", frames: int = 20) -> Path:
+    import numpy as np
+
+    from fakes import write_video
+
+    return write_video(
+        tmp_path / name, [np.full((64, 64, 3), i * 10, np.uint8) for i in range(frames)]
+    )
+
+
+@pytest.mark.parametrize("same", ["c.mp4", "./c.mp4", "link.mp4"])
+def test_recording_over_the_source_video_is_refused(tmp_path, same):
+    video = _video(tmp_path)
+    (tmp_path / "link.mp4").symlink_to(video)
+    before = video.read_bytes()
+    db = tmp_path / "s.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "reptrack", "squat", "--source", str(video), "--no-tui",
+         "--record", same, "--db", str(db)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert refused(proc, "is the file this command reads")
+    assert video.read_bytes() == before
+    assert not db.exists()  # refused before a session was started
+
+
+@pytest.mark.parametrize(
+    ("record", "says"),
+    [("missing/out.mp4", "does not exist"), (".", "use a file name ending in"),
+     ("out.txt", "use a file name ending in"), ("sub.mp4", "is a directory")],
+)  # fmt: skip
+def test_a_recording_that_cannot_be_written_is_refused_before_the_session(tmp_path, record, says):
+    video = _video(tmp_path)
+    (tmp_path / "sub.mp4").mkdir()
+    db = tmp_path / "s.db"
+    proc = subprocess.run(
+        [sys.executable, "-m", "reptrack", "squat", "--source", str(video), "--no-tui",
+         "--record", record, "--db", str(db)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert refused(proc, says)
+    assert not db.exists()
+
+
+def test_a_recording_replaces_its_file_only_when_whole(tmp_path):
+    import numpy as np
+
+    from reptrack.preview import VideoRecorder
+
+    out = tmp_path / "rec.mp4"
+    out.write_bytes(b"an older recording")
+    recorder = VideoRecorder(out, 10)
+    for i in range(5):
+        recorder.write(np.full((32, 32, 3), i * 40, np.uint8))
+    assert out.read_bytes() == b"an older recording"  # still the old one while recording
+    recorder.close()
+    assert out.stat().st_size > 100 and not list(tmp_path.glob(".rec.*"))
+
+
+@pytest.mark.parametrize(
+    ("source", "says"),
+    [("99999999999999999999", "not a camera index"), ("2147483648", "not a camera index"),
+     ("", "no source given"), ("still.png", "still image")],
+)  # fmt: skip
+def test_sources_that_cannot_be_counted_say_why(tmp_path, blazepose_models, source, says):
+    import cv2
+    import numpy as np
+
+    cv2.imwrite(str(tmp_path / "still.png"), np.zeros((64, 64, 3), np.uint8))
+    proc = subprocess.run(
+        [sys.executable, "-m", "reptrack", "squat", "--source", source, "--no-tui",
+         "--db", str(tmp_path / "s.db")],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert refused(proc, says)
+
+
+def test_a_truncated_video_says_it_ended_early_and_keeps_the_reps(
+    shared, blazepose_models, tmp_path
+):
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes((shared / "videos" / "squat_tommy.mp4").read_bytes()[:300_000])
+    db = tmp_path / "s.db"
+    proc = cli("squat", "--source", str(cut), "--no-tui", db=db)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "the video ended after" in proc.stderr and "of the 459 frames" in proc.stderr
+    assert Store(db).sessions()[0]["reps"] >= 1
+
+
+def test_a_video_with_nobody_in_it_says_so(tmp_path, blazepose_models):
+    proc = cli("squat", "--source", str(_video(tmp_path)), "--no-tui", "--no-save")
+    assert proc.returncode == 0 and "nobody was seen in the 20 frames" in proc.stderr

@@ -93,8 +93,8 @@ def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
         + (f", session {summary.session_id} saved" if summary.session_id else "")
         + f" [dim]({summary.frames} frames, {rate:.1f} frames/s)[/]"
     )
-    if summary.end_reason:
-        err.print(f"[yellow]{esc(summary.end_reason)}[/]")
+    for note in summary.notes:
+        err.print(f"[yellow]{esc(note)}[/]")
 
 
 def run_home(args: argparse.Namespace) -> int:
@@ -115,8 +115,12 @@ def _run_app(run, app) -> list:
 def run_workout(args: argparse.Namespace) -> int:
     from reptrack.workout import open_workout
 
-    if args.record and not args.record.lower().endswith((".mp4", ".avi")):
-        raise ReptrackError(f"--record {args.record}: use a .mp4 or .avi file name")
+    if args.record is not None:  # before the session: a bad path must not leave one behind
+        from reptrack.outputs import check_output
+        from reptrack.store import default_path
+
+        check_output(args.record, what="--record", suffixes=(".mp4", ".avi"),
+                     inputs=[args.source, args.db or default_path()])  # fmt: skip
     if args.no_tui or args.json or not interactive():
         return _headless(args, open_workout(plan(args)))
     from reptrack.tui.app import ReptrackApp, run
@@ -131,7 +135,7 @@ def run_workout(args: argparse.Namespace) -> int:
         summaries = [workout.finish()]
     for summary in summaries:
         _print_summary(summary)
-    return 0
+    return 1 if any(s.end_reason for s in summaries) else 0
 
 
 def _headless(args: argparse.Namespace, workout) -> int:
@@ -187,4 +191,6 @@ def _headless(args: argparse.Namespace, workout) -> int:
         print(json.dumps(summary.to_json(), indent=2))
     else:
         _print_summary(summary)
-    return 0
+    # What was counted is saved; a source that failed (a camera pulled out, a file cut
+    # short) still makes the exit code say that something went wrong.
+    return 1 if summary.end_reason else 0
