@@ -33,6 +33,11 @@ def number(value: object, digits: int) -> str:
     return "?"
 
 
+def _as_text(value: object) -> str:
+    """A value JSON cannot hold (a blob another tool wrote into a column), as text."""
+    return value.hex() if isinstance(value, bytes) else str(value)
+
+
 def export(store: Store, fmt: str = "json") -> str:
     sessions = list(reversed(store.sessions()))
     if fmt == "json":
@@ -42,7 +47,7 @@ def export(store: Store, fmt: str = "json") -> str:
             row["rep_details"] = store.reps(s["id"])
             row["form_events"] = store.form_events(s["id"])
             data.append(row)
-        return json.dumps(data, indent=2) + "\n"
+        return json.dumps(data, indent=2, default=_as_text) + "\n"
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
     writer.writeheader()

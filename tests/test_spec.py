@@ -148,3 +148,72 @@ def test_a_bad_difference_says_what_is_wrong(body, problem):
     with pytest.raises(SpecError) as info:
         specs.parse(GOOD + f"[angles.lead]\n{body}\n", "bad.toml")
     assert problem in "\n".join(info.value.problems)
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ("start = nan", "counter.start (line 6): expected a finite number"),
+        ("start = inf", "expected a finite number"),
+        ("start = 1e308", "expected -360 to 360"),
+        ("hysteresis = -5", "counter.hysteresis (line 6): expected 0 to 90"),
+        ("hysteresis = 60", "no phase could change"),
+        ("min_rep_seconds = -1", "counter.min_rep_seconds"),
+        ("max_gap = -0.5", "counter.max_gap"),
+        ("max_rep_seconds = 0.2\nmin_rep_seconds = 0.5", "must be above min_rep_seconds"),
+        ("filter_seconds = 0", None),
+        ("filter_seconds = 1e9", "counter.filter_seconds"),
+    ],
+)
+def test_numbers_that_cannot_work_are_refused(change, problem):
+    key = change.split(" ")[0]
+    lines = [line for line in GOOD.splitlines() if not line.startswith(key)]
+    text = "\n".join(lines).replace("[counter]", "[counter]\n" + change)
+    if problem is None:
+        specs.parse(text, "mini.toml")
+        return
+    with pytest.raises(SpecError) as info:
+        specs.parse(text, "mini.toml")
+    assert problem in "\n".join(info.value.problems)
+
+
+RULES = GOOD + "".join(
+    f'\n[[rules]]\nname = "r{i}"\nangle = "knee"\nmeasure = "min"\nabove = 90\nmessage = "m"\n'
+    for i in range(3)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        (RULES.replace('name = "r2"\nangle = "knee"', 'name = "r2"\nangle = "kneee"'),
+         "rules[2].angle (line 27): no angle named 'kneee'"),
+        (RULES.replace('name = "r1"\nangle = "knee"\nmeasure = "min"\nabove = 90',
+                       'name = "r1"\nangle = "knee"\nmeasure = "min"\nabove = 10\nbelow = 100'),
+         "rules[1].above (line 22): every value is above 10 or below 100: this always fires"),
+        (GOOD.replace('points = ["hip", "knee", "ankle"]', "").replace("[angles.knee]", "[angles]"),
+         "counter.angle (line 6): no angle named 'knee': [angles] defines none"),
+        ('title = 5\n' + GOOD, "title (line 1): expected str"),
+        (GOOD.replace('name = "mini"', 'name = ""'), "name (line 2): must not be empty"),
+        ("a = " + "[" * 5000 + "]" * 5000, "nested too deeply"),
+    ],
+)  # fmt: skip
+def test_mistakes_are_reported_at_their_own_line(text, problem):
+    with pytest.raises(SpecError) as info:
+        specs.parse(text, "x.toml")
+    assert problem in "\n".join(info.value.problems)
+
+
+def test_a_byte_order_mark_is_accepted():
+    assert specs.parse("\ufeff" + GOOD, "bom.toml").name == "mini"
+
+
+def test_thousands_of_unknown_keys_are_reported_quickly_and_briefly():
+    import time
+
+    text = GOOD + "".join(f"\n[angles.a{i}]\npoints = []\nkindd = 1" for i in range(3000))
+    started = time.monotonic()
+    with pytest.raises(SpecError) as info:
+        specs.parse(text, "big.toml")
+    assert time.monotonic() - started < 5
+    assert len(info.value.problems) == 41 and info.value.problems[-1].startswith("… and ")

@@ -16,6 +16,7 @@ from typing import Any
 
 from reptrack import paths
 from reptrack.errors import ReptrackError, SpecError
+from reptrack.exercise.checker import Checker
 from reptrack.pose.types import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
@@ -118,72 +119,7 @@ class ExerciseSpec:
         return self.phase_labels.get(phase, phase)
 
 
-# -- validation ------------------------------------------------------------------------------
-class _Checker:
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.lines = text.splitlines()
-        self.problems: list[str] = []
-
-    def line_of(self, key: str) -> str:
-        last = key.split(".")[-1].split("[")[0]
-        for i, line in enumerate(self.lines, 1):
-            stripped = line.strip()
-            if stripped.startswith((f"{last} ", f"{last}=", f"[{key}]", f"[[{last}]]")):
-                return f" (line {i})"
-        return ""
-
-    def problem(self, key: str, message: str) -> None:
-        self.problems.append(f"{key}{self.line_of(key)}: {message}")
-
-    def table(self, data: Any, key: str) -> dict[str, Any]:
-        if not isinstance(data, dict):
-            self.problem(key, f"expected a table, found {type(data).__name__}")
-            return {}
-        return data
-
-    def unknown(self, data: dict[str, Any], allowed: tuple[str, ...], key: str) -> None:
-        for k in data:
-            if k not in allowed:
-                close = difflib.get_close_matches(k, allowed, n=1)
-                hint = (
-                    f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
-                )
-                self.problem(f"{key}.{k}" if key else k, f"unknown key{hint}")
-
-    def get(
-        self,
-        data: dict[str, Any],
-        name: str,
-        kind: type | tuple[type, ...],
-        key: str,
-        *,
-        required: bool = False,
-        default: Any = None,
-        choices: tuple[str, ...] = (),
-    ) -> Any:
-        full = f"{key}.{name}" if key else name
-        if name not in data:
-            if required:
-                self.problem(full, "missing (required)")
-            return default
-        value = data[name]
-        if kind is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        expected = kind if isinstance(kind, tuple) else (kind,)
-        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
-            names = " or ".join(k.__name__.replace("float", "number") for k in expected)
-            self.problem(full, f"expected {names}, found {value!r}")
-            return default
-        if choices and value not in choices:
-            close = difflib.get_close_matches(str(value), choices, n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            self.problem(full, f"expected one of {', '.join(choices)}, found {value!r}{hint}")
-            return default
-        return value
-
-
-def _check_point(c: _Checker, point: str, key: str, sided: bool) -> None:
+def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:
     valid = SIDE_NAMES | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
     if point not in valid:
         close = difflib.get_close_matches(point, sorted(valid), n=1)
@@ -191,7 +127,7 @@ def _check_point(c: _Checker, point: str, key: str, sided: bool) -> None:
         c.problem(key, f"unknown keypoint {point!r}{hint}")
 
 
-def _parse_difference(c: _Checker, body: dict[str, Any], key: str) -> tuple[str, ...]:
+def _parse_difference(c: Checker, body: dict[str, Any], key: str) -> tuple[str, ...]:
     if "points" in body:
         c.problem(f"{key}.points", "a difference has no points: name its two angles in `of`")
     of = c.get(body, "of", list, key, required=True, default=[])
@@ -201,7 +137,7 @@ def _parse_difference(c: _Checker, body: dict[str, Any], key: str) -> tuple[str,
     return tuple(of)
 
 
-def _check_differences(c: _Checker, angles: dict[str, AngleDef]) -> None:
+def _check_differences(c: Checker, angles: dict[str, AngleDef]) -> None:
     for angle in angles.values():
         for i, ref in enumerate(angle.of):
             key = f"angles.{angle.name}.of[{i}]"
@@ -212,7 +148,7 @@ def _check_differences(c: _Checker, angles: dict[str, AngleDef]) -> None:
                 c.problem(key, f"{ref!r} is a {target.kind}: a difference takes two sided angles")
 
 
-def _parse_angles(c: _Checker, raw: Any) -> dict[str, AngleDef]:
+def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
     angles: dict[str, AngleDef] = {}
     for name, body in c.table(raw, "angles").items():
         key = f"angles.{name}"
@@ -243,23 +179,31 @@ def _parse_angles(c: _Checker, raw: Any) -> dict[str, AngleDef]:
     return angles
 
 
-def _check_angle_ref(c: _Checker, name: Any, angles: dict[str, AngleDef], key: str) -> None:
-    if isinstance(name, str) and angles and name not in angles:
+def _check_angle_ref(c: Checker, name: Any, angles: dict[str, AngleDef], key: str) -> None:
+    if isinstance(name, str) and not angles:
+        c.problem(key, f"no angle named {name!r}: [angles] defines none")
+    elif isinstance(name, str) and name not in angles:
         close = difflib.get_close_matches(name, list(angles), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else f"; defined: {', '.join(angles)}"
         c.problem(key, f"no angle named {name!r}{hint}")
 
 
-def _limits(c: _Checker, body: dict[str, Any], key: str) -> tuple[float | None, float | None]:
+def _limits(c: Checker, body: dict[str, Any], key: str) -> tuple[float | None, float | None]:
     above = c.get(body, "above", float, key)
     below = c.get(body, "below", float, key)
-    if above is None and below is None:
+    if above is None and below is None and "above" not in body and "below" not in body:
         c.problem(key, "needs `above` or `below` (the limit that flags the rep)")
+    if above is not None and below is not None and above < below:
+        c.problem(
+            f"{key}.above",
+            f"every value is above {above:g} or below {below:g}: this always fires "
+            "(to flag values outside a band, `above` must be the band's top)",
+        )
     return above, below
 
 
 def _tables(
-    c: _Checker, data: dict[str, Any], name: str, allowed: tuple[str, ...]
+    c: Checker, data: dict[str, Any], name: str, allowed: tuple[str, ...]
 ) -> list[tuple[str, dict[str, Any]]]:
     """The `[[name]]` tables of a file, each with its key path and its unknown keys reported."""
     raw = data.get(name, [])
@@ -276,7 +220,7 @@ def _tables(
 
 
 def _condition(
-    c: _Checker, body: dict[str, Any], key: str, angles: dict[str, AngleDef]
+    c: Checker, body: dict[str, Any], key: str, angles: dict[str, AngleDef]
 ) -> Requirement | None:
     """The angle, measure, limits and phase shared by rules and requirements."""
     angle = c.get(body, "angle", str, key, required=True)
@@ -289,63 +233,76 @@ def _condition(
     return Requirement(angle, measure, above, below, phase)
 
 
+# counter field → (lowest, highest, what it is) a definition may set it to
+COUNTER_RANGES: dict[str, tuple[float, float, str]] = {
+    "start": (-360.0, 360.0, ""),
+    "turn": (-360.0, 360.0, ""),
+    "hysteresis": (0.0, 90.0, " degrees"),
+    "min_dwell": (0.0, 5.0, " seconds"),
+    "min_rep_seconds": (0.0, 120.0, " seconds"),
+    "max_rep_seconds": (0.1, 600.0, " seconds"),
+    "min_range": (0.0, 360.0, " degrees"),
+    "max_gap": (0.0, 30.0, " seconds"),
+    "filter_seconds": (0.0, 2.0, " seconds"),
+}
+TOP_KEYS = ("name", "title", "description", "camera", "side", "angles", "counter", "rules",
+            "requires", "phase_labels")  # fmt: skip
+
+
+def _parse_counter(c: Checker, data: dict[str, Any], angles: dict[str, AngleDef]) -> dict:
+    raw = c.table(data.get("counter", {}), "counter")
+    if "counter" not in data:
+        c.problem("counter", "missing (required): the counting thresholds")
+    c.unknown(raw, tuple(CounterDef.__dataclass_fields__), "counter")
+    values: dict[str, Any] = {
+        "angle": c.get(raw, "angle", str, "counter", required=True),
+        "direction": c.get(raw, "direction", str, "counter", required=True, choices=DIRECTIONS),
+    }
+    for name, (low, high, unit) in COUNTER_RANGES.items():
+        required = name in ("start", "turn")
+        values[name] = c.number(raw, name, "counter", low, high, required=required, why=unit)
+    _check_angle_ref(c, values["angle"], angles, "counter.angle")
+    start, turn = values["start"], values["turn"]
+    if start is not None and turn is not None:
+        decreasing = values["direction"] != "increase"
+        if decreasing and turn >= start:
+            c.problem("counter.turn", f"with direction 'decrease' turn ({turn:g}) must be "
+                      f"below start ({start:g})")  # fmt: skip
+        if not decreasing and turn <= start:
+            c.problem("counter.turn", f"with direction 'increase' turn ({turn:g}) must be "
+                      f"above start ({start:g})")  # fmt: skip
+        hysteresis = values["hysteresis"]
+        if hysteresis is not None and hysteresis >= abs(start - turn):
+            gap = abs(start - turn)
+            c.problem("counter.hysteresis", f"{hysteresis:g} is not smaller than the {gap:g}° "
+                      "between start and turn: no phase could change")  # fmt: skip
+    low, high = values["min_rep_seconds"], values["max_rep_seconds"]
+    if low is not None and high is not None and high <= low:
+        c.problem("counter.max_rep_seconds", f"{high:g} must be above min_rep_seconds ({low:g})")
+    return values
+
+
 def parse(text: str, path: str = "<string>", name: str | None = None) -> ExerciseSpec:
     """Validate a definition; raises SpecError listing every problem found."""
-    c = _Checker(path, text)
+    text = text.removeprefix("\ufeff")  # a byte-order mark some editors write
+    c = Checker(path, text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(path, [f"not valid TOML: {exc}"]) from None
-    top = (
-        "name",
-        "title",
-        "description",
-        "camera",
-        "side",
-        "angles",
-        "counter",
-        "rules",
-        "requires",
-        "phase_labels",
-    )
-    c.unknown(data, top, "")
+    except RecursionError:
+        raise SpecError(path, ["not valid TOML here: arrays or tables nested too deeply"]) from None
+    c.unknown(data, TOP_KEYS, "")
     spec_name = c.get(data, "name", str, "", default=name or Path(path).stem)
+    if isinstance(spec_name, str) and not spec_name.strip():
+        c.problem("name", "must not be empty")
+    texts = {k: c.get(data, k, str, "", default="") for k in ("title", "description", "camera")}
     angles = _parse_angles(c, data.get("angles", {}))
     _check_differences(c, angles)
     if "angles" not in data:
         c.problem("angles", "missing (required): the angles the exercise measures")
     side = c.get(data, "side", str, "", default="auto", choices=SIDES)
-
-    raw_counter = c.table(data.get("counter", {}), "counter")
-    if "counter" not in data:
-        c.problem("counter", "missing (required): the counting thresholds")
-    fields = CounterDef.__dataclass_fields__
-    c.unknown(raw_counter, tuple(fields), "counter")
-    values: dict[str, Any] = {}
-    for fname in fields:
-        if fname in ("angle", "direction"):
-            choices = DIRECTIONS if fname == "direction" else ()
-            values[fname] = c.get(
-                raw_counter, fname, str, "counter", required=True, choices=choices
-            )
-        else:
-            required = fname in ("start", "turn")
-            values[fname] = c.get(raw_counter, fname, float, "counter", required=required)
-    _check_angle_ref(c, values.get("angle"), angles, "counter.angle")
-    if values.get("start") is not None and values.get("turn") is not None:
-        decreasing = values.get("direction") != "increase"
-        if decreasing and values["turn"] >= values["start"]:
-            c.problem(
-                "counter.turn",
-                f"with direction 'decrease' turn ({values['turn']}) must be "
-                f"below start ({values['start']})",
-            )
-        if not decreasing and values["turn"] <= values["start"]:
-            c.problem(
-                "counter.turn",
-                f"with direction 'increase' turn ({values['turn']}) must be "
-                f"above start ({values['start']})",
-            )
+    values = _parse_counter(c, data, angles)
 
     rules: list[Rule] = []
     for key, body in _tables(c, data, "rules", tuple(Rule.__dataclass_fields__)):
@@ -365,13 +322,16 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
 
     labels = c.table(data.get("phase_labels", {}), "phase_labels")
     c.unknown(labels, PHASES, "phase_labels")
+    for phase, label in labels.items():
+        if not isinstance(label, str):
+            c.problem(f"phase_labels.{phase}", f"expected text, found {label!r:.40}")
     if c.problems:
-        raise SpecError(path, c.problems)
+        raise SpecError(path, c.report())
     return ExerciseSpec(
         name=spec_name,
-        title=data.get("title", spec_name.replace("_", " ").title()),
-        description=data.get("description", ""),
-        camera=data.get("camera", ""),
+        title=texts["title"] or spec_name.replace("_", " ").title(),
+        description=texts["description"],
+        camera=texts["camera"],
         side=side,
         angles=angles,
         counter=CounterDef(**{k: v for k, v in values.items() if v is not None}),
