@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Run `reptrack COMMAND --help` for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"reptrack {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="reptrack")
     for name, (help_text, configure, handler) in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:])
         configure(p)
@@ -51,14 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
         args = workout.build_parser().parse_args(argv)
         args.handler = workout.run_workout
+    elif argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
+        # `reptrack --db X --source clip.mp4`: the home screen, with these options filled in
+        args = workout.build_parser().parse_args(["squat", *argv])
+        args.handler = workout.run_home
     else:
         args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        if not workout.interactive():
-            parser.print_help()
-            return 0
         args = workout.build_parser().parse_args(["squat"])
         args.handler = workout.run_home
+    if args.handler is workout.run_home and not workout.interactive():
+        if argv:
+            err.print("reptrack: the home screen needs a terminal; to count without one, "
+                      "run `reptrack EXERCISE --no-tui …`")  # fmt: skip
+            return 2
+        parser.print_help()
+        return 0
     try:
         return args.handler(args)
     except ReptrackError as exc:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from reptrack.errors import ReptrackError
 from reptrack.exercise.counter import Event, FormWarning, Rep, RepCompleted, RepCounter
 from reptrack.exercise.measure import Sample, sample, support_notes
 from reptrack.exercise.spec import ExerciseSpec
@@ -318,9 +319,29 @@ class Workout:
         return self.frames / (self._last_frame - self._first_frame)
 
 
+MAX_REST_SECONDS = 3600.0
+MAX_PLANNED = 1000  # reps in a set, or sets in a session
+
+
+def check_planned(what: str, value: int | None) -> int | None:
+    """A planned count of reps or sets: a whole number from 1, or None for open-ended."""
+    if value is not None and not 1 <= value <= MAX_PLANNED:
+        raise ReptrackError(f"{what} must be 1 to {MAX_PLANNED} (or left out), not {value}")
+    return value
+
+
+def check_rest(value: float) -> float:
+    if not 0 <= value <= MAX_REST_SECONDS:  # also refuses nan
+        raise ReptrackError(f"rest must be 0 to {MAX_REST_SECONDS:g} seconds, not {value:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class Plan:
-    """What the user asked for: an exercise, a source, a backend, the targets, the log."""
+    """What the user asked for: an exercise, a source, a backend, the targets, the log.
+
+    Raises ReptrackError when a number cannot work (the CLI and the home screen both build
+    one, so both are checked here)."""
 
     exercise: str  # a name (`squat`) or the path of an exercise TOML file
     source: str = "0"
@@ -334,6 +355,11 @@ class Plan:
     rest: float = 60.0
     db: str | None = None
     save: bool = True
+
+    def __post_init__(self) -> None:
+        check_planned("target reps", self.target_reps)
+        check_planned("sets", self.sets)
+        check_rest(self.rest)
 
 
 def open_workout(plan: Plan) -> Workout:

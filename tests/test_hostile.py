@@ -261,3 +261,58 @@ def test_a_truncated_video_says_it_ended_early_and_keeps_the_reps(
 def test_a_video_with_nobody_in_it_says_so(tmp_path, blazepose_models):
     proc = cli("squat", "--source", str(_video(tmp_path)), "--no-tui", "--no-save")
     assert proc.returncode == 0 and "nobody was seen in the 20 frames" in proc.stderr
+
+
+# -- command-line values ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--rest", "nan"), "rest must be 0 to 3600"),
+        (("--rest", "inf"), "rest must be 0 to 3600"),
+        (("--rest", "-1"), "rest must be 0 to 3600"),
+        (("--target-reps", "-3"), "--target-reps must be 1 to 1000"),
+        (("--sets", "-2"), "--sets must be 1 to 1000"),
+        (("--sets", "two"), "'two' is not a whole number"),
+    ],
+)
+def test_plan_numbers_are_checked_when_parsed(args, says):
+    assert refused(cli("squat", "--no-tui", "--no-save", *args), says)
+
+
+def test_a_plan_that_cannot_work_is_refused_wherever_it_is_built():
+    from reptrack.errors import ReptrackError
+    from reptrack.workout import Plan
+
+    for bad in ({"rest": float("nan")}, {"target_reps": 0}, {"sets": -2}):
+        with pytest.raises(ReptrackError):
+            Plan("squat", **bad)
+
+
+def test_options_before_an_exercise_open_the_home_screen_or_say_why_not(tmp_path):
+    proc = cli("--db", str(tmp_path / "x.db"))
+    assert proc.returncode == 2 and "needs a terminal" in proc.stderr
+    assert "invalid choice" not in proc.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_subcommand_usage_names_the_command():
+    assert cli("history", "--help").stdout.startswith("usage: reptrack history")
+
+
+def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
+    import reptrack.tui.app
+    from reptrack.commands.workout import _run_app
+    from reptrack.errors import ReptrackError
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.workout import Plan
+
+    class Broken(ReptrackApp):
+        CSS_PATH = Path(reptrack.tui.app.__file__).with_name("app.tcss")
+
+        def on_mount(self) -> None:
+            raise ValueError("cannot convert float NaN to integer")
+
+    with pytest.raises(ReptrackError) as info:
+        _run_app(lambda app: app.run(headless=True), Broken(Plan("squat")))
+    assert "ValueError: cannot convert float NaN to integer" in info.value.message
+    assert "see above" not in info.value.message

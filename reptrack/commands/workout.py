@@ -28,12 +28,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="body side to count (default: the exercise's; both = each side on its own)",
     )
     p.add_argument(
-        "--target-reps", type=int, metavar="N", help="reps per set; rest starts when reached"
+        "--target-reps",
+        type=_planned("--target-reps"),
+        metavar="N",
+        help="reps per set; rest starts when reached",
     )
-    p.add_argument("--sets", type=int, metavar="N", help="number of sets planned")
+    p.add_argument("--sets", type=_planned("--sets"), metavar="N", help="number of sets planned")
     p.add_argument(
         "--rest",
-        type=float,
+        type=_rest,
         default=60.0,
         metavar="SECONDS",
         help="rest between sets (default 60); the next set starts when it is over",
@@ -59,6 +62,33 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_option(p)
     add_pose_options(p)
     return p
+
+
+def _planned(option: str):
+    def parse(text: str) -> int:
+        from reptrack.workout import check_planned
+
+        try:
+            value = check_planned(option, int(text))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        except ReptrackError as exc:
+            raise argparse.ArgumentTypeError(exc.message) from None
+        assert value is not None
+        return value
+
+    return parse
+
+
+def _rest(text: str) -> float:
+    from reptrack.workout import check_rest
+
+    try:
+        return check_rest(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    except ReptrackError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def plan(args: argparse.Namespace):  # -> reptrack.workout.Plan (imported lazily)
@@ -106,9 +136,16 @@ def run_home(args: argparse.Namespace) -> int:
 
 
 def _run_app(run, app) -> list:
+    from reptrack.tui.app import stderr_log
+
     run(app)
     if app.return_code not in (0, None):
-        raise ReptrackError("the TUI stopped with an error (see above)")
+        error = getattr(app, "_exception", None)  # Textual keeps what stopped the app
+        what = f": {type(error).__name__}: {error}" if error is not None else ""
+        raise ReptrackError(
+            f"the TUI stopped on an error{what}",
+            hint=f"sessions are saved as far as they went; the details are in {stderr_log()}",
+        )
     return app.summaries
 
 

@@ -126,7 +126,11 @@ def native_stderr_to(path: Path) -> Iterator[None]:
         os.close(log)
 
 
+def stderr_log() -> Path:
+    return paths.cache_dir() / "tui-stderr.log"
+
+
 def run(app: ReptrackApp) -> Summary | None:
     """Run the app in this terminal; native libraries' messages go to a log file meanwhile."""
-    with native_stderr_to(paths.cache_dir() / "tui-stderr.log"):
+    with native_stderr_to(stderr_log()):
         return app.run()
