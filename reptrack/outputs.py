@@ -34,8 +34,6 @@ def check_output(
     target = Path(path).expanduser()
     if not str(path).strip():
         raise ReptrackError(f"{what}: the file name is empty")
-    if suffixes and target.suffix.lower() not in suffixes:
-        raise ReptrackError(f"{what} {target}: use a file name ending in {' or '.join(suffixes)}")
     for source in inputs:
         if source is not None and _same_file(target, Path(source)):
             raise ReptrackError(
@@ -44,6 +42,8 @@ def check_output(
             )
     if target.is_dir():
         raise ReptrackError(f"{what} {target} is a directory", hint="give a file name inside it")
+    if suffixes and target.suffix.lower() not in suffixes:
+        raise ReptrackError(f"{what} {target}: use a file name ending in {' or '.join(suffixes)}")
     folder = target.parent
     if not folder.is_dir():
         raise ReptrackError(f"{what} {target}: the folder {folder} does not exist")

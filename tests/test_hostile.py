@@ -197,7 +197,7 @@ def test_recording_over_the_source_video_is_refused(tmp_path, same):
 
 @pytest.mark.parametrize(
     ("record", "says"),
-    [("missing/out.mp4", "does not exist"), (".", "use a file name ending in"),
+    [("missing/out.mp4", "does not exist"), (".", "is a directory"),
      ("out.txt", "use a file name ending in"), ("sub.mp4", "is a directory")],
 )  # fmt: skip
 def test_a_recording_that_cannot_be_written_is_refused_before_the_session(tmp_path, record, says):
@@ -316,3 +316,21 @@ def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
         _run_app(lambda app: app.run(headless=True), Broken(Plan("squat")))
     assert "ValueError: cannot convert float NaN to integer" in info.value.message
     assert "see above" not in info.value.message
+
+
+@pytest.mark.parametrize(
+    ("out", "says"),
+    [("missing/d/x.npz", "does not exist"), (".", "is a directory"), ("x", "ending in .npz"),
+     ("c.mp4", "is the file this command reads")],
+)  # fmt: skip
+def test_pose_checks_its_output_before_reading_a_frame(tmp_path, out, says):
+    video = _video(tmp_path)
+    before = video.read_bytes()
+    proc = subprocess.run(
+        [sys.executable, "-m", "reptrack", "pose", str(video), "--out", out, "--quiet"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        env={**os.environ, "REPTRACK_MODELS_DIR": str(tmp_path / "no-models"),
+             "REPTRACK_CACHE_DIR": str(tmp_path / "no-cache")},
+    )  # fmt: skip
+    assert refused(proc, says)  # before the models are even looked for
+    assert video.read_bytes() == before

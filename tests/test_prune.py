@@ -8,7 +8,7 @@ import pytest
 from ai_edge_litert import schema_py_generated as schema
 from ai_edge_litert.interpreter import Interpreter
 
-from reptrack.pose.prune import cached_without_outputs, without_outputs
+from reptrack.pose.prune import cache_state, cached_without_outputs, without_outputs
 
 
 def _tensor(name: str, shape: list[int]) -> schema.TensorT:
@@ -91,8 +91,9 @@ def test_the_pruned_model_is_cached_and_a_read_only_cache_still_works(tmp_path):
     source.write_bytes(_two_output_model())
     cache = tmp_path / "derived"
     first = cached_without_outputs(source, "ab" * 32, _is_mask, "nomask", cache)
-    [cached] = cache.iterdir()
+    cached, checksum = sorted(cache.iterdir())
     assert cached.name == "two.abababababababab.nomask.tflite"
+    assert checksum.name == cached.name + ".sha256"
     source.unlink()
     assert cached_without_outputs(source, "ab" * 32, _is_mask, "nomask", cache) == first
 
@@ -129,3 +130,24 @@ def test_a_cache_write_that_fails_leaves_no_partial_file(tmp_path, monkeypatch):
     pruned = cached_without_outputs(source, "ef" * 32, _is_mask, "nomask", cache)
     assert _operators(pruned) == 1
     assert list(cache.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "no checksum"])
+def test_a_damaged_cached_model_is_noticed_and_built_again(tmp_path, damage):
+    source = tmp_path / "two.tflite"
+    source.write_bytes(_two_output_model())
+    cache = tmp_path / "derived"
+    good = cached_without_outputs(source, "ab" * 32, _is_mask, "nomask", cache)
+    cached = cache / "two.abababababababab.nomask.tflite"
+    if damage == "flip":
+        data = bytearray(good)
+        data[len(data) // 2] ^= 0xFF
+        cached.write_bytes(bytes(data))
+    elif damage == "truncate":
+        cached.write_bytes(good[:100])
+    else:
+        cached.with_name(cached.name + ".sha256").unlink()
+    [(path, state)] = cache_state(cache)
+    assert path == cached and state != "ok"
+    assert cached_without_outputs(source, "ab" * 32, _is_mask, "nomask", cache) == good
+    assert cached.read_bytes() == good and cache_state(cache) == [(cached, "ok")]

@@ -56,6 +56,12 @@ def _list(manifest: list) -> int:
         state = f"[green]ok[/] ({esc(found[0].parent)})" if found else "[yellow]not installed[/]"
         files = f"{fmt.prototxts[0]} + {fmt.caffemodel}"
         table.add_row(f"openpose-{fmt.name}", files, state, f"{fmt.title} (you supply it)")
+    from reptrack.pose import prune
+
+    for path, state in prune.cache_state(models.models_dir() / "derived"):
+        colour = "green" if state == "ok" else "yellow"
+        table.add_row("derived", esc(path.name), f"[{colour}]{esc(state)}[/]",
+                      "a landmark model without its unused mask (built by reptrack)")  # fmt: skip
     out.print(table)
     out.print(f"cache: {models.models_dir()}", markup=False)
     return 0

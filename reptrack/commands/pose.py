@@ -27,14 +27,26 @@ def run(args: argparse.Namespace) -> int:
     from reptrack.pose.dump import run_pose
     from reptrack.sources import FileSource
 
+    target = None
+    if args.out is not None:  # checked first: a bad path must not cost a whole video's work
+        from reptrack.outputs import check_output
+
+        target = check_output(args.out, what="--out", suffixes=(".npz",), inputs=[args.video])
     made = estimator(args)
     with FileSource(args.video) as source:
         columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
         with Progress(*columns, console=err, transient=True, disable=args.quiet) as progress:
             task = progress.add_task(Path(args.video).name, total=len(source) or None)
             result = run_pose(source, made, lambda n: progress.advance(task, n))
-    if args.out:
-        result.save(args.out)
+    if target is not None:
+        from reptrack.errors import ReptrackError
+        from reptrack.outputs import written_whole
+
+        try:
+            with written_whole(target) as tmp:
+                result.save(tmp)
+        except OSError as exc:
+            raise ReptrackError(f"cannot write {target}: {exc.strerror or exc}") from None
     out.print(
         f"{Path(args.video).name} ({args.backend} {args.model}): {result.summary()}", markup=False
     )

@@ -9,6 +9,7 @@ from the verified file and cached beside it, so it costs nothing after the first
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -49,26 +50,60 @@ def without_outputs(model: bytes, unwanted: Callable[[Shape], bool]) -> bytes:
     return bytes(builder.Output())
 
 
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _verified(cached: Path) -> bytes | None:
+    """The cached model if its bytes match the checksum stored beside it when it was built."""
+    try:
+        data = cached.read_bytes()
+        expected = cached.with_name(cached.name + ".sha256").read_text().strip()
+    except OSError:
+        return None
+    return data if _digest(data) == expected else None
+
+
 def cached_without_outputs(
     path: Path, sha256: str, unwanted: Callable[[Shape], bool], tag: str, cache_dir: Path
 ) -> bytes:
     """`without_outputs` of the verified file at `path`, kept in `cache_dir` under a name
-    that ties it to the source's checksum and to `tag` (what was removed)."""
+    that ties it to the source's checksum and to `tag` (what was removed). The copy is checked
+    against the checksum written beside it; a damaged or unchecked copy is built again."""
     cached = cache_dir / f"{path.stem}.{sha256[:16]}.{tag}.tflite"
-    try:
-        return cached.read_bytes()
-    except OSError:
-        pass
+    if (data := _verified(cached)) is not None:
+        return data
     pruned = without_outputs(path.read_bytes(), unwanted)
-    tmp = None
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cache_dir, suffix=".part")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(pruned)
-        os.replace(tmp, cached)
+        _write_whole(cached, pruned)
+        _write_whole(cached.with_name(cached.name + ".sha256"), _digest(pruned).encode())
     except OSError:
-        # A read-only or full cache only costs the pruning again next time.
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        pass  # a read-only or full cache only costs the pruning again next time
     return pruned
+
+
+def _write_whole(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def cache_state(cache_dir: Path) -> list[tuple[Path, str]]:
+    """Each derived model in `cache_dir`: 'ok', 'damaged' or 'unverified' (no checksum beside
+    it); the last two are built again when next used."""
+    out = []
+    for f in sorted(cache_dir.glob("*.tflite")):
+        if _verified(f) is not None:
+            state = "ok"
+        elif f.with_name(f.name + ".sha256").is_file():
+            state = "damaged (rebuilt when next used)"
+        else:
+            state = "unverified (rebuilt when next used)"
+        out.append((f, state))
+    return out
