@@ -334,3 +334,27 @@ def test_pose_checks_its_output_before_reading_a_frame(tmp_path, out, says):
     )  # fmt: skip
     assert refused(proc, says)  # before the models are even looked for
     assert video.read_bytes() == before
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_stop_signal_ends_a_headless_session_as_ctrl_c_does(
+    shared, blazepose_models, tmp_path, signame
+):
+    import signal
+
+    db = tmp_path / "s.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reptrack", "lunge", "--no-tui", "--db", str(db),
+         "--source", str(shared / "videos" / "lunge_ambaks.mp4")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("rep 1"):
+            break
+    proc.send_signal(getattr(signal, signame))
+    rest, errors = proc.communicate(timeout=60)
+    assert proc.returncode == 0 and "Traceback" not in errors
+    assert "saved" in rest  # the summary line, as after Ctrl-C
+    row = Store(db).sessions()[0]
+    assert row["status"] == "completed" and 1 <= row["reps"] < 11

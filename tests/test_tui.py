@@ -94,6 +94,32 @@ def test_q_in_the_middle_of_a_set_stops_the_loop_and_saves(tmp_path):
     assert row["status"] == "completed" and row["reps"] == len(app.return_value.reps) >= 1
 
 
+@pytest.mark.parametrize("from_home", [False, True])
+def test_a_stop_signal_saves_the_session_and_quits(tmp_path, from_home):
+    # SIGTERM or SIGHUP (a closed terminal) call stop_soon(): the same as pressing q, then
+    # the app quits, also when the workout was started from the home screen.
+    db = tmp_path / "s.db"
+    workout = fake_workout(db, frames=30 * 60, live=True)
+    app = ReptrackApp(
+        Plan("squat", db=str(db)),
+        workout=None if from_home else workout,
+        opener=lambda plan: workout,
+    )
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            if from_home:
+                await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen) and app.screen.count >= 1)
+            app.stop_soon()
+            await until(pilot, lambda: not app.is_running)
+
+    run(scenario())
+    assert workout.source.closed and workout.frames < 30 * 60
+    row = Store(db).sessions()[0]
+    assert row["status"] == "completed" and row["reps"] >= 1
+
+
 def test_space_pauses_and_resumes_the_loop(tmp_path):
     workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True)
     app = ReptrackApp(Plan("squat"), workout=workout)

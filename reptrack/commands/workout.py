@@ -177,9 +177,11 @@ def run_workout(args: argparse.Namespace) -> int:
 
 def _headless(args: argparse.Namespace, workout) -> int:
     import json
+    import threading
 
     from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, RepCompleted
     from reptrack.preview import AnnotatedOutput
+    from reptrack.stopping import stop_signals_call
 
     spec, source = workout.spec, workout.source
     quiet = args.json
@@ -220,8 +222,10 @@ def _headless(args: argparse.Namespace, workout) -> int:
                 err.print(f"[yellow]{esc(output.window.problem)}[/]")
             window = False
 
+    stop = threading.Event()
     try:
-        summary = workout.run(on_frame_and_draw)
+        with stop_signals_call(stop.set):  # kill / a closed terminal end it as Ctrl-C does
+            summary = workout.run(on_frame_and_draw, stop=stop)
     finally:
         output.close()
     if args.json:

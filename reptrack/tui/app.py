@@ -4,6 +4,7 @@ opener or a ready workout."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
@@ -16,6 +17,7 @@ from textual.worker import Worker, WorkerState
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
+from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
 from reptrack.tui.history import HistoryScreen
 from reptrack.tui.home import HomeScreen
@@ -45,8 +47,24 @@ class ReptrackApp(App[Summary | None]):
         self.plan, self.workout, self.opener = plan, workout, opener
         self.live = live
         self.summaries: list[Summary] = []
+        self.stopping = False  # a stop signal came: finish, save and quit
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def stop_soon(self) -> None:
+        """Finish and save as `q` would, then quit. Safe in a signal handler: it only
+        schedules the work on the app's event loop."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._stop)
+
+    def _stop(self) -> None:
+        self.stopping = True
+        if isinstance(self.screen, LiveScreen):
+            self.screen.action_finish()  # the session saves, then the screen closes
+        else:
+            self.exit()
 
     def on_mount(self) -> None:
+        self._loop = asyncio.get_running_loop()
         if self.workout is not None:
             self._live(self.workout, self.plan, then_exit=True)
         else:
@@ -56,7 +74,7 @@ class ReptrackApp(App[Summary | None]):
         def done(summary: Summary | None) -> None:
             if summary is not None:
                 self.summaries.append(summary)
-            if then_exit:
+            if then_exit or self.stopping:
                 self.exit(summary)
             elif summary is not None:
                 self.notify(
@@ -132,5 +150,5 @@ def stderr_log() -> Path:
 
 def run(app: ReptrackApp) -> Summary | None:
     """Run the app in this terminal; native libraries' messages go to a log file meanwhile."""
-    with native_stderr_to(stderr_log()):
+    with native_stderr_to(stderr_log()), stop_signals_call(app.stop_soon):
         return app.run()
