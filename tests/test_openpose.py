@@ -297,3 +297,12 @@ def test_a_workout_runs_on_the_openpose_backend_and_tells_the_user(models_home, 
     )  # fmt: skip
     session = json.loads(history.stdout)[0]
     assert (session["backend"], session["model"]) == ("openpose", "coco")
+
+
+def test_a_garbage_network_description_is_reported_as_damaged_not_missing(models_home):
+    (models_home / COCO.prototxts[0]).write_text("this is not a network {{{")
+    (models_home / COCO.caffemodel).write_bytes(b"weights")
+    with pytest.raises(ModelError) as info:
+        OpenPose("coco")
+    assert "cannot be used" in info.value.message and "not installed" not in info.value.message
+    assert COCO.prototxts[0] in info.value.message

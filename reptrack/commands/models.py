@@ -53,7 +53,12 @@ def _list(manifest: list) -> int:
         table.add_row(m.name, m.file, f"[{colour}]{esc(state)}[/]", esc(m.description))
     for fmt in openpose.FORMATS.values():
         found = openpose.find_files(fmt)
-        state = f"[green]ok[/] ({esc(found[0].parent)})" if found else "[yellow]not installed[/]"
+        if found:
+            state = f"[green]ok[/] ({esc(found[0].parent)})"
+        elif openpose.unusable_files(fmt):
+            state = "[red]damaged[/] (`reptrack --backend openpose` says which file)"
+        else:
+            state = "[yellow]not installed[/]"
         files = f"{fmt.prototxts[0]} + {fmt.caffemodel}"
         table.add_row(f"openpose-{fmt.name}", files, state, f"{fmt.title} (you supply it)")
     from reptrack.pose import prune

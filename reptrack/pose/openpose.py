@@ -122,8 +122,27 @@ def _read(path: Path) -> str:
         return ""
 
 
+def unusable_files(fmt: OpenPoseFormat) -> list[str]:
+    """Why files of `fmt` that are there cannot be used (a damaged or wrong description)."""
+    found = []
+    for folder in folders(fmt):
+        for name in fmt.prototxts:
+            prototxt = folder / name
+            if prototxt.is_file() and prototxt_format(_read(prototxt)) != fmt.name:
+                found.append(
+                    f"{prototxt} is not an {fmt.title} network description (no "
+                    f"{len(fmt.parts) + 1}-map output): damaged, or another network's"
+                )
+    return found
+
+
 def missing_message(fmt: OpenPoseFormat) -> ModelError:
     target = models.models_dir() / "openpose" / fmt.name
+    if problems := unusable_files(fmt):
+        return ModelError(
+            f"the {fmt.title} model files cannot be used: {problems[0]}",
+            hint=f"get {fmt.prototxts[0]} again from CMU's OpenPose and put it in {target}",
+        )
     return ModelError(
         f"the {fmt.title} model files are not installed: reptrack needs {fmt.prototxts[0]} and "
         f"{fmt.caffemodel}",
