@@ -120,6 +120,31 @@ def test_a_stop_signal_saves_the_session_and_quits(tmp_path, from_home):
     assert row["status"] == "completed" and row["reps"] >= 1
 
 
+def test_on_a_tiny_terminal_the_next_step_stays_in_view_and_the_set_clock_stops(tmp_path):
+    db = tmp_path / "s.db"
+    now = [100.0]
+    app = ReptrackApp(
+        Plan("squat", db=str(db)),
+        workout=fake_workout(db),
+        live=LiveOptions(clock=lambda: now[0]),
+    )
+
+    async def scenario():
+        async with app.run_test(size=(40, 10)) as pilot:
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: "video finished" in text(app, "#camera"))
+            camera = app.screen.query_one("#camera").region
+            assert camera.height == 1 and 0 < camera.y < 9  # above the footer, on screen
+            now[0] += 30
+            await pilot.pause(0.6)
+            shown = text(app, "#timers")
+            now[0] += 120  # the wall clock goes on after the video: the set's must not
+            await pilot.pause(0.6)
+            assert text(app, "#timers") == shown
+
+    run(scenario())
+
+
 def test_space_pauses_and_resumes_the_loop(tmp_path):
     workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True)
     app = ReptrackApp(Plan("squat"), workout=workout)

@@ -12,7 +12,7 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
@@ -81,6 +81,7 @@ class LiveScreen(Screen[Summary | None]):
         self.clock = options.clock
         self.set_number, self.set_reps = 1, 0
         self.set_started = self.clock()
+        self.stopped_at: float | None = None
         self.rest_until: float | None = None
         self.ended: SessionEnded | None = None
         self.finishing = False
@@ -98,17 +99,18 @@ class LiveScreen(Screen[Summary | None]):
         spec = self.workout.spec
         title = f"{spec.title} · {self.workout.source.description}"
         yield Static(title, id="title", markup=False)
-        with Horizontal(id="top"):
-            with Vertical(id="count-box"):
-                yield Digits("0", id="count")
-                yield Line(id="quality")
-            with Vertical(id="status-box"):
-                yield Line(id="set")
-                yield Line(id="timers")
-                yield Line(id="phase")
-        yield AngleGauge(spec.counter.angle, spec.counter.start, spec.counter.turn, id="gauge")
-        yield WarningLine(id="warning")
-        yield Line(id="camera")
+        with VerticalScroll(id="body"):  # gives way first on a small terminal
+            with Horizontal(id="top"):
+                with Vertical(id="count-box"):
+                    yield Digits("0", id="count")
+                    yield Line(id="quality")
+                with Vertical(id="status-box"):
+                    yield Line(id="set")
+                    yield Line(id="timers")
+                    yield Line(id="phase")
+            yield AngleGauge(spec.counter.angle, spec.counter.start, spec.counter.turn, id="gauge")
+            yield WarningLine(id="warning")
+        yield Line(id="camera")  # what to do next ("video finished — press q"): always seen
         yield Line(id="speed")
         yield Footer()
 
@@ -170,6 +172,8 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_session_ended(self, message: SessionEnded) -> None:
         self.ended = message
+        self.stopped_at = self.clock()  # the set's clock stops with the video or camera
+        self.rest_until = None
         summary = message.summary
         if message.error is not None:
             self._camera(f"[red]{escape(message.error.message)}[/]")
@@ -215,7 +219,7 @@ class LiveScreen(Screen[Summary | None]):
         self.query_one("#camera", Line).text = f"camera: {state}{text}"
 
     def _tick(self) -> None:
-        now = self.clock()
+        now = self.clock() if self.stopped_at is None else self.stopped_at
         rest = ""
         if self.rest_until is not None:
             left = self.rest_until - now
