@@ -256,3 +256,17 @@ def test_a_header_that_claims_a_negative_frame_count_still_gives_every_frame(sha
         while source.read() is not None:
             frames += 1
     assert frames == 475
+
+
+def test_a_package_manager_that_fails_is_quiet_until_it_explains_itself(tmp_path, capfd):
+    from reptrack.errors import ModelError
+    from reptrack.pose.models import _run
+
+    noisy = (
+        "import sys; print('progress 50%'); print('no such package', file=sys.stderr); sys.exit(3)"
+    )
+    with pytest.raises(ModelError) as info:
+        _run([sys.executable, "-c", noisy], tmp_path, "download x")
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")  # nothing scrolls under reptrack's progress display
+    assert "exit 3" in info.value.message and "no such package" in info.value.message

