@@ -17,7 +17,9 @@ from reptrack.exercise.counter import RepCounter
 from reptrack.store import Store
 
 
-def cli(*args: str, db: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+def cli(
+    *args: str, db: Path | None = None, cwd: Path | None = None, **env: str
+) -> subprocess.CompletedProcess:
     environ = {**os.environ, **env}
     if db is not None:
         environ["REPTRACK_DB"] = str(db)
@@ -26,6 +28,7 @@ def cli(*args: str, db: Path | None = None, **env: str) -> subprocess.CompletedP
         capture_output=True,
         text=True,
         env=environ,
+        cwd=cwd,
         timeout=120,
     )
 
@@ -185,11 +188,8 @@ def test_recording_over_the_source_video_is_refused(tmp_path, same):
     (tmp_path / "link.mp4").symlink_to(video)
     before = video.read_bytes()
     db = tmp_path / "s.db"
-    proc = subprocess.run(
-        [sys.executable, "-m", "reptrack", "squat", "--source", str(video), "--no-tui",
-         "--record", same, "--db", str(db)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    proc = cli("squat", "--source", str(video), "--no-tui", "--record", same, "--db", str(db),
+               cwd=tmp_path)  # fmt: skip
     assert refused(proc, "is the file this command reads")
     assert video.read_bytes() == before
     assert not db.exists()  # refused before a session was started
@@ -204,11 +204,8 @@ def test_a_recording_that_cannot_be_written_is_refused_before_the_session(tmp_pa
     video = _video(tmp_path)
     (tmp_path / "sub.mp4").mkdir()
     db = tmp_path / "s.db"
-    proc = subprocess.run(
-        [sys.executable, "-m", "reptrack", "squat", "--source", str(video), "--no-tui",
-         "--record", record, "--db", str(db)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    proc = cli("squat", "--source", str(video), "--no-tui", "--record", record, "--db", str(db),
+               cwd=tmp_path)  # fmt: skip
     assert refused(proc, says)
     assert not db.exists()
 
@@ -238,11 +235,8 @@ def test_sources_that_cannot_be_counted_say_why(tmp_path, blazepose_models, sour
     import numpy as np
 
     cv2.imwrite(str(tmp_path / "still.png"), np.zeros((64, 64, 3), np.uint8))
-    proc = subprocess.run(
-        [sys.executable, "-m", "reptrack", "squat", "--source", source, "--no-tui",
-         "--db", str(tmp_path / "s.db")],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    proc = cli("squat", "--source", source, "--no-tui", "--db", str(tmp_path / "s.db"),
+               cwd=tmp_path)  # fmt: skip
     assert refused(proc, says)
 
 
@@ -326,12 +320,9 @@ def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
 def test_pose_checks_its_output_before_reading_a_frame(tmp_path, out, says):
     video = _video(tmp_path)
     before = video.read_bytes()
-    proc = subprocess.run(
-        [sys.executable, "-m", "reptrack", "pose", str(video), "--out", out, "--quiet"],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
-        env={**os.environ, "REPTRACK_MODELS_DIR": str(tmp_path / "no-models"),
-             "REPTRACK_CACHE_DIR": str(tmp_path / "no-cache")},
-    )  # fmt: skip
+    proc = cli("pose", str(video), "--out", out, "--quiet", cwd=tmp_path,
+               REPTRACK_MODELS_DIR=str(tmp_path / "no-models"),
+               REPTRACK_CACHE_DIR=str(tmp_path / "no-cache"))  # fmt: skip
     assert refused(proc, says)  # before the models are even looked for
     assert video.read_bytes() == before
 
