@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import Rep, RepCounter
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.events import Rep
 from reptrack.exercise.measure import sample
 from reptrack.pose.types import Pose
 

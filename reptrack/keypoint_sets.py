@@ -20,7 +20,8 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import Rep, RepCounter
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.events import Rep
 from reptrack.exercise.measure import sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.openpose import COCO, to_pose

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from reptrack.exercise.counter import FormWarning
+from reptrack.exercise.events import FormWarning
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.kinematics import Gate, usable
 from reptrack.pose.types import INDEX, SKELETON, Pose

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import Rep, replay
+from reptrack.exercise.counter import replay
+from reptrack.exercise.events import Rep
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.store import Store
 

@@ -22,7 +22,7 @@ import sqlite_utils
 from reptrack import paths
 from reptrack import store_schema as schema
 from reptrack.errors import StoreError
-from reptrack.exercise.counter import FormWarning, Rep
+from reptrack.exercise.events import FormWarning, Rep
 
 LOCK_TIMEOUT = 5.0  # seconds to wait for another process's write lock
 MAX_ID = 2**63 - 1  # SQLite's largest integer key

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.counter import Event, FormWarning, Rep, RepCompleted, RepCounter
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
 from reptrack.exercise.measure import Sample, sample, support_notes
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator

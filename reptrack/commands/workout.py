@@ -179,7 +179,7 @@ def _headless(args: argparse.Namespace, workout) -> int:
     import json
     import threading
 
-    from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, RepCompleted
+    from reptrack.exercise.events import FormWarning, PoseFound, PoseLost, RepCompleted
     from reptrack.preview import AnnotatedOutput
     from reptrack.stopping import stop_signals_call
 

@@ -16,119 +16,25 @@ import bisect
 import math
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 import numpy as np
 
+from reptrack.exercise.events import (
+    Event,
+    FormWarning,
+    PhaseChanged,
+    PoseFound,
+    PoseLost,
+    Rep,
+    RepCompleted,
+    RepRejected,
+)
+from reptrack.exercise.judging import hidden_extreme, measure_of, view_ok
 from reptrack.exercise.measure import Sample
 from reptrack.exercise.spec import ExerciseSpec, Requirement, Rule
 
 START, GOING, TURN, RETURNING = "start", "going", "turn", "returning"
-SIDE_VIEW_MIN_YAW = 55.0  # degrees: at least this side-on for side-view rules
-FRONT_VIEW_MAX_YAW = 35.0  # degrees: at most this for front-view rules
-
-
-@dataclass(frozen=True)
-class Rep:
-    number: int
-    side: str
-    start: float
-    end: float
-    turn_time: float
-    extreme: float  # driving angle at the turning point
-    start_angle: float  # driving angle at the start position (opposite extreme)
-    flags: tuple[str, ...] = ()
-    messages: tuple[str, ...] = ()
-    measures: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def duration(self) -> float:
-        return self.end - self.start
-
-    @property
-    def time_down(self) -> float:
-        """Start position to turning point (the eccentric half for a squat)."""
-        return self.turn_time - self.start
-
-    @property
-    def time_up(self) -> float:
-        return self.end - self.turn_time
-
-    @property
-    def range_of_motion(self) -> float:
-        return abs(self.start_angle - self.extreme)
-
-    @property
-    def clean(self) -> bool:
-        return not self.flags
-
-
-@dataclass(frozen=True)
-class Event:
-    t: float
-
-
-@dataclass(frozen=True)
-class PhaseChanged(Event):
-    side: str
-    phase: str
-
-
-@dataclass(frozen=True)
-class RepCompleted(Event):
-    rep: Rep
-
-
-@dataclass(frozen=True)
-class RepRejected(Event):
-    side: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class FormWarning(Event):
-    side: str
-    rule: str
-    message: str
-    severity: str
-
-
-@dataclass(frozen=True)
-class PoseLost(Event):
-    pass
-
-
-@dataclass(frozen=True)
-class PoseFound(Event):
-    pass
-
-
-def _measure(values: list[float], how: str) -> float:
-    arr = np.asarray([v for v in values if not math.isnan(v)])
-    if arr.size == 0:
-        return math.nan
-    if how == "min":
-        return float(arr.min())
-    if how == "max":
-        return float(arr.max())
-    if how == "median":
-        return float(np.median(arr))
-    return float(arr.max() - arr.min())
-
-
-# A rule that flags an extreme for falling short (a `max` below its limit, a `min` above it)
-# is not judged when more than this share of its frames have no value: the arm may have
-# reached the lockout while the hand was out of the frame.
-MAX_HIDDEN_SHARE = 0.2
-
-
-def _hidden_extreme(rule: Rule, values: list[float]) -> bool:
-    short = (rule.measure == "max" and rule.below is not None) or (
-        rule.measure == "min" and rule.above is not None
-    )
-    if not short or not values:
-        return False
-    return sum(math.isnan(v) for v in values) > MAX_HIDDEN_SHARE * len(values)
 
 
 class _SideMachine:
@@ -316,13 +222,7 @@ class _SideMachine:
         return [self._value(s, angle) for _, p, s in self.samples if phase is None or p == phase]
 
     def _view_ok(self, rule: Rule) -> bool:
-        if rule.view == "any":
-            return True
-        n = len(self.yaws)
-        if n == 0:
-            return False
-        yaw = self.yaws[n // 2] if n % 2 else (self.yaws[n // 2 - 1] + self.yaws[n // 2]) / 2
-        return yaw >= SIDE_VIEW_MIN_YAW if rule.view == "side" else yaw <= FRONT_VIEW_MAX_YAW
+        return view_ok(rule, self.yaws)
 
     def _live_rules(self, t: float, events: list[Event]) -> None:
         """Warn as soon as a rule is broken, updating each rule's running min/max in O(1)."""
@@ -342,7 +242,7 @@ class _SideMachine:
                 events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
 
     def _requirement_failed(self, req: Requirement) -> bool:
-        value = _measure(self._values(req.angle, req.phase), req.measure)
+        value = measure_of(self._values(req.angle, req.phase), req.measure)
         if math.isnan(value):
             return False
         return (req.above is not None and value <= req.above) or (
@@ -373,17 +273,17 @@ class _SideMachine:
             if not self._view_ok(rule):
                 continue
             values = self._values(rule.angle, rule.phase)
-            value = _measure(values, rule.measure)
+            value = measure_of(values, rule.measure)
             measures[rule.name] = value
-            if rule.violated(value) and not _hidden_extreme(rule, values):
+            if rule.violated(value) and not hidden_extreme(rule, values):
                 flags.append(rule.name)
                 messages.append(rule.message)
                 if rule.name not in self.warned:
                     events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
         for name in self.spec.angles:
             vals = self._values(name, None)
-            measures[f"{name}_min"] = _measure(vals, "min")
-            measures[f"{name}_max"] = _measure(vals, "max")
+            measures[f"{name}_min"] = measure_of(vals, "min")
+            measures[f"{name}_max"] = measure_of(vals, "max")
         rep = Rep(
             number=0,  # the counter numbers the reps it counts
             side=self.side,

@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Static
 from textual.worker import Worker, WorkerState
 
-from reptrack.exercise.counter import Rep
+from reptrack.exercise.events import Rep
 from reptrack.tui.loop import (
     FormWarned,
     FrameProcessed,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.counter import FormWarning, PoseFound, PoseLost, Rep, RepCompleted
+from reptrack.exercise.events import FormWarning, PoseFound, PoseLost, Rep, RepCompleted
 from reptrack.preview import AnnotatedOutput
 from reptrack.workout import FrameResult, Summary, Workout
 

@@ -1,0 +1,82 @@
+"""What the rep counter reports: the reps it counts, with their timing, range and flags, and
+the events of a stream (phase changes, rejected movements, form warnings, the body lost or
+found). Plain frozen data, so sessions can be stored, replayed and compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Rep:
+    number: int
+    side: str
+    start: float
+    end: float
+    turn_time: float
+    extreme: float  # driving angle at the turning point
+    start_angle: float  # driving angle at the start position (opposite extreme)
+    flags: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+    measures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def time_down(self) -> float:
+        """Start position to turning point (the eccentric half for a squat)."""
+        return self.turn_time - self.start
+
+    @property
+    def time_up(self) -> float:
+        return self.end - self.turn_time
+
+    @property
+    def range_of_motion(self) -> float:
+        return abs(self.start_angle - self.extreme)
+
+    @property
+    def clean(self) -> bool:
+        return not self.flags
+
+
+@dataclass(frozen=True)
+class Event:
+    t: float
+
+
+@dataclass(frozen=True)
+class PhaseChanged(Event):
+    side: str
+    phase: str
+
+
+@dataclass(frozen=True)
+class RepCompleted(Event):
+    rep: Rep
+
+
+@dataclass(frozen=True)
+class RepRejected(Event):
+    side: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FormWarning(Event):
+    side: str
+    rule: str
+    message: str
+    severity: str
+
+
+@dataclass(frozen=True)
+class PoseLost(Event):
+    pass
+
+
+@dataclass(frozen=True)
+class PoseFound(Event):
+    pass
