@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import math
 import os
 import socket
 import sqlite3
@@ -23,9 +22,9 @@ from reptrack import paths
 from reptrack import store_schema as schema
 from reptrack.errors import StoreError
 from reptrack.exercise.events import FormWarning, Rep
+from reptrack.store_queries import Queries
 
 LOCK_TIMEOUT = 5.0  # seconds to wait for another process's write lock
-MAX_ID = 2**63 - 1  # SQLite's largest integer key
 
 
 def default_path() -> Path:
@@ -50,7 +49,7 @@ def _nan_to_none(value: float) -> float | None:
     return None if value != value else value
 
 
-class Store:
+class Store(Queries):
     """Open (creating and migrating as needed) the session database at `path`.
 
     Only an empty file or one of reptrack's is ever written to; `readonly` opens an existing
@@ -262,13 +261,6 @@ class Store:
         row = {"session_id": session_id, "number": number, "t": t}
         self._write(lambda: self.db["sets"].upsert(row, pk=("session_id", "number")))
 
-    def set_starts(self, session_id: int) -> list[tuple[int, float]]:
-        """(number, start time) of each set recorded for the session, in order."""
-        return [
-            (r["number"], r["t"])
-            for r in self.db["sets"].rows_where("session_id = ?", [session_id], order_by="number")
-        ]
-
     def remove_last_rep(self, session_id: int) -> None:
         def write() -> None:
             last = self.db.execute(
@@ -315,84 +307,6 @@ class Store:
 
     def finish(self, session_id: int, status: str = "completed", reason: str | None = None) -> None:
         self._write(self._close_session, session_id, status, reason)
-
-    # -- queries -----------------------------------------------------------------------------
-    def sessions(self, exercise: str | None = None, since: str | None = None) -> list[dict]:
-        where, args = [], []
-        if exercise:
-            where.append("exercise = ?")
-            args.append(exercise)
-        if since:
-            where.append("started_at >= ?")
-            args.append(since)
-        rows = self.db["sessions"].rows_where(
-            " AND ".join(where) or None, args, order_by="started_at DESC, id DESC"
-        )
-        return [dict(r) for r in rows]
-
-    def session(self, session_id: int) -> dict:
-        missing = StoreError(
-            f"no session with id {session_id}", hint="`reptrack history` lists the sessions"
-        )
-        if not 0 < session_id <= MAX_ID:
-            raise missing
-        try:
-            return dict(self.db["sessions"].get(session_id))
-        except sqlite_utils.db.NotFoundError:
-            raise missing from None
-
-    def _json(self, value: Any, kind: type, where: str) -> Any:
-        """A JSON column read back; what a hand edit damaged is noted and read as empty."""
-        try:
-            parsed = json.loads(value) if isinstance(value, str) else None
-        except ValueError:
-            parsed = None
-        if not isinstance(parsed, kind):
-            self.damage.append(f"{where} is not a JSON {kind.__name__}: {value!r}; read as empty")
-            return kind()
-        return parsed
-
-    def reps(self, session_id: int) -> list[dict]:
-        """The session's reps; a damaged value is read as empty and noted in `damage`."""
-        rows = self.db["reps"].rows_where("session_id = ?", [session_id], order_by="n")
-        out = []
-        for r in rows:
-            where = f"reps row {r['id']} (session {session_id}, rep {r['n']})"
-            flags = self._json(r["flags"], list, f"{where}: flags")
-            if not all(isinstance(f, str) for f in flags):
-                self.damage.append(f"{where}: flags holds something other than names")
-                flags = [str(f) for f in flags]
-            measures = self._json(r["measures"], dict, f"{where}: measures")
-            out.append({**r, "flags": flags, "measures": measures})
-        return out
-
-    def form_events(self, session_id: int) -> list[dict]:
-        return list(self.db["form_events"].rows_where("session_id = ?", [session_id], order_by="t"))
-
-    def samples(self, session_id: int) -> list[tuple[float, dict]]:
-        """The session's angle stream; rows damaged by hand are skipped and noted."""
-        try:
-            rows = self.db.execute(
-                "SELECT rowid, t, data FROM samples WHERE session_id = ? ORDER BY t", [session_id]
-            ).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise StoreError(
-                f"{self.path}: cannot read the angle stream ({exc})",
-                hint="the samples table was changed by another tool; sessions without their "
-                "angle stream cannot be re-scored",
-            ) from None
-        out = []
-        for rowid, t, data in rows:
-            values = self._json(data, dict, f"samples row {rowid} (session {session_id})")
-            if not isinstance(t, int | float) or not all(
-                isinstance(v, int | float) or v is None for v in values.values()
-            ):
-                self.damage.append(f"samples row {rowid} (session {session_id}) is not numbers")
-                continue
-            out.append(
-                (float(t), {k: math.nan if v is None else float(v) for k, v in values.items()})
-            )
-        return out
 
     def delete_session(self, session_id: int) -> None:
         def write() -> None:

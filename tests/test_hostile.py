@@ -275,7 +275,7 @@ def test_plan_numbers_are_checked_when_parsed(args, says):
 
 def test_a_plan_that_cannot_work_is_refused_wherever_it_is_built():
     from reptrack.errors import ReptrackError
-    from reptrack.workout import Plan
+    from reptrack.plan import Plan
 
     for bad in ({"rest": float("nan")}, {"target_reps": 0}, {"sets": -2}):
         with pytest.raises(ReptrackError):
@@ -297,8 +297,8 @@ def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
     import reptrack.tui.app
     from reptrack.commands.workout import _run_app
     from reptrack.errors import ReptrackError
+    from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp
-    from reptrack.workout import Plan
 
     class Broken(ReptrackApp):
         CSS_PATH = Path(reptrack.tui.app.__file__).with_name("app.tcss")

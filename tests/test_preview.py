@@ -23,11 +23,12 @@ from conftest import ROOT, require
 from fakes import BlankSource, Squatter, stick_figure
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import sample
+from reptrack.plan import Plan
 from reptrack.render import Annotator, Style
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveOptions
-from reptrack.workout import Plan, Workout
+from reptrack.workout import Workout
 
 BONE = Style().bone  # BGR
 

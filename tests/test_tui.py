@@ -16,13 +16,14 @@ from textual.widgets import DataTable, Digits, Input, OptionList
 from fakes import BlankSource, RecordedPoses, Squatter
 from reptrack.errors import SourceError
 from reptrack.exercise import spec as specs
+from reptrack.plan import Plan
 from reptrack.sources import FileSource
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
-from reptrack.workout import Plan, Workout
+from reptrack.workout import Workout
 
 SIZE = (120, 40)
 

@@ -130,7 +130,7 @@ def test_rescore_of_a_real_session_equals_the_live_count(shared, blazepose_model
 
 def test_opening_a_workout_closes_the_store_when_the_source_cannot_be_opened(tmp_path, monkeypatch):
     from reptrack.errors import SourceError
-    from reptrack.workout import Plan, open_workout
+    from reptrack.plan import Plan, open_workout
 
     monkeypatch.setattr("reptrack.pose.factory.make_estimator", lambda *a, **k: Squatter(2.0))
     closed = []

@@ -17,7 +17,7 @@ RESCORE_HELP = "replay a stored session through the current or an edited definit
 
 def session_id(text: str) -> int:
     """A session id as the user types it: a whole number SQLite can hold."""
-    from reptrack.store import MAX_ID
+    from reptrack.store_queries import MAX_ID
 
     try:
         value = int(text)

@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _planned(option: str):
     def parse(text: str) -> int:
-        from reptrack.workout import check_planned
+        from reptrack.plan import check_planned
 
         try:
             value = check_planned(option, int(text))
@@ -81,7 +81,7 @@ def _planned(option: str):
 
 
 def _rest(text: str) -> float:
-    from reptrack.workout import check_rest
+    from reptrack.plan import check_rest
 
     try:
         return check_rest(float(text))
@@ -92,7 +92,7 @@ def _rest(text: str) -> float:
 
 
 def plan(args: argparse.Namespace):  # -> reptrack.workout.Plan (imported lazily)
-    from reptrack.workout import Plan
+    from reptrack.plan import Plan
 
     return Plan(
         exercise=getattr(args, "exercise", None) or "squat",
@@ -150,7 +150,7 @@ def _run_app(run, app) -> list:
 
 
 def run_workout(args: argparse.Namespace) -> int:
-    from reptrack.workout import open_workout
+    from reptrack.plan import open_workout
 
     if args.record is not None:  # before the session: a bad path must not leave one behind
         from reptrack.outputs import check_output

@@ -17,12 +17,13 @@ from textual.worker import Worker, WorkerState
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
+from reptrack.plan import Plan, open_workout
 from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
 from reptrack.tui.history import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
-from reptrack.workout import Plan, Summary, Workout, open_workout
+from reptrack.workout import Summary, Workout
 
 Opener = Callable[[Plan], Workout]
 

@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.workout import Plan
+from reptrack.plan import Plan
 
 
 class HomeScreen(Screen[None]):

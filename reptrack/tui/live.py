@@ -19,6 +19,7 @@ from textual.widgets import Digits, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from reptrack.exercise.events import Rep
+from reptrack.plan import Plan
 from reptrack.tui.loop import (
     FormWarned,
     FrameProcessed,
@@ -30,7 +31,7 @@ from reptrack.tui.loop import (
     SessionEnded,
 )
 from reptrack.tui.widgets import AngleGauge, Line, WarningLine
-from reptrack.workout import Plan, Summary, Workout
+from reptrack.workout import Summary, Workout
 
 PHASES = {
     None: "get into the start position",

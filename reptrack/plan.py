@@ -1,0 +1,99 @@
+"""What the user asked for (a Plan: exercise, source, backend, targets, log), checked, and the
+Workout opened from it: exercise, pose model, source and store, or one clear error."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from reptrack.errors import ReptrackError
+from reptrack.exercise.measure import support_notes
+from reptrack.pose.types import PoseEstimator
+from reptrack.store import Store
+from reptrack.workout import Workout
+
+MAX_REST_SECONDS = 3600.0
+MAX_PLANNED = 1000  # reps in a set, or sets in a session
+
+
+def check_planned(what: str, value: int | None) -> int | None:
+    """A planned count of reps or sets: a whole number from 1, or None for open-ended."""
+    if value is not None and not 1 <= value <= MAX_PLANNED:
+        raise ReptrackError(f"{what} must be 1 to {MAX_PLANNED} (or left out), not {value}")
+    return value
+
+
+def check_rest(value: float) -> float:
+    if not 0 <= value <= MAX_REST_SECONDS:  # also refuses nan
+        raise ReptrackError(f"rest must be 0 to {MAX_REST_SECONDS:g} seconds, not {value:g}")
+    return value
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the user asked for: an exercise, a source, a backend, the targets, the log.
+
+    Raises ReptrackError when a number cannot work (the CLI and the home screen both build
+    one, so both are checked here)."""
+
+    exercise: str  # a name (`squat`) or the path of an exercise TOML file
+    source: str = "0"
+    backend: str = "blazepose"
+    model: str = "full"
+    openpose_model: str = "coco"
+    openpose_size: tuple[int, int] = (368, 368)
+    side: str | None = None
+    target_reps: int | None = None
+    sets: int | None = None
+    rest: float = 60.0
+    db: str | None = None
+    save: bool = True
+
+    def __post_init__(self) -> None:
+        check_planned("target reps", self.target_reps)
+        check_planned("sets", self.sets)
+        check_rest(self.rest)
+
+
+def open_workout(plan: Plan) -> Workout:
+    """Load the exercise, the pose model, the source and the store; raises ReptrackError with
+    a message for the user when one of them is not right. Nothing is left open on failure."""
+    from reptrack.exercise import spec as specs
+    from reptrack.pose.factory import make_estimator
+    from reptrack.sources import open_source
+
+    spec = specs.load(plan.exercise)
+    estimator = make_estimator(
+        plan.backend,
+        plan.model,
+        openpose_model=plan.openpose_model,
+        openpose_size=plan.openpose_size,
+    )
+    notes = support_notes(spec, estimator.keypoints, _backend_title(estimator))
+    if note := getattr(estimator, "note", None):
+        notes.append(note)
+    with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
+        store = None if not plan.save else Store(plan.db)
+        if store is not None:
+            opened.callback(store.close)
+        source = open_source(plan.source)
+        opened.callback(source.close)
+        workout = Workout(
+            source,
+            estimator,
+            spec,
+            side=plan.side,
+            store=store,
+            backend=plan.backend,
+            model=plan.openpose_model if plan.backend == "openpose" else plan.model,
+            target_reps=plan.target_reps,
+            planned_sets=plan.sets,
+        )
+        opened.pop_all()  # the workout owns them now
+    workout.notes = notes
+    return workout
+
+
+def _backend_title(estimator: PoseEstimator) -> str:
+    fmt = getattr(estimator, "format", None)
+    return getattr(fmt, "title", None) or estimator.name

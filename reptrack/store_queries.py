@@ -1,0 +1,109 @@
+"""Reading the session log back. What another tool edited by hand (a flag list that is not
+JSON, a number that is text, a dropped table) is read as empty where it can be, noted in
+`damage` with its table, row and session, and refused with a clear error where it cannot."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from reptrack.errors import StoreError
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer key
+
+
+class Queries:
+    """The read side of the Store (which provides `db`, `path` and `damage`)."""
+
+    db: sqlite_utils.Database
+    path: Path
+    damage: list[str]
+
+    def sessions(self, exercise: str | None = None, since: str | None = None) -> list[dict]:
+        where, args = [], []
+        if exercise:
+            where.append("exercise = ?")
+            args.append(exercise)
+        if since:
+            where.append("started_at >= ?")
+            args.append(since)
+        rows = self.db["sessions"].rows_where(
+            " AND ".join(where) or None, args, order_by="started_at DESC, id DESC"
+        )
+        return [dict(r) for r in rows]
+
+    def session(self, session_id: int) -> dict:
+        missing = StoreError(
+            f"no session with id {session_id}", hint="`reptrack history` lists the sessions"
+        )
+        if not 0 < session_id <= MAX_ID:
+            raise missing
+        try:
+            return dict(self.db["sessions"].get(session_id))
+        except sqlite_utils.db.NotFoundError:
+            raise missing from None
+
+    def _json(self, value: Any, kind: type, where: str) -> Any:
+        """A JSON column read back; what a hand edit damaged is noted and read as empty."""
+        try:
+            parsed = json.loads(value) if isinstance(value, str) else None
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, kind):
+            self.damage.append(f"{where} is not a JSON {kind.__name__}: {value!r}; read as empty")
+            return kind()
+        return parsed
+
+    def reps(self, session_id: int) -> list[dict]:
+        """The session's reps; a damaged value is read as empty and noted in `damage`."""
+        rows = self.db["reps"].rows_where("session_id = ?", [session_id], order_by="n")
+        out = []
+        for r in rows:
+            where = f"reps row {r['id']} (session {session_id}, rep {r['n']})"
+            flags = self._json(r["flags"], list, f"{where}: flags")
+            if not all(isinstance(f, str) for f in flags):
+                self.damage.append(f"{where}: flags holds something other than names")
+                flags = [str(f) for f in flags]
+            measures = self._json(r["measures"], dict, f"{where}: measures")
+            out.append({**r, "flags": flags, "measures": measures})
+        return out
+
+    def form_events(self, session_id: int) -> list[dict]:
+        return list(self.db["form_events"].rows_where("session_id = ?", [session_id], order_by="t"))
+
+    def samples(self, session_id: int) -> list[tuple[float, dict]]:
+        """The session's angle stream; rows damaged by hand are skipped and noted."""
+        try:
+            rows = self.db.execute(
+                "SELECT rowid, t, data FROM samples WHERE session_id = ? ORDER BY t", [session_id]
+            ).fetchall()
+        except sqlite3.OperationalError as exc:
+            raise StoreError(
+                f"{self.path}: cannot read the angle stream ({exc})",
+                hint="the samples table was changed by another tool; sessions without their "
+                "angle stream cannot be re-scored",
+            ) from None
+        out = []
+        for rowid, t, data in rows:
+            values = self._json(data, dict, f"samples row {rowid} (session {session_id})")
+            if not isinstance(t, int | float) or not all(
+                isinstance(v, int | float) or v is None for v in values.values()
+            ):
+                self.damage.append(f"samples row {rowid} (session {session_id}) is not numbers")
+                continue
+            out.append(
+                (float(t), {k: math.nan if v is None else float(v) for k, v in values.items()})
+            )
+        return out
+
+    def set_starts(self, session_id: int) -> list[tuple[int, float]]:
+        """(number, start time) of each set recorded for the session, in order."""
+        return [
+            (r["number"], r["t"])
+            for r in self.db["sets"].rows_where("session_id = ?", [session_id], order_by="number")
+        ]
