@@ -285,3 +285,16 @@ def test_counts_hold_at_lower_frame_rates_and_in_a_mirror(shared, every, mirror)
         if not label.accepts(n := _replayed(shared, label, every=every, mirror=mirror))
     }
     assert wrong == {}
+
+
+def test_alternating_curls_seen_from_the_front_count_though_the_arm_looks_open():
+    # From the front an arm bending toward the camera reads only 95-105° at the top of the
+    # curl (its 3-D angle is flattened): each arm's curl still counts, one after the other.
+    curl = _curl_rep(bottom=103.0)
+    rest = [160.0] * len(curl)
+    left = (curl + rest) * 5
+    right = (rest + curl) * 5
+    counter = RepCounter(specs.load("curl"))
+    for t, s in _stream(left, right):
+        counter.update(t, s)
+    assert [r.side for r in counter.reps] == ["left", "right"] * 5
