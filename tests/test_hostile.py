@@ -349,3 +349,35 @@ def test_a_stop_signal_ends_a_headless_session_as_ctrl_c_does(
     assert "saved" in rest  # the summary line, as after Ctrl-C
     row = Store(db).sessions()[0]
     assert row["status"] == "completed" and 1 <= row["reps"] < 11
+
+
+def test_a_pathological_user_exercise_file_is_listed_as_invalid(tmp_path):
+    folder = tmp_path / "config" / "exercises"
+    folder.mkdir(parents=True)
+    (folder / "squat.toml").write_text("a = " + "[" * 5000 + "]" * 5000)
+    proc = cli("exercises", "list", REPTRACK_CONFIG_DIR=str(tmp_path / "config"))
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr
+    assert "nested too deeply" in proc.stdout or "invalid" in proc.stdout
+    assert refused(cli("exercises", "check", str(folder / "squat.toml")), "nested too deeply")
+
+
+def test_the_home_screen_opens_with_a_pathological_user_exercise_file(tmp_path, monkeypatch):
+    import asyncio
+
+    from reptrack.plan import Plan
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.home import HomeScreen
+
+    folder = tmp_path / "config" / "exercises"
+    folder.mkdir(parents=True)
+    (folder / "squat.toml").write_text("a = " + "[" * 5000 + "]" * 5000)
+    monkeypatch.setenv("REPTRACK_CONFIG_DIR", str(tmp_path / "config"))
+    app = ReptrackApp(Plan("squat", db=str(tmp_path / "x.db")))
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, HomeScreen)
+
+    asyncio.run(scenario())
+    assert app.return_code in (0, None)
