@@ -41,4 +41,4 @@ class SpecError(ReptrackError):
 class StoreError(ReptrackError):
     """The session database cannot be opened, read or written."""
 
-    read_only = False  # the file (or its folder) cannot be written: reading may still work
+    read_only = False  # the file cannot (or must not) be written: reading may still work

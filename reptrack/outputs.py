@@ -42,6 +42,8 @@ def check_output(
             )
     if target.is_dir():
         raise ReptrackError(f"{what} {target} is a directory", hint="give a file name inside it")
+    if target.exists() and not target.is_file():  # a device or a pipe is never replaced
+        raise ReptrackError(f"{what} {target} is not a regular file")
     if suffixes and target.suffix.lower() not in suffixes:
         raise ReptrackError(f"{what} {target}: use a file name ending in {' or '.join(suffixes)}")
     folder = target.parent

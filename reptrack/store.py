@@ -70,6 +70,16 @@ class Store(Queries):
                 conn = self._connect()
             self.db = sqlite_utils.Database(conn)
             version = schema.version_to_migrate(conn, self.path)  # reads only
+            if missing := schema.missing_tables(conn, version):
+                what = f"{self.path} has lost its {', '.join(missing)} table(s)"
+                if not readonly:  # writing would recreate them with guessed columns
+                    error = StoreError(
+                        f"{what}: another tool changed it, so reptrack will not write to it",
+                        hint="point --db at another file; history and export can still read it",
+                    )
+                    error.read_only = True
+                    raise error
+                self.damage.append(f"{what}: what they held is not shown")
             if readonly:
                 if version < schema.SCHEMA_VERSION:
                     raise StoreError(

@@ -152,6 +152,15 @@ def version_to_migrate(conn: sqlite3.Connection, path: Path | str) -> int:
     )
 
 
+def missing_tables(conn: sqlite3.Connection, version: int) -> list[str]:
+    """The tables a reptrack file of `version` should have and does not (another tool
+    dropped them)."""
+    if version == 0:
+        return []
+    expected = set(REPTRACK_TABLES) | ({"sets"} if version >= 2 else set())
+    return sorted(expected - set(_tables(conn)))
+
+
 def migrate(db: sqlite_utils.Database, version: int) -> None:
     """Bring a reptrack file from `version` to SCHEMA_VERSION and mark it as reptrack's.
 

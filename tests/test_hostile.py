@@ -139,11 +139,13 @@ def test_history_reads_a_database_it_cannot_write(tmp_path, monkeypatch):
         ("missing/dir/x.csv", "does not exist"),
         (".", "is a directory"),
         ("DB", "is the file this command reads"),
+        ("pipe", "is not a regular file"),
     ],
 )
 def test_export_checks_where_it_writes_first(tmp_path, out, says):
     db = tmp_path / "h.db"
     _session_with_reps(db)
+    os.mkfifo(tmp_path / "pipe")
     before = db.read_bytes()
     target = str(db) if out == "DB" else str(tmp_path / out)
     assert refused(cli("export", "--out", target, db=db), says)
@@ -381,3 +383,20 @@ def test_the_home_screen_opens_with_a_pathological_user_exercise_file(tmp_path, 
 
     asyncio.run(scenario())
     assert app.return_code in (0, None)
+
+
+@pytest.mark.parametrize("table", ["reps", "samples", "sets", "form_events"])
+def test_a_dropped_table_is_named_read_around_and_never_written_to(tmp_path, table):
+    db = tmp_path / "h.db"
+    sid = _session_with_reps(db)
+    conn = sqlite3.connect(db)
+    conn.execute(f"drop table {table}")
+    conn.commit()
+    conn.close()
+    for args in (("history",), ("history", "show", str(sid)), ("export",)):
+        proc = cli(*args, db=db)
+        assert proc.returncode == 0 and f"lost its {table} table" in proc.stderr, args
+    proc = cli("squat", "--no-tui", "--source", str(_video(tmp_path)), db=db)
+    assert refused(proc, "will not write to it")
+    tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master")}
+    assert table not in tables  # not recreated with guessed columns

@@ -80,6 +80,7 @@ def run_history(args: argparse.Namespace) -> int:
     from reptrack.store import Store
 
     store = Store.for_reading(args.db)
+    _report_damage(store)
     if not store.readonly:
         store.recover_interrupted()
     if args.action == "show":
@@ -128,7 +129,7 @@ def run_history(args: argparse.Namespace) -> int:
 
 def _report_damage(store) -> None:  # store: reptrack.store.Store
     for problem in store.damage:
-        err.print(f"[yellow]damaged row:[/] {esc(problem)}")
+        err.print(f"[yellow]damaged:[/] {esc(problem)}")
     store.damage.clear()
 
 
@@ -157,6 +158,7 @@ def run_rescore(args: argparse.Namespace) -> int:
     from reptrack.store import Store
 
     store = Store(args.db) if args.save else Store.for_reading(args.db)
+    _report_damage(store)
     result = rescore(store, args.id, args.exercise_file)
     _report_damage(store)
     if result.spec.name != result.recorded_exercise:
