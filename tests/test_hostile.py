@@ -257,6 +257,7 @@ def test_a_truncated_video_says_it_ended_early_and_keeps_the_reps(
 def test_a_video_with_nobody_in_it_says_so(tmp_path, blazepose_models):
     proc = cli("squat", "--source", str(_video(tmp_path)), "--no-tui", "--no-save")
     assert proc.returncode == 0 and "nobody was seen in the 20 frames" in proc.stderr
+    assert "XNNPACK" not in proc.stderr  # LiteRT's start-up chatter is not shown
 
 
 # -- command-line values ----------------------------------------------------------------------

@@ -7,8 +7,11 @@ landmarks match MediaPipe's own while the pipeline stays a few hundred lines of 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -52,6 +55,27 @@ class BlazePoseSettings:
     smoothing: SmoothingSettings = SmoothingSettings()
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Send what native code writes to file descriptor 2 to /dev/null for a moment. LiteRT
+    announces its CPU delegate there on every start; a failure still reaches the user, as the
+    exception it raises."""
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        yield
+        return
+    sys.stderr.flush()
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 class _Model:
     """One LiteRT interpreter with its input and outputs found by shape."""
 
@@ -68,7 +92,8 @@ class _Model:
                 self.interpreter = Interpreter(model_content=content, num_threads=threads)
             else:
                 self.interpreter = Interpreter(model_path=path, num_threads=threads)
-            self.interpreter.allocate_tensors()
+            with _native_stderr_silenced():  # LiteRT's "INFO: Created … XNNPACK delegate"
+                self.interpreter.allocate_tensors()
         except (ValueError, RuntimeError) as exc:
             raise ModelError(f"LiteRT cannot load {path}: {exc}") from exc
         detail = self.interpreter.get_input_details()[0]
