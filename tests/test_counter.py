@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from reptrack.evaluate import count, evaluate, load_labels
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.events import FormWarning
 from reptrack.pose.dump import load_landmarks, replay
 
 
@@ -298,3 +299,18 @@ def test_alternating_curls_seen_from_the_front_count_though_the_arm_looks_open()
     for t, s in _stream(left, right):
         counter.update(t, s)
     assert [r.side for r in counter.reps] == ["left", "right"] * 5
+
+
+@pytest.mark.parametrize(("lag_frames", "reps"), [(0, 3), (4, 3)])
+def test_a_fault_of_two_arms_together_is_warned_once_per_rep(lag_frames, reps):
+    both = [a for _ in range(reps) for a in _curl_rep()]
+    left = both + [160.0] * lag_frames
+    right = [160.0] * lag_frames + both
+    counter = RepCounter(specs.load("curl"))
+    warnings = []
+    for t, s in _stream(left, right):
+        s = {**s, "upper_arm.left": 50.0, "upper_arm.right": 50.0}  # both elbows swing forward
+        warnings += [e for e in counter.update(t, s) if isinstance(e, FormWarning)]
+    assert counter.count == reps
+    assert [w.rule for w in warnings] == ["elbow_drift"] * reps
+    assert all("elbow_drift" in r.flags for r in counter.reps)

@@ -239,7 +239,8 @@ class _SideMachine:
             value = {"min": lo, "max": hi, "range": hi - lo}[rule.measure]
             if rule.violated(value) and self._view_ok(rule):
                 self.warned.add(rule.name)
-                events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
+                if not self.owner.warned_by_the_other_side(self.side, rule.name):
+                    events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
 
     def _requirement_failed(self, req: Requirement) -> bool:
         value = measure_of(self._values(req.angle, req.phase), req.measure)
@@ -269,6 +270,7 @@ class _SideMachine:
             self._clear_rep()
             return
         flags, messages, measures = [], [], {}
+        warnings: list[FormWarning] = []  # said once the rep is counted, not for a merged one
         for rule in self.spec.rules:
             if not self._view_ok(rule):
                 continue
@@ -279,7 +281,8 @@ class _SideMachine:
                 flags.append(rule.name)
                 messages.append(rule.message)
                 if rule.name not in self.warned:
-                    events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
+                    warnings.append(FormWarning(t, self.side, rule.name, rule.message,
+                                                rule.severity))  # fmt: skip
         for name in self.spec.angles:
             vals = self._values(name, None)
             measures[f"{name}_min"] = measure_of(vals, "min")
@@ -297,7 +300,11 @@ class _SideMachine:
             measures=measures,
         )
         self._clear_rep()
-        self.owner.offer(rep, t, events)
+        self.owner.offer(rep, t, events, warnings)
+
+
+def _other(side: str) -> str:
+    return "right" if side == "left" else "left"
 
 
 # Two sides' reps that share at least this much of the shorter one's time are one movement.
@@ -336,16 +343,29 @@ class RepCounter:
     def count(self) -> int:
         return len(self.reps)
 
-    def offer(self, rep: Rep, t: float, events: list[Event]) -> None:
-        """A side machine completed `rep`: count it, unless it is a movement already counted."""
+    def offer(self, rep: Rep, t: float, events: list[Event], warnings: list[FormWarning]) -> None:
+        """A side machine completed `rep` (and would say `warnings`): count it, unless it is
+        a movement already counted."""
         self._last_of[rep.side] = rep
         if self.side_mode == "auto":
-            other = self._last_of.get("right" if rep.side == "left" else "left")
+            other = self._last_of.get(_other(rep.side))
             if other is not None and same_movement(rep, other):
                 return
+        events.extend(warnings)
         counted = replace(rep, number=len(self.reps) + 1)
         self.reps.append(counted)
         events.append(RepCompleted(t, counted))
+
+    def warned_by_the_other_side(self, side: str, rule: str) -> bool:
+        """In auto mode, has the other side, inside a rep now, already warned about `rule`?
+        Then this is the same movement and the same warning: it is said once."""
+        other = self.machines.get(_other(side))
+        return (
+            self.side_mode == "auto"
+            and other is not None
+            and other.phase in (GOING, TURN, RETURNING)
+            and rule in other.warned
+        )
 
     def _follow(self) -> None:
         """The side the display follows: one inside a rep, else the one that counted last."""
