@@ -193,13 +193,15 @@ class Workout:
             self.set_reps,
         )
 
-    def _record(self, t: float, s: Sample, events: list[Event], *, sample: bool = True) -> None:
+    def _record(
+        self, t: float, s: Sample, events: list[Event], *, keep_sample: bool = True
+    ) -> None:
         for e in events:
             if isinstance(e, FormWarning):
                 self.warnings.append(e)
         if self.store is None or self.session_id is None:
             return
-        if sample:
+        if keep_sample:
             self._pending.append((t, s))
         for e in events:
             if isinstance(e, RepCompleted):
@@ -289,7 +291,7 @@ class Workout:
         try:
             self.apply_requests()
             # The lifter may be back at the start on the last frames: that rep counts.
-            self._record(self._last_t, {}, self.counter.finish(self._last_t), sample=False)
+            self._record(self._last_t, {}, self.counter.finish(self._last_t), keep_sample=False)
             if self._set_unrecorded:
                 self._record_set_start(math.nextafter(self._last_t, math.inf))
             self.flush()
