@@ -25,7 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--side",
         choices=("left", "right", "both", "auto"),
-        help="body side to count (default: the exercise's; both = each side on its own)",
+        help="body side to count (default: the exercise's; auto = both sides, a rep of both "
+        "arms together once, alternating arms each; both = every side's rep on its own)",
     )
     p.add_argument(
         "--target-reps",
