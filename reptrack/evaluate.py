@@ -28,6 +28,7 @@ class Label:
     reps: int
     also: tuple[int, ...] = ()  # other counts a second labeller accepted
     form: dict[str, list[int]] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what in the label was not understood and left out
 
     def accepts(self, count: int) -> bool:
         return count == self.reps or count in self.also
@@ -99,16 +100,22 @@ def _label(base: Path, i: int, v: Any, problems: list[str]) -> Label | None:
     if "reps" in v and (reps is None or reps < 0):
         problems.append(f"{key}.reps: expected a whole number ≥ 0, found {v['reps']!r}")
     also = v.get("also", [])
+    also = [also] if _int(also) is not None else also  # `also = 1` means [1]
     if not isinstance(also, list) or any(_int(n) is None or n < 0 for n in also):
         problems.append(f"{key}.also: expected a list of whole numbers ≥ 0, found {also!r}")
+    # The form labels do not change the count: a bad one is left out, with a note.
+    notes = []
     form = v.get("form", {})
     if not isinstance(form, dict) or not all(
         isinstance(ns, list) and all(_int(n) is not None for n in ns) for ns in form.values()
     ):
-        problems.append(f"{key}.form: expected a table of rep-number lists, found {form!r}")
+        notes.append(
+            f"{key}.form ignored: expected a table of rep-number lists, found {form!r:.60}"
+        )
+        form = {}
     if len(problems) > before or reps is None:
         return None
-    return Label(base / v["file"], v["exercise"], reps, tuple(also), dict(form))
+    return Label(base / v["file"], v["exercise"], reps, tuple(also), dict(form), tuple(notes))
 
 
 def load_labels(path: str | Path) -> list[Label]:

@@ -270,3 +270,16 @@ def test_a_package_manager_that_fails_is_quiet_until_it_explains_itself(tmp_path
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")  # nothing scrolls under reptrack's progress display
     assert "exit 3" in info.value.message and "no such package" in info.value.message
+
+
+def test_a_label_file_s_form_lists_do_not_stop_the_count(shared, tmp_path):
+    labels = tmp_path / "labels.toml"
+    video = shared / "videos" / "squat_tommy.mp4"
+    labels.write_text(
+        f'[[video]]\nfile = "{video}"\nexercise = "squat"\nreps = 3\nalso = 2\n'
+        'form = { knees_caving = "rep two" }\n'
+    )
+    run = _cli("eval", str(labels), "--reference", str(shared / "reference"), "--json")
+    assert run.returncode == 0 and "form ignored" in run.stderr
+    [row] = json.loads(run.stdout)["videos"]
+    assert (row["predicted"], row["also"], row["exact"]) == (3, [2], True)

@@ -68,6 +68,8 @@ def run(args: argparse.Namespace) -> int:
     from reptrack.evaluate import evaluate, load_labels, summary
 
     labels = load_labels(args.labels)
+    for note in (n for label in labels for n in label.notes):
+        err.print(f"[yellow]note:[/] {esc(note)}")
     factory = None
     if not args.reference:
         announced = False
