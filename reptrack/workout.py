@@ -149,6 +149,7 @@ class Workout:
         self._first_frame: float | None = None  # when the loop began its first frame
         self._last_frame = 0.0  # when it finished its latest
         self.finished: Summary | None = None
+        self.final_events: list[Event] = []  # what ending the stream itself caused
         self.person_seen = False
 
     @property
@@ -291,7 +292,8 @@ class Workout:
         try:
             self.apply_requests()
             # The lifter may be back at the start on the last frames: that rep counts.
-            self._record(self._last_t, {}, self.counter.finish(self._last_t), keep_sample=False)
+            self.final_events = self.counter.finish(self._last_t)
+            self._record(self._last_t, {}, self.final_events, keep_sample=False)
             if self._set_unrecorded:
                 self._record_set_start(math.nextafter(self._last_t, math.inf))
             self.flush()

@@ -38,8 +38,10 @@ def test_a_squatting_figure_is_counted_and_logged(tmp_path):
 def test_a_rep_that_returns_on_the_last_frames_of_a_video_is_counted_and_saved(tmp_path):
     # The figure is back above the start threshold only on the last three frames (3.63 to
     # 3.70 s): too late for the dwell to confirm it, but the rep is complete.
-    summary = _workout(tmp_path, frames=112).run()
+    workout = _workout(tmp_path, frames=112)
+    summary = workout.run()
     assert len(summary.reps) == 2
+    assert [e.rep.number for e in workout.final_events if hasattr(e, "rep")] == [2]
     assert Store(tmp_path / "w.db").session(summary.session_id)["reps"] == 2
 
 

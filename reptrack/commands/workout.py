@@ -188,7 +188,10 @@ def _headless(args: argparse.Namespace, workout) -> int:
     quiet = args.json
 
     def on_frame(r):
-        for e in r.events:
+        say(r.events)
+
+    def say(events) -> None:
+        for e in events:
             if quiet:
                 continue
             if isinstance(e, RepCompleted):
@@ -229,6 +232,7 @@ def _headless(args: argparse.Namespace, workout) -> int:
             summary = workout.run(on_frame_and_draw, stop=stop)
     finally:
         output.close()
+    say(workout.final_events)  # a rep finished by the end of the video
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:
