@@ -233,7 +233,6 @@ def evaluate(
     results = []
     for label in labels:
         start = time.perf_counter()
-        counter = None
         try:
             counter = RepCounter(specs.load(label.exercise))
             frames = count(_ticking(_poses(label, reference, estimator_factory, progress),

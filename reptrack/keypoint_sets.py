@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from reptrack.errors import ReptrackError
+from reptrack.evaluate import count
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import Rep
@@ -104,10 +105,7 @@ def _load_npy(path: Path) -> np.ndarray:
 
 def count_clip(spec: ExerciseSpec, keypoints: np.ndarray, fps: float) -> tuple[Rep, ...]:
     counter = RepCounter(spec)
-    t = 0.0
-    for t, pose in _clip_poses(keypoints, fps):
-        counter.update(t, sample(pose, spec))
-    counter.finish(t)
+    count(_clip_poses(keypoints, fps), counter)
     return tuple(counter.reps)
 
 
@@ -192,7 +190,9 @@ def mlkit_zones(path: Path) -> list[ZoneResult]:
         if kind not in MLKIT_CLASSES or position not in ("up", "down"):
             continue
         exercise = MLKIT_CLASSES[kind]
-        spec = loaded.setdefault(exercise, specs.load(exercise))
+        if exercise not in loaded:
+            loaded[exercise] = specs.load(exercise)
+        spec = loaded[exercise]
         try:
             pose = _frame_pose(row[2:])
         except ValueError:

@@ -43,7 +43,7 @@ class Checker:
 
     def line_of(self, key: str) -> str:
         """The line of `key`, or of the nearest table that holds it."""
-        parts = re.sub(r"\[(\d+)\]", r"[\1]", key).split(".")
+        parts = key.split(".")
         while parts:
             candidate = ".".join(parts)
             bare = re.sub(r"\[\d+\]$", "", candidate)  # points[1] is on the line of points
