@@ -56,15 +56,21 @@ def check_output(
     return target
 
 
-@contextlib.contextmanager
-def written_whole(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target` (same suffix) to write to; renamed onto `target` when
-    the block ends normally and removed when it fails, so `target` is never half written."""
+def temp_beside(target: Path) -> Path:
+    """A new, empty, hidden file beside `target` with the same suffix, to write to before it is
+    renamed onto `target`."""
     fd, name = tempfile.mkstemp(
         prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent
     )
     os.close(fd)
-    tmp = Path(name)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def written_whole(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target` (same suffix) to write to; renamed onto `target` when
+    the block ends normally and removed when it fails, so `target` is never half written."""
+    tmp = temp_beside(target)
     try:
         yield tmp
         os.replace(tmp, target)

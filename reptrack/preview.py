@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -16,7 +15,7 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.outputs import check_output
+from reptrack.outputs import check_output, temp_beside
 from reptrack.render import Overlay
 from reptrack.workout import FrameResult
 
@@ -91,11 +90,7 @@ class VideoRecorder:
         self.fps = fps if fps > 0 else 30.0
         self.frames = 0
         self._writer: cv2.VideoWriter | None = None
-        fd, name = tempfile.mkstemp(
-            prefix=f".{self.path.stem}.", suffix=f".part{self.path.suffix}", dir=self.path.parent
-        )
-        os.close(fd)
-        self._tmp = Path(name)
+        self._tmp = temp_beside(self.path)
 
     def write(self, image: np.ndarray) -> None:
         if self._writer is None:

@@ -10,10 +10,10 @@ from the verified file and cached beside it, so it costs nothing after the first
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from reptrack.outputs import written_whole
 
 Shape = tuple[int, ...]
 
@@ -76,29 +76,20 @@ def cached_without_outputs(
     pruned = without_outputs(path.read_bytes(), unwanted)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        _write_whole(cached, pruned)
-        _write_whole(cached.with_name(cached.name + ".sha256"), _digest(pruned).encode())
+        with written_whole(cached) as tmp:
+            tmp.write_bytes(pruned)
+        with written_whole(cached.with_name(cached.name + ".sha256")) as tmp:
+            tmp.write_text(_digest(pruned))
     except OSError:
         pass  # a read-only or full cache only costs the pruning again next time
     return pruned
-
-
-def _write_whole(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cache_state(cache_dir: Path) -> list[tuple[Path, str]]:
     """Each derived model in `cache_dir`: 'ok', 'damaged' or 'unverified' (no checksum beside
     it); the last two are built again when next used."""
     out = []
-    for f in sorted(cache_dir.glob("*.tflite")):
+    for f in sorted(cache_dir.glob("[!.]*.tflite")):  # not a partial write's temporary
         if _verified(f) is not None:
             state = "ok"
         elif f.with_name(f.name + ".sha256").is_file():
