@@ -169,8 +169,7 @@ def _in_zone(spec: ExerciseSpec, pose: Pose, down: bool) -> bool | None:
     if not values:
         return None
     v = sum(values) / len(values)
-    sign = 1.0 if c.direction == "decrease" else -1.0
-    return sign * v <= sign * c.turn if down else sign * v >= sign * c.start
+    return c.past_turn(v) if down else c.at_start(v)
 
 
 def mlkit_zones(path: Path) -> list[ZoneResult]:

@@ -45,7 +45,7 @@ class _SideMachine:
         self.c = spec.counter
         self.owner = owner
         self.side = side
-        self.sign = 1.0 if self.c.direction == "decrease" else -1.0
+        self.sign = self.c.sign
         # The latest raw angles within filter_seconds, as (t, angle): a median over time, not
         # over a number of frames, so a 10 fps camera is filtered like a 60 fps one.
         self.window: deque[tuple[float, float]] = deque()
@@ -143,8 +143,8 @@ class _SideMachine:
             self.window.popleft()
         v = float(np.median([a for _, a in self.window]))
         c = self.c
-        at_start = self.sign * v >= self.sign * c.start
-        past_turn = self._deep(v, c.turn)
+        at_start = c.at_start(v)
+        past_turn = c.past_turn(v)
         left_start = self._deep(v, c.start - self.sign * c.hysteresis)
         left_turn = not self._deep(v, c.turn + self.sign * c.hysteresis)
 
@@ -208,7 +208,7 @@ class _SideMachine:
             return
         settled = len(self.window) // 2 + 1  # the frames that decide the median
         recent = [a for _, a in list(self.window)[-settled:]]
-        if all(self.sign * v >= self.sign * self.c.start for v in recent):
+        if all(self.c.at_start(v) for v in recent):
             self._complete(t, recent[-1], events)
             self._enter(START, t, events)
 

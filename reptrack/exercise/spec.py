@@ -66,6 +66,19 @@ class CounterDef:
     max_gap: float = 0.5
     filter_seconds: float = 0.15  # median of the angle over this long: 5 frames at 30 fps
 
+    @property
+    def sign(self) -> float:
+        """+1 when the angle decreases into the rep, -1 when it increases."""
+        return 1.0 if self.direction == "decrease" else -1.0
+
+    def at_start(self, angle: float) -> bool:
+        """Is `angle` in the start zone (at or beyond `start`)?"""
+        return self.sign * angle >= self.sign * self.start
+
+    def past_turn(self, angle: float) -> bool:
+        """Has `angle` reached the turning point (at or past `turn`)?"""
+        return self.sign * angle <= self.sign * self.turn
+
 
 @dataclass(frozen=True)
 class Requirement:
