@@ -92,7 +92,7 @@ def _rest(text: str) -> float:
         raise argparse.ArgumentTypeError(exc.message) from None
 
 
-def plan(args: argparse.Namespace):  # -> reptrack.workout.Plan (imported lazily)
+def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
     from reptrack.plan import Plan
 
     return Plan(
