@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable, Sequence
 
 from reptrack import __version__
-from reptrack.commands import evaluation, exercises, history, models, pose, workout
+from reptrack.commands import evaluation, exercises, history, learning, models, pose, workout
 from reptrack.commands.common import err, esc
 from reptrack.errors import ReptrackError
 
@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Han
     "models": (models.HELP, models.configure, models.run),
     "pose": (pose.HELP, pose.configure, pose.run),
     "exercises": (exercises.HELP, exercises.configure, exercises.run),
+    "calibrate": (learning.CALIBRATE_HELP, learning.configure_calibrate, learning.run_calibrate),
     "eval": (evaluation.HELP, evaluation.configure, evaluation.run),
     "history": (history.HISTORY_HELP, history.configure_history, history.run_history),
     "export": (history.EXPORT_HELP, history.configure_export, history.run_export),

@@ -220,12 +220,14 @@ def evaluate(
     reference: Path | None = None,
     estimator_factory: Callable | None = None,
     progress: Progress | None = None,
+    use: dict[str, str] | None = None,
 ) -> list[Result]:
     """Count every labelled video; one that cannot be scored becomes a result with its error.
 
     Only the errors a user can cause (`ReptrackError`: an unknown exercise, a missing or
     unreadable video, no landmark file) are caught; a model that cannot be loaded at all
-    stops the run, since no video could be scored.
+    stops the run, since no video could be scored. `use` counts the videos labelled with
+    one exercise with another definition (a learned one, say): {"squat": "my_squat"}.
     """
     from reptrack.errors import ModelError
 
@@ -234,7 +236,7 @@ def evaluate(
     for label in labels:
         start = time.perf_counter()
         try:
-            counter = RepCounter(specs.load(label.exercise))
+            counter = RepCounter(specs.load((use or {}).get(label.exercise, label.exercise)))
             frames = count(_ticking(_poses(label, reference, estimator_factory, progress),
                                     progress), counter)  # fmt: skip
             result = Result(label, list(counter.reps), frames, time.perf_counter() - start)

@@ -18,6 +18,7 @@ from rich.progress import (
 from rich.text import Text
 
 from reptrack.commands.common import add_pose_options, err, esc, estimator, out
+from reptrack.errors import ReptrackError
 from reptrack.evaluate import Label, Result
 
 HELP = "count every labelled video and compare with the hand counts"
@@ -37,7 +38,29 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="keypoint sets to judge form and zones on (pose_trainer/, mlkit/); "
         "default: keypoints/ beside the labels file, if there",
     )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="EXERCISE",
+        help="count only the videos labelled with this exercise (repeatable)",
+    )
+    p.add_argument(
+        "--use",
+        action="append",
+        type=_use,
+        default=[],
+        metavar="EXERCISE=NAME",
+        help="count the videos labelled EXERCISE with definition NAME instead "
+        "(a learned or calibrated one; repeatable)",
+    )
     add_pose_options(p)
+
+
+def _use(text: str) -> tuple[str, str]:
+    labelled, sep, name = text.partition("=")
+    if not (sep and labelled and name):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected EXERCISE=NAME, e.g. squat=my_squat")
+    return labelled, name
 
 
 class _Speed(ProgressColumn):
@@ -68,6 +91,10 @@ def run(args: argparse.Namespace) -> int:
     from reptrack.evaluate import evaluate, load_labels, summary
 
     labels = load_labels(args.labels)
+    if args.only:
+        labels = [label for label in labels if label.exercise in args.only]
+        if not labels:
+            raise ReptrackError(f"no video in {args.labels} is labelled {' or '.join(args.only)}")
     for note in (n for label in labels for n in label.notes):
         err.print(f"[yellow]note:[/] {esc(note)}")
     factory = None
@@ -93,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
             reference=Path(args.reference) if args.reference else None,
             estimator_factory=factory,
             progress=_Bars(progress, len(labels)),
+            use=dict(args.use),
         )
     summ = summary(results)
     keypoints = Path(args.keypoints or Path(args.labels).parent / "keypoints")
@@ -140,7 +168,6 @@ def _print(results: list[Result], summ: dict) -> None:
 
 def _keypoint_sets(folder: Path, required: bool) -> dict:
     """Pose Trainer's clips and ML Kit's frames under `folder`, judged by the exercises."""
-    from reptrack.errors import ReptrackError
     from reptrack.keypoint_sets import mlkit_zones, pose_trainer, pose_trainer_summary
 
     trainer, mlkit = folder / "pose_trainer", folder / "mlkit" / "fitness_pose_samples.csv"

@@ -1,0 +1,97 @@
+"""A demonstration: the poses of a few repetitions, the candidate angle streams they give, and
+the reps a definition counts in them. The bridge between poses and `learning`'s streams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from reptrack.errors import ReptrackError
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.events import Rep
+from reptrack.exercise.learning import Trace, candidate_angles, trace
+from reptrack.exercise.measure import sample
+from reptrack.exercise.spec import AngleDef, CounterDef, ExerciseSpec
+from reptrack.pose.types import Pose
+
+Poses = list[tuple[float, Pose | None]]
+
+
+@dataclass(frozen=True)
+class Demo:
+    """What was recorded: timestamped poses (None where nobody was seen)."""
+
+    poses: Poses
+    description: str  # where they came from, for messages and the file's header
+
+    @property
+    def seconds(self) -> float:
+        return self.poses[-1][0] - self.poses[0][0] if len(self.poses) > 1 else 0.0
+
+    @property
+    def seen(self) -> float:
+        """The share of frames with a person in them."""
+        return sum(p is not None for _, p in self.poses) / len(self.poses) if self.poses else 0.0
+
+
+def candidate_spec() -> ExerciseSpec:
+    """An exercise that measures every candidate angle (it counts nothing useful itself)."""
+    angles = {
+        key: AngleDef(key, c.kind, c.points, space)
+        for key, (c, space) in candidate_angles().items()
+    }
+    first = next(iter(angles))
+    counter = CounterDef(first, "decrease", 150.0, 100.0)
+    return ExerciseSpec("candidates", "Candidates", "", "", "both", angles, counter)
+
+
+def streams(poses: Poses, spec: ExerciseSpec) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The timestamps, and every sided angle of `spec` as one stream per side."""
+    t = np.array([ts for ts, _ in poses], dtype=float)
+    rows = [sample(pose, spec) for _, pose in poses]
+    keys = [k for k in rows[0] if "." in k and not k.startswith("vis.")] if rows else []
+    return t, {k: np.array([r[k] for r in rows], dtype=float) for k in keys}
+
+
+def traces(demo: Demo) -> list[Trace]:
+    """Every candidate angle on both sides, analysed."""
+    t, values = streams(demo.poses, candidate_spec())
+    return [trace(key, t, x) for key, x in values.items()]
+
+
+def count(poses: Iterable[tuple[float, Pose | None]], spec: ExerciseSpec) -> list[Rep]:
+    """The reps `spec` counts in these poses, as a live session would."""
+    counter = RepCounter(spec)
+    t = 0.0
+    for t, pose in poses:
+        counter.update(t, sample(pose, spec))
+    counter.finish(t)
+    return list(counter.reps)
+
+
+def record(
+    frames: Iterator[tuple[float, np.ndarray]],
+    estimate: Callable[[np.ndarray, float], Pose | None],
+    tick: Callable[[Pose | None], None] = lambda pose: None,
+) -> Poses:
+    """Run the pose model over frames until they end; `tick` is told of each pose."""
+    poses: Poses = []
+    for t, image in frames:
+        pose = estimate(image, t)
+        poses.append((t, pose))
+        tick(pose)
+    return poses
+
+
+def from_landmarks(path: Path) -> Demo:
+    """A demonstration replayed from landmarks saved by `reptrack pose --out` (.npz)."""
+    from reptrack.pose.dump import load_landmarks, replay
+
+    try:
+        run = load_landmarks(path)
+    except (OSError, KeyError, ValueError) as exc:
+        raise ReptrackError(f"cannot read landmarks from {path}: {exc}") from None
+    return Demo(list(replay(run)), path.name)

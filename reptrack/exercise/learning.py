@@ -1,0 +1,531 @@
+"""Find the repetition in angle streams: which angle carries it, its cycles, and the counter
+thresholds that count it, or how far a person's range is from a definition's thresholds.
+
+Pure functions on arrays of timestamps and angles (degrees, NaN where not measured): no pose
+model, camera or screen. `reptrack exercises learn` and `reptrack calibrate` feed them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from reptrack.errors import ReptrackError
+from reptrack.exercise.spec import CounterDef
+
+RATE = 30.0  # streams are resampled to this many samples a second
+MAX_GAP = 0.5  # a gap in a stream longer than this (seconds) stays a gap
+SMOOTH_SECONDS = 0.2  # running median against landmark jitter
+# A cycle leaves the rest level (below REST of the range), passes FAR of the range, and comes
+# back below REST: a movement that does not cross the middle of the range firmly is not one.
+REST, FAR = 0.3, 0.7
+
+
+def regular(
+    t: np.ndarray, x: np.ndarray, rate: float = RATE, max_gap: float = MAX_GAP
+) -> np.ndarray:
+    """`x` at `rate` samples a second from t[0]; gaps longer than `max_gap` stay NaN."""
+    t, x = np.asarray(t, float), np.asarray(x, float)
+    if len(t) == 0:
+        return np.array([])
+    grid = t[0] + np.arange(int((t[-1] - t[0]) * rate) + 1) / rate
+    ok = np.isfinite(x)
+    if ok.sum() < 2:
+        return np.full(len(grid), np.nan)
+    tv, xv = t[ok], x[ok]
+    out = np.interp(grid, tv, xv)
+    after = np.searchsorted(tv, grid).clip(1, len(tv) - 1)
+    before = after - 1
+    inside = (tv[before] <= grid) & (grid <= tv[after])
+    span = np.where(inside, tv[after] - tv[before], np.inf)
+    near = np.minimum(np.abs(grid - tv[before]), np.abs(grid - tv[after]))
+    out[(span > max_gap) & (near > 0.5 / rate)] = np.nan
+    return out
+
+
+def smooth(x: np.ndarray, seconds: float = SMOOTH_SECONDS, rate: float = RATE) -> np.ndarray:
+    """Running median over `seconds`, ignoring NaN (NaN where the window holds none)."""
+    half = max(0, int(seconds * rate) // 2)
+    if half == 0 or len(x) == 0:
+        return np.asarray(x, float).copy()
+    padded = np.pad(np.asarray(x, float), half, constant_values=np.nan)
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * half + 1)
+    out = np.full(len(x), np.nan)
+    some = np.isfinite(windows).any(axis=1)
+    out[some] = np.nanmedian(windows[some], axis=1)
+    return out
+
+
+def correlation(x: np.ndarray, lag: int) -> float:
+    """Pearson correlation of `x` with itself `lag` samples later, over the samples both have
+    (NaN where under a second of them overlaps)."""
+    if not 0 < lag < len(x):
+        return math.nan
+    a, b = x[:-lag], x[lag:]
+    both = np.isfinite(a) & np.isfinite(b)
+    if both.sum() < RATE:
+        return math.nan
+    a, b = a[both] - a[both].mean(), b[both] - b[both].mean()
+    norm = math.sqrt(float((a * a).sum() * (b * b).sum()))
+    return float((a * b).sum()) / norm if norm > 0 else math.nan
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """One repetition found in a stream: rest → far → rest."""
+
+    start: float  # seconds: leaves the rest level
+    turn: float  # seconds: at the far extreme
+    end: float  # seconds: back at the rest level
+    rest: float  # the angle at rest before it (the extreme on the rest side)
+    far: float  # the angle at the far extreme
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    @property
+    def depth(self) -> float:
+        return abs(self.rest - self.far)
+
+
+def levels(x: np.ndarray) -> tuple[float, float]:
+    """The stream's low and high levels (5th and 95th percentiles): robust to a stray sample."""
+    ok = x[np.isfinite(x)]
+    if len(ok) == 0:
+        return math.nan, math.nan
+    lo, hi = np.percentile(ok, [5, 95])
+    return float(lo), float(hi)
+
+
+def rests_high(x: np.ndarray, rate: float = RATE) -> bool:
+    """Does the person rest at the stream's high level (so a rep decreases the angle)?
+
+    A set starts at rest, ends there and pauses there between reps; but a set may end on a
+    rep cut short, and some people pause at the turn (a curl held at the top). So the stream's
+    first moments decide, unless both its last moments and the time spent near each level
+    say otherwise.
+    """
+    lo, hi = levels(x)
+    ok = x[np.isfinite(x)]
+    if not hi > lo or len(ok) == 0:
+        return True
+    z = (ok - lo) / (hi - lo)
+    moment = max(1, int(0.3 * rate))
+    first = float(np.median(z[:moment])) > 0.5
+    last = float(np.median(z[-moment:])) > 0.5
+    dwell = float(np.mean(z > 1 - REST)) > float(np.mean(z < REST))
+    return first if (last == dwell) == first or last != dwell else last
+
+
+def find_cycles(
+    x: np.ndarray, decrease: bool, rate: float = RATE, max_gap: float = 2.0
+) -> list[Cycle]:
+    """The repetitions of a regular stream: each leaves the rest level, crosses FAR of the
+    stream's range and comes back below REST. A gap (NaN) longer than `max_gap` seconds
+    abandons a cycle in progress; a shorter one (hands above the frame at a press's top) is
+    stepped over."""
+    lo, hi = levels(x)
+    if not hi > lo:
+        return []
+    rest_level = hi if decrease else lo
+    depth = (rest_level - x) / (hi - lo) * (1 if decrease else -1)
+    outer = np.maximum if decrease else np.minimum
+    cycles: list[Cycle] = []
+    state = "wait"  # for the rest level: a stream may open in the middle of a rep
+    start = turn = 0
+    rest_value = far_value = math.nan
+    seen = -1  # the last sample with a value
+    for i, d in enumerate(depth):
+        v = float(x[i])
+        if not np.isfinite(d):
+            continue
+        if seen >= 0 and (i - seen) / rate > max_gap:
+            state = "wait"
+        seen = i
+        if state == "wait":
+            if d < REST:
+                state, rest_value = "rest", v
+            continue
+        if state == "rest":
+            rest_value = v if math.isnan(rest_value) else float(outer(rest_value, v))
+            if d >= REST:
+                state, start = "out", i
+                far_value, turn = v, i
+        else:
+            if (v < far_value) == decrease and v != far_value:
+                far_value, turn = v, i
+            if state == "out" and d >= FAR:
+                state = "far"
+            elif d < REST:
+                if state == "far":
+                    cycles.append(Cycle(start / rate, turn / rate, i / rate, rest_value, far_value))
+                state, rest_value = "rest", v
+    return cycles
+
+
+# -- which angle carries the repetition --------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """An angle the exercise language can express, named as a coach would name it."""
+
+    name: str  # "knee", "upper_arm"
+    kind: str  # joint | segment
+    points: tuple[str, ...]
+    body: bool  # trunk and legs (they move the body) rather than the arms
+
+    def key(self, space: str) -> str:
+        return f"{self.name}_{space}"
+
+
+CANDIDATES: tuple[Candidate, ...] = (
+    Candidate("elbow", "joint", ("shoulder", "elbow", "wrist"), body=False),
+    Candidate("shoulder", "joint", ("elbow", "shoulder", "hip"), body=False),
+    Candidate("hip", "joint", ("shoulder", "hip", "knee"), body=True),
+    Candidate("knee", "joint", ("hip", "knee", "ankle"), body=True),
+    Candidate("ankle", "joint", ("knee", "ankle", "foot_index"), body=True),
+    Candidate("upper_arm", "segment", ("elbow", "shoulder"), False),
+    Candidate("forearm", "segment", ("wrist", "elbow"), False),
+    Candidate("trunk", "segment", ("shoulder", "hip"), True),
+    Candidate("thigh", "segment", ("knee", "hip"), True),
+    Candidate("shin", "segment", ("ankle", "knee"), True),
+)
+JOINT_SPACES = ("world", "image", "view")  # a segment is measured in the image only
+
+
+def candidate_angles() -> dict[str, tuple[Candidate, str]]:
+    """Every candidate in every space it can be measured in, by stream name."""
+    out = {}
+    for c in CANDIDATES:
+        for space in JOINT_SPACES if c.kind == "joint" else ("image",):
+            out[c.key(space)] = (c, space)
+    return out
+
+
+# A movement smaller than this (degrees, at its median cycle) is not told from the pose
+# model's jitter and a body's sway: a walk's knees swing 20-40° in a front view.
+MIN_DEPTH = 40.0
+# The legs and trunk carry the repetition when they bend this much: arms move freely along
+# with a squat (held forward, holding a bar), but a knee or hip that bends this far again and
+# again means the body itself goes up and down.
+BODY_DEPTH = 45.0
+# Cycle durations may spread this much (median absolute deviation over the median) and still
+# be a set: people change tempo as they tire.
+MAX_SPREAD = 0.35
+# Each repetition looks like the next: the stream correlates at least this much with itself
+# one repetition later (see _likeness).
+MIN_LIKENESS = 0.4
+MIN_CYCLES = 2
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One candidate stream, as the analysis saw it."""
+
+    stream: str  # "knee_view.left"
+    candidate: Candidate
+    space: str
+    side: str
+    decrease: bool
+    cycles: tuple[Cycle, ...]
+    likeness: float  # correlation of the stream with itself one repetition later
+    coverage: float  # share of the time it was measured
+
+    @property
+    def depth(self) -> float:
+        return float(np.median([c.depth for c in self.cycles])) if self.cycles else 0.0
+
+    @property
+    def spread(self) -> float:
+        """How irregular the cycle durations are: median absolute deviation over the median."""
+        if len(self.cycles) < 2:
+            return math.inf
+        d = np.array([c.seconds for c in self.cycles])
+        return float(np.median(np.abs(d - np.median(d))) / np.median(d))
+
+    @property
+    def repeats(self) -> bool:
+        return len(self.cycles) >= MIN_CYCLES and self.coverage >= 0.5
+
+    @property
+    def regular(self) -> bool:
+        return self.spread <= MAX_SPREAD and self.likeness >= MIN_LIKENESS
+
+    @property
+    def qualifies(self) -> bool:
+        return self.repeats and self.depth >= MIN_DEPTH and self.regular
+
+
+def _likeness(x: np.ndarray, cycles: tuple[Cycle, ...], rate: float = RATE) -> float:
+    """How much each repetition looks like the next: over the set (first rep's start to last
+    rep's end), the stream's correlation with itself one repetition later (the median
+    interval between the reps' turns), or two later when that is higher (sides taking turns)."""
+    if len(cycles) < 2:
+        return 0.0
+    span = x[int(cycles[0].start * rate) : int(cycles[-1].end * rate) + 1]
+    interval = float(np.median(np.diff([c.turn for c in cycles]))) * rate
+    values = [correlation(span, round(k * interval)) for k in (1, 2)]
+    return max((v for v in values if not math.isnan(v)), default=0.0)
+
+
+def trace(stream: str, t: np.ndarray, x: np.ndarray) -> Trace:
+    """Analyse one candidate stream (name `candidate_space.side`)."""
+    key, side = stream.rsplit(".", 1)
+    candidate, space = candidate_angles()[key]
+    xs = smooth(regular(t, x))
+    coverage = float(np.isfinite(xs).mean()) if len(xs) else 0.0
+    decrease = rests_high(xs)
+    cycles = tuple(find_cycles(xs, decrease))
+    likeness = _likeness(xs, cycles)
+    return Trace(stream, candidate, space, side, decrease, cycles, likeness, coverage)
+
+
+class NoRepetition(ReptrackError):
+    """The streams hold nothing reptrack could learn to count."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The angle that carries a repetition, on the sides that do it."""
+
+    candidate: Candidate
+    space: str  # the space to count it in
+    traces: tuple[Trace, ...]  # one per side that repeats, best first
+    mode: str  # "one side", "both together" or "alternating"
+
+    @property
+    def decrease(self) -> bool:
+        return self.traces[0].decrease
+
+    @property
+    def cycles(self) -> list[Cycle]:
+        return sorted((c for t in self.traces for c in t.cycles), key=lambda c: c.start)
+
+    @property
+    def sides(self) -> str:
+        names = [t.side for t in self.traces]
+        return names[0] if len(names) == 1 else "both"
+
+
+def _why_not(traces: list[Trace]) -> str:
+    repeating = [t for t in traces if t.repeats]
+    if not repeating:
+        return (
+            f"nothing repeats: no angle of the body went out and back at least {MIN_CYCLES} times"
+        )
+    deep = [t for t in repeating if t.depth >= MIN_DEPTH]
+    if not deep:
+        best = max(repeating, key=lambda t: t.depth)
+        return (
+            f"the movement is too small: the largest repeated one is {best.depth:.0f}° "
+            f"({best.side} {best.candidate.name}), and under {MIN_DEPTH:.0f}° a movement "
+            "cannot be told from the pose model's jitter"
+        )
+    best = max(deep, key=lambda t: t.likeness)
+    if best.likeness < MIN_LIKENESS:
+        why = (
+            "no repetition looks like the next (at best a correlation of "
+            f"{best.likeness:.2f} one repetition later, on the {best.side} "
+            f"{best.candidate.name}; a set reaches {MIN_LIKENESS:g})"
+        )
+    else:
+        why = (
+            f"the tempo is all over the place (the {best.side} {best.candidate.name}'s "
+            f"repetitions vary in length by {best.spread:.0%}; a set stays within "
+            f"{MAX_SPREAD:.0%})"
+        )
+    return f"the movement is too irregular: {why}"
+
+
+def _overlap(a: Cycle, b: Cycle) -> float:
+    shared = min(a.end, b.end) - max(a.start, b.start)
+    return max(0.0, shared) / max(min(a.seconds, b.seconds), 1e-9)
+
+
+def _mode(left: Trace, right: Trace) -> str:
+    """Do two sides repeat together or take turns?"""
+    together = sum(any(_overlap(a, b) >= 0.5 for b in right.cycles) for a in left.cycles)
+    return "both together" if together >= len(left.cycles) / 2 else "alternating"
+
+
+def choose(traces: list[Trace], reps: int | None = None) -> Finding:
+    """The angle that carries the repetition, or NoRepetition saying why there is none.
+
+    Among the streams that repeat regularly with a range the pose model can see: the legs and
+    trunk when they bend far enough (see BODY_DEPTH), else any; then the largest range. A
+    joint is preferred to a segment that swings more, when the joint moves at least half as
+    much: a segment's angle from the vertical adds up every joint above it and the body's
+    lean (a forearm swings with the elbow and the shoulder), a joint angle is the one joint.
+    Told how many reps there are, only streams with that many cycles are taken, if any.
+    """
+    good = [t for t in traces if t.qualifies]
+    if reps is not None:
+        good = [t for t in good if len(t.cycles) == reps] or good
+    if not good:
+        raise NoRepetition(
+            f"no repetition to learn from: {_why_not(traces)}",
+            hint="film 3-5 slow, full repetitions of one exercise, the whole body in view",
+        )
+    pool = [t for t in good if t.candidate.body and t.depth >= BODY_DEPTH] or good
+    best = max(pool, key=lambda t: t.depth)
+    joints = [t for t in pool if t.candidate.kind == "joint" and t.depth >= best.depth / 2]
+    chosen = max(joints, key=lambda t: t.depth).candidate if joints else best.candidate
+    of_chosen = [t for t in good if t.candidate is chosen]
+    # Joints count in "view" space (it holds from the side and the front) when it shows the
+    # repetition; else in the space that showed it best.
+    space = (
+        "view"
+        if any(t.space == "view" for t in of_chosen)
+        else max(of_chosen, key=lambda t: t.depth).space
+    )
+    sides = sorted((t for t in of_chosen if t.space == space), key=lambda t: -t.depth)
+    if len(sides) == 2:
+        by_side = {t.side: t for t in sides}
+        mode = _mode(by_side["left"], by_side["right"])
+    else:
+        mode = "one side"
+    return Finding(chosen, space, tuple(sides), mode)
+
+
+# -- thresholds from the person's own repetitions ---------------------------------------------
+# A rep turns at this share of the demonstration's range (its median cycle, measured from the
+# rest level), and is back at the start within this share of it: a squat demonstrated from
+# 175° to 70° gives start 143°, turn 112° — where the shipped squat, argued from form, has
+# 140° and 110°. A rep a little shallower or a little less finished than the demonstration
+# still counts; half a rep does not.
+START_SHARE, TURN_SHARE = 0.3, 0.6
+# The shallowest demonstrated rep must still count: the turn is never deeper than this share
+# of it.
+SHALLOWEST_SHARE = 0.85
+RANGE_SHARE = 0.35  # min_range: a rep moves at least this share of the demonstrated range
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Counter values for a stream's cycles, and what they were derived from."""
+
+    direction: str
+    start: float
+    turn: float
+    hysteresis: float
+    min_range: float
+    min_rep_seconds: float
+    max_rep_seconds: float
+    filter_seconds: float
+    rest: float  # the median rest level of the cycles
+    far: float  # the median far extreme
+
+    def counter(self) -> dict[str, float | str]:
+        """The `[counter]` values (without the angle)."""
+        keys = ("direction", "start", "turn", "hysteresis", "min_range", "min_rep_seconds",
+                "max_rep_seconds", "filter_seconds")  # fmt: skip
+        return {k: getattr(self, k) for k in keys}
+
+
+def thresholds(cycles: list[Cycle], decrease: bool) -> Thresholds:
+    """Start, turn and the other counter values that count these cycles, and reps like them."""
+    if not cycles:
+        raise ValueError("thresholds need at least one cycle")
+    sign = 1.0 if decrease else -1.0
+    rest = float(np.median([c.rest for c in cycles]))
+    far = float(np.median([c.far for c in cycles]))
+    span = abs(rest - far)
+    hysteresis = float(max(3, round(0.05 * span)))
+    # how far from the rest level each rep went out, and how far from it each came back
+    depths = [sign * (rest - c.far) for c in cycles]
+    returns = [sign * (c.rest - rest) for c in cycles]
+    start_at = max(START_SHARE * span, -min(returns) + hysteresis)
+    turn_at = min(TURN_SHARE * span, SHALLOWEST_SHARE * min(depths))
+    turn_at = max(turn_at, start_at + 2 * hysteresis)
+    shortest = min(c.seconds for c in cycles)
+    longest = max(c.seconds for c in cycles)
+    return Thresholds(
+        direction="decrease" if decrease else "increase",
+        start=round(rest - sign * start_at),
+        turn=round(rest - sign * turn_at),
+        hysteresis=hysteresis,
+        min_range=float(round(RANGE_SHARE * span)),
+        min_rep_seconds=round(max(0.3, 0.4 * shortest), 1),
+        max_rep_seconds=float(min(600, max(10, round(3 * longest)))),
+        filter_seconds=round(min(0.15, shortest / 6), 2),
+        rest=round(rest),
+        far=round(far),
+    )
+
+
+# -- fitting a definition's thresholds to a person --------------------------------------------
+@dataclass(frozen=True)
+class Calibration:
+    """The counter values that must move for a person's reps to count, and why."""
+
+    changes: dict[str, float]
+    why: list[str]
+    rest: float  # their median rest level
+    far: float  # their median far extreme
+    reps: int  # the repetitions measured
+
+
+def calibration(counter: CounterDef, cycles: list[Cycle], angle: str = "angle") -> Calibration:
+    """Move only what must move for these reps to count: the turn when a rep does not pass it
+    firmly, the start when a rep does not get back to it, the duration bounds when a rep is
+    near them, min_range when the person's range is near it. A threshold that already suits
+    the person stays, however far it is from their range, and so does every rule: a shallow
+    squatter still hears "go deeper"."""
+    if len(cycles) < MIN_CYCLES:
+        raise NoRepetition(
+            f"found {len(cycles)} repetition(s) on the {angle}: calibrating needs at least "
+            f"{MIN_CYCLES}",
+            hint="film 3-5 repetitions, the whole body in view, as you usually do them",
+        )
+    sign = counter.sign
+    rest = float(np.median([c.rest for c in cycles]))
+    far = float(np.median([c.far for c in cycles]))
+    span = abs(rest - far)
+    h = counter.hysteresis
+    least_deep = min(sign * (rest - c.far) for c in cycles)  # from the rest level
+    least_back = max(sign * (rest - c.rest) for c in cycles)  # how far short of it a rep rested
+    if least_deep < 3 * h:
+        raise NoRepetition(
+            f"your reps moved the {angle} only {least_deep:.0f}°: too little to count apart "
+            f"from standing still (hysteresis {h:g}°)"
+        )
+    changes: dict[str, float] = {}
+    why: list[str] = []
+    turn, start = counter.turn, counter.start
+    if sign * (rest - least_deep) > sign * turn - h:  # the least deep rep is not firmly past it
+        turn_at = min(TURN_SHARE * span, SHALLOWEST_SHARE * least_deep)
+        turn = round(rest - sign * turn_at)
+        changes["turn"] = turn
+        why.append(
+            f"turn {counter.turn:g} → {turn:g}: your reps reach {far:.0f}° (the least deep "
+            f"{rest - sign * least_deep:.0f}°), not past {counter.turn:g}°"
+        )
+    resting = rest - sign * least_back
+    if sign * resting < sign * start + h or sign * start <= sign * turn + h:
+        start_at = max(START_SHARE * span, least_back + h)
+        start_at = min(start_at, abs(rest - turn) - 2 * h)
+        start = round(rest - sign * start_at)
+        changes["start"] = start
+        why.append(
+            f"start {counter.start:g} → {start:g}: you rest at {rest:.0f}° (at the least "
+            f"{resting:.0f}°)" + (", and the turn moved" if "turn" in changes else "")
+        )
+    quickest = min(c.seconds for c in cycles)  # between crossings of a third of the range:
+    slowest = max(c.seconds for c in cycles)  # a little shorter than the counter's rep
+    if counter.min_rep_seconds > 0.8 * quickest:
+        low = round(max(0.2, 0.5 * quickest), 1)
+        changes["min_rep_seconds"] = low
+        why.append(f"min_rep_seconds {counter.min_rep_seconds:g} → {low:g}: your quickest rep "
+                   f"took {quickest:.1f} s")  # fmt: skip
+    if counter.max_rep_seconds < 1.5 * slowest:
+        high = float(min(600, round(3 * slowest)))
+        changes["max_rep_seconds"] = high
+        why.append(f"max_rep_seconds {counter.max_rep_seconds:g} → {high:g}: your slowest rep "
+                   f"took {slowest:.1f} s")  # fmt: skip
+    if counter.min_range > 0.8 * least_deep:
+        min_range = float(round(RANGE_SHARE * span))
+        changes["min_range"] = min_range
+        why.append(f"min_range {counter.min_range:g} → {min_range:g}: your range is {span:.0f}°")
+    return Calibration(changes, why, round(rest), round(far), len(cycles))
