@@ -157,13 +157,16 @@ def run_learn(args: argparse.Namespace) -> int:
                                 hint="choose another --name, or --force to hide it")  # fmt: skip
     demo = record(args, args.source)
     _check_seen(demo)
-    finding = learning.choose(demos.traces(demo), reps=args.reps)
+    t, values = demos.streams(demo.poses, demos.candidate_spec())
+    finding = learning.choose(demos.traces(t, values), reps=args.reps)
     th = learning.thresholds(finding.cycles, finding.decrease)
-    text = authoring.learned(name, finding, th, demo.description, len(finding.traces[0].cycles))
+    trunk = {side: values[f"trunk_image.{side}"] for side in ("left", "right")}
+    lean = learning.trunk_limit(finding, t, trunk)
+    found = len(finding.traces[0].cycles)
+    text = authoring.learned(name, finding, th, demo.description, found, lean)
     spec = specs.parse(text, str(target), name)  # the validator `exercises check` uses
     reps = demos.count(demo.poses, spec)
     side = finding.sides if finding.sides != "both" else "both sides'"
-    found = len(finding.traces[0].cycles)
     out.print(
         f"found {found} reps: {side} {finding.candidate.name}, {th.rest:g}° → {th.far:g}° "
         f"({finding.mode}); counting them back with the new definition: {len(reps)}",

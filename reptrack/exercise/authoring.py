@@ -9,6 +9,7 @@ from datetime import date
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.learning import (
+    POSTURE_MARGIN,
     RANGE_SHARE,
     SHALLOWEST_SHARE,
     START_SHARE,
@@ -44,7 +45,14 @@ def _n(value: float) -> str:
     return f"{value:g}"
 
 
-def learned(name: str, finding: Finding, th: Thresholds, source: str, reps: int) -> str:
+def learned(
+    name: str,
+    finding: Finding,
+    th: Thresholds,
+    source: str,
+    reps: int,
+    trunk_below: float | None = None,
+) -> str:
     """A commented definition that counts what the demonstration showed."""
     c = finding.candidate
     angle = c.name
@@ -75,7 +83,7 @@ side = "auto"  # either side counts; both sides moving together count once
 {kind}points = {json.dumps(list(c.points))}
 space = "{space}
 
-[counter]
+{_trunk_angle(trunk_below)}[counter]
 angle = "{angle}"
 direction = "{th.direction}"  # the {angle} {going} into a rep
 start = {_n(th.start)}  # back at rest: within {START_SHARE:.0%} of the range from {_n(th.rest)}°
@@ -93,6 +101,30 @@ measure = "{measure}"
 {limit} = {_n(round(full))}  # {FULL_SHARE:.0%} of the demonstrated range
 message = "go as far as in your demonstration"
 severity = "info"
+{_trunk_requirement(trunk_below)}"""
+
+
+def _trunk_angle(below: float | None) -> str:
+    if below is None:
+        return ""
+    return """[angles.trunk]
+kind = "segment"
+points = ["shoulder", "hip"]
+space = "image"
+
+"""
+
+
+def _trunk_requirement(below: float | None) -> str:
+    if below is None:
+        return ""
+    return f"""
+# A rep is the movement demonstrated: the trunk leans at most {POSTURE_MARGIN:g}° more than in
+# the demonstration (bending over to pick something up is not a rep).
+[[requires]]
+angle = "trunk"
+measure = "max"
+below = {_n(below)}
 """
 
 

@@ -56,9 +56,8 @@ def streams(poses: Poses, spec: ExerciseSpec) -> tuple[np.ndarray, dict[str, np.
     return t, {k: np.array([r[k] for r in rows], dtype=float) for k in keys}
 
 
-def traces(demo: Demo) -> list[Trace]:
-    """Every candidate angle on both sides, analysed."""
-    t, values = streams(demo.poses, candidate_spec())
+def traces(t: np.ndarray, values: dict[str, np.ndarray]) -> list[Trace]:
+    """Every candidate stream (from `streams(poses, candidate_spec())`), analysed."""
     return [trace(key, t, x) for key, x in values.items()]
 
 

@@ -368,13 +368,26 @@ def choose(traces: list[Trace], reps: int | None = None) -> Finding:
             f"no repetition to learn from: {_why_not(traces)}",
             hint="film 3-5 slow, full repetitions of one exercise, the whole body in view",
         )
-    pool = [t for t in good if t.candidate.body and t.depth >= BODY_DEPTH] or good
-    best = max(pool, key=lambda t: t.depth)
-    joints = [t for t in pool if t.candidate.kind == "joint" and t.depth >= best.depth / 2]
-    chosen = max(joints, key=lambda t: t.depth).candidate if joints else best.candidate
-    of_chosen = [t for t in good if t.candidate is chosen]
-    # Joints count in "view" space (it holds from the side and the front) when it shows the
-    # repetition; else in the space that showed it best.
+    # An angle measured in several spaces is judged by its median range over them (one space
+    # may catch a stray pair of cycles), and shown moving by its largest.
+    spaces: dict[str, list[Trace]] = {}
+    for t in good:
+        spaces.setdefault(t.candidate.name, []).append(t)
+    typical = {name: float(np.median([t.depth for t in ts])) for name, ts in spaces.items()}
+    largest = {name: max(t.depth for t in ts) for name, ts in spaces.items()}
+    names = [n for n in spaces if spaces[n][0].candidate.body and typical[n] >= BODY_DEPTH]
+    names = names or list(spaces)
+    best = max(names, key=lambda n: typical[n])
+    joints = [
+        n
+        for n in names
+        if spaces[n][0].candidate.kind == "joint" and largest[n] >= typical[best] / 2
+    ]
+    chosen = max(joints, key=lambda n: typical[n]) if joints else best
+    of_chosen = spaces[chosen]
+    candidate = of_chosen[0].candidate
+    # A joint counts in "view" space (it holds from the side and the front) when that shows
+    # the repetition; else in the space that showed it best.
     space = (
         "view"
         if any(t.space == "view" for t in of_chosen)
@@ -386,7 +399,7 @@ def choose(traces: list[Trace], reps: int | None = None) -> Finding:
         mode = _mode(by_side["left"], by_side["right"])
     else:
         mode = "one side"
-    return Finding(chosen, space, tuple(sides), mode)
+    return Finding(candidate, space, tuple(sides), mode)
 
 
 # -- thresholds from the person's own repetitions ---------------------------------------------
@@ -447,12 +460,41 @@ def thresholds(cycles: list[Cycle], decrease: bool) -> Thresholds:
         turn=round(rest - sign * turn_at),
         hysteresis=hysteresis,
         min_range=float(round(RANGE_SHARE * span)),
-        min_rep_seconds=round(max(0.3, 0.4 * shortest), 1),
+        # guards against jitter only: a slow demonstration must not make a quicker rep too fast
+        min_rep_seconds=round(min(0.5, max(0.2, 0.4 * shortest)), 1),
         max_rep_seconds=float(min(600, max(10, round(3 * longest)))),
         filter_seconds=round(min(0.15, shortest / 6), 2),
         rest=round(rest),
         far=round(far),
     )
+
+
+# A rep of a legs-and-trunk exercise must be the movement demonstrated: bending over to pick
+# something up closes the knees and hips as a squat does, with the trunk far more inclined.
+# During a rep the trunk may lean this much more than in the demonstration's most inclined one.
+POSTURE_MARGIN = 20.0
+
+
+def trunk_limit(finding: Finding, t: np.ndarray, trunk: dict[str, np.ndarray]) -> float | None:
+    """The most the trunk may lean from vertical during a rep, or None when it need not be
+    limited: an arm exercise (a swinging curl is a form fault, not another movement), the
+    trunk being the counted angle, or a demonstration that already leans near horizontal (a
+    sit-up, a deadlift)."""
+    if not finding.candidate.body or finding.candidate.name == "trunk":
+        return None
+    leans = []
+    for tr in finding.traces:
+        if tr.side not in trunk:
+            continue
+        lean = smooth(regular(t, trunk[tr.side]))
+        for c in tr.cycles:
+            during = lean[round(c.start * RATE) : round(c.end * RATE) + 1]
+            if np.isfinite(during).any():
+                leans.append(float(np.nanmax(during)))
+    if not leans:
+        return None
+    limit = round(max(leans) + POSTURE_MARGIN)
+    return float(limit) if limit < 90 else None
 
 
 # -- fitting a definition's thresholds to a person --------------------------------------------
