@@ -64,7 +64,7 @@ def traces_of(streams: dict[str, tuple[np.ndarray, np.ndarray]]) -> list[learnin
 
 # -- the analysis ------------------------------------------------------------------------------
 def test_a_sine_of_squats_gives_its_cycles_depth_and_rest_level():
-    t, x = squats(reps=5)
+    _, x = squats(reps=5)
     assert rests_high(x)
     cycles = find_cycles(x, decrease=True)
     assert len(cycles) == 5
@@ -74,9 +74,9 @@ def test_a_sine_of_squats_gives_its_cycles_depth_and_rest_level():
 
 
 def test_the_rest_level_is_where_the_set_starts_even_when_the_turn_is_held():
-    t, x = squats(reps=4, top=40, bottom=150)  # a lateral raise: rests low, rises
+    _, x = squats(reps=4, top=40, bottom=150)  # a lateral raise: rests low, rises
     assert not rests_high(x)
-    t, x = squats(reps=4, pause=1.0)
+    _, x = squats(reps=4, pause=1.0)
     held = np.where((x < 80), 70.0, x)  # a curl held at the top: long dwell at the far end
     held = np.concatenate([held, np.full(60, 70.0)])  # and the video ends inside a rep
     assert rests_high(held)
@@ -287,10 +287,8 @@ def test_learn_from_a_video_file_in_a_real_terminal(shared, blazepose_models, tm
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 120
-        while "EXIT=" not in (
-            text := subprocess.run([*tmux, "capture-pane", "-p", "-t", session],
-                                   capture_output=True, text=True).stdout  # fmt: skip
-        ):
+        capture = [*tmux, "capture-pane", "-p", "-t", session]
+        while "EXIT=" not in (text := subprocess.run(capture, capture_output=True).stdout.decode()):
             assert time.monotonic() < deadline, text
             time.sleep(0.5)
     finally:
