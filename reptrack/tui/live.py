@@ -120,6 +120,7 @@ class LiveScreen(Screen[Summary | None]):
             self.notify(note, title="Note", timeout=12, markup=False)
         self._show_set()
         self._camera("starting…")
+        self._tick()  # the clock shows from the start, not half a second later
         self.set_interval(0.5, self._tick)
         self.run_loop()
 
@@ -175,6 +176,7 @@ class LiveScreen(Screen[Summary | None]):
         self.ended = message
         self.stopped_at = self.clock()  # the set's clock stops with the video or camera
         self.rest_until = None
+        self._tick()
         summary = message.summary
         if message.error is not None:
             self._camera(f"[red]{escape(message.error.message)}[/]")
