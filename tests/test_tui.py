@@ -516,3 +516,57 @@ def test_the_gauge_shows_the_angle_and_both_thresholds():
             assert "—°" in str(gauge.render())
 
     run(scenario())
+
+
+# -- teaching from the home screen ---------------------------------------------------------
+def _replay(npz: Path):
+    from reptrack.exercise.demo import from_landmarks
+
+    def recorder(plan, enough, status):
+        status("reading the video: frame 1")
+        return from_landmarks(npz)
+
+    return recorder
+
+
+def test_learn_from_the_home_screen_writes_the_exercise_and_lists_it(shared, tmp_home):
+    app = ReptrackApp(Plan("squat"), recorder=_replay(shared / "reference" / "squat_luiz2.npz"))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("l")
+            await until(pilot, lambda: app.screen.query("#teach-name"))
+            await pilot.press(*"knee_bends", "enter")
+            await until(pilot, lambda: "wrote" in text(app, "#teach-result"), timeout=60)
+            assert "found 6 reps" in text(app, "#teach-result")
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            names = [o.id for o in app.screen.query_one(OptionList).options]
+            assert "knee_bends" in names
+
+    run(scenario())
+    assert (tmp_home / "config" / "exercises" / "knee_bends.toml").is_file()
+
+
+def test_calibrate_from_the_home_screen_and_a_refusal_in_red(shared, tmp_home):
+    quarter = shared / "reference" / "squat_dillonQ.npz"
+    app = ReptrackApp(Plan("squat"), recorder=_replay(quarter))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("c")
+            await until(pilot, lambda: "wrote" in text(app, "#teach-result"), timeout=60)
+            assert "turn 110 →" in text(app, "#teach-result")
+            await pilot.press("escape")
+            await pilot.press("l")
+            await until(pilot, lambda: app.screen.query("#teach-name"))
+            await pilot.press(*"curl", "enter")  # a shipped name: refused before recording
+            await until(pilot, lambda: "shipped exercise" in text(app, "#teach-result"))
+            assert app.screen.query_one("#teach-result").has_class("error")
+
+    run(scenario())
+    assert (
+        (tmp_home / "config" / "exercises" / "squat.toml")
+        .read_text()
+        .startswith("# Calibrated by `reptrack calibrate`")
+    )

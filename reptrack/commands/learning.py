@@ -38,11 +38,21 @@ def configure_learn(p: argparse.ArgumentParser) -> None:
     p.add_argument("--name", required=True, help="the new exercise's name (e.g. calf_raise)")
     p.add_argument(
         "--reps",
-        type=int,
+        type=_reps,
         metavar="N",
         help="how many reps the demonstration holds: prefer the angle that repeats N times",
     )
     add_demo_options(p)
+
+
+def _reps(text: str) -> int:
+    try:
+        reps = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 2 <= reps <= 100:
+        raise argparse.ArgumentTypeError(f"{reps}: a demonstration holds 2 to 100 reps")
+    return reps
 
 
 def configure_calibrate(p: argparse.ArgumentParser) -> None:
@@ -119,127 +129,33 @@ def record(args: argparse.Namespace, source_text: str):  # -> Demo
     return Demo(poses, Path(description).name if not live else description)
 
 
-def _check_seen(demo) -> None:
-    if len(demo.poses) < 10:
-        raise ReptrackError(f"{demo.description}: only {len(demo.poses)} frame(s) recorded")
-    if demo.seen < 0.2:
-        raise ReptrackError(
-            f"{demo.description}: a person was seen in only {demo.seen:.0%} of the frames",
-            hint="the whole body should be in view, lit from the front",
-        )
-
-
-def _user_file(name: str) -> Path:
-    from reptrack import paths
-
-    return paths.config_dir() / "exercises" / f"{name}.toml"
-
-
 # -- learn -------------------------------------------------------------------------------------
 def run_learn(args: argparse.Namespace) -> int:
-    from reptrack import paths
-    from reptrack.exercise import authoring, learning
-    from reptrack.exercise import demo as demos
-    from reptrack.exercise import spec as specs
-    from reptrack.outputs import write_text
+    from reptrack.exercise import teaching
 
-    name = authoring.check_name(args.name)
-    if args.reps is not None and not 2 <= args.reps <= 100:
-        raise ReptrackError(f"--reps {args.reps}: a demonstration holds 2 to 100 reps")
-    target = _user_file(name)
-    shipped = paths.shipped("exercises") / f"{name}.toml"
-    if not args.force:  # checked first: a clash must not cost a recording
-        if target.exists():
-            raise ReptrackError(f"you already have an exercise {name!r} ({target})",
-                                hint="choose another --name, or --force to replace it")  # fmt: skip
-        if shipped.exists():
-            raise ReptrackError(f"{name!r} is a shipped exercise: yours would hide it",
-                                hint="choose another --name, or --force to hide it")  # fmt: skip
-    demo = record(args, args.source)
-    _check_seen(demo)
-    t, values = demos.streams(demo.poses, demos.candidate_spec())
-    finding = learning.choose(demos.traces(t, values), reps=args.reps)
-    th = learning.thresholds(finding.cycles, finding.decrease)
-    trunk = {side: values[f"trunk_image.{side}"] for side in ("left", "right")}
-    lean = learning.trunk_limit(finding, t, trunk)
-    found = len(finding.traces[0].cycles)
-    text = authoring.learned(name, finding, th, demo.description, found, lean)
-    spec = specs.parse(text, str(target), name)  # the validator `exercises check` uses
-    reps = demos.count(demo.poses, spec)
-    side = finding.sides if finding.sides != "both" else "both sides'"
-    out.print(
-        f"found {found} reps: {side} {finding.candidate.name}, {th.rest:g}° → {th.far:g}° "
-        f"({finding.mode}); counting them back with the new definition: {len(reps)}",
-        markup=False,
-    )
-    if args.reps is not None and len(reps) != args.reps:
-        err.print(f"[yellow]note:[/] you said {args.reps} reps; the definition counts {len(reps)}")
-    if len(reps) < learning.MIN_CYCLES:
-        raise ReptrackError(
-            f"the learned definition counts {len(reps)} rep(s) in its own demonstration: "
-            "not writing it",
-            hint="film 3-5 slow, full reps, starting and ending at rest",
-        )
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text(target, text)
+    target = teaching.learn_target(args.name, args.force)  # before a recording is wasted
+    lesson = teaching.learn(record(args, args.source), args.name, target, reps=args.reps)
+    _tell(lesson)
+    lesson.save()
     out.print(f"wrote {esc(target)}")
-    out.print(f"count it with: reptrack {esc(name)}    read or edit it: that file")
+    out.print(f"count it with: reptrack {esc(args.name)}    read or edit it: that file")
     return 0
 
 
-# -- calibrate ---------------------------------------------------------------------------------
 def run_calibrate(args: argparse.Namespace) -> int:
-    from reptrack import paths
-    from reptrack.exercise import authoring, learning
-    from reptrack.exercise import demo as demos
-    from reptrack.exercise import spec as specs
-    from reptrack.outputs import write_text
+    from reptrack.exercise import teaching
 
-    name = args.exercise
-    shipped_path = paths.shipped("exercises") / f"{name}.toml"
-    if not shipped_path.is_file():
-        specs.load(name)  # an unknown name says so, with the known ones
-        raise ReptrackError(
-            f"{name!r} is not a shipped exercise: calibrate fits the shipped definitions",
-            hint=f"to fit an exercise of your own, learn it again: reptrack exercises learn "
-            f"SOURCE --name {name} --force",
-        )
-    shipped = specs.load_file(shipped_path)
-    target = _user_file(name)
-    if target.exists() and not args.force:
-        head = target.read_text(encoding="utf-8", errors="replace")[:200]
-        if not head.startswith(authoring.CALIBRATED):
-            raise ReptrackError(f"{target} is your own definition of {name}: calibrating would "
-                                "replace it", hint="--force replaces it")  # fmt: skip
-    demo = record(args, args.source)
-    _check_seen(demo)
-    angle = shipped.counter.angle
-    t, values = demos.streams(demo.poses, shipped)
-    decrease = shipped.counter.direction == "decrease"
-    per_side = {
-        side: learning.find_cycles(learning.smooth(learning.regular(t, values[key])), decrease)
-        for side in ("left", "right")
-        if (key := f"{angle}.{side}") in values
-    }
-    side, cycles = max(per_side.items(), key=lambda kv: (len(kv[1]), sum(c.depth for c in kv[1])))
-    cal = learning.calibration(shipped.counter, cycles, f"{side} {angle}")
-    before = len(demos.count(demo.poses, shipped))
-    out.print(
-        f"measured {cal.reps} reps on the {side} {angle}: {cal.rest:g}° at rest, "
-        f"{cal.far:g}° at the turn (medians); the shipped {name} counts {before}",
-        markup=False,
-    )
-    if not cal.changes:
-        out.print(f"the shipped thresholds already suit you: nothing to change ({esc(target)} "
-                  "not written)")  # fmt: skip
-        return 0
-    text = authoring.calibrated(shipped, cal.changes, cal.why)
-    spec = specs.parse(text, str(target), name)
-    after = len(demos.count(demo.poses, spec))
-    for line in cal.why:
-        out.print(f"  {line}", markup=False)
-    out.print(f"with them it counts {after}; every form rule is kept as shipped", markup=False)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_text(target, text)
-    out.print(f"wrote {esc(target)} (delete it to go back to the shipped thresholds)")
+    shipped, target = teaching.calibrate_target(args.exercise, args.force)
+    lesson = teaching.calibrate(record(args, args.source), shipped, target)
+    _tell(lesson)
+    if lesson.text is not None:
+        lesson.save()
+        out.print(f"wrote {esc(target)} (delete it to go back to the shipped thresholds)")
     return 0
+
+
+def _tell(lesson) -> None:
+    for line in lesson.lines:
+        out.print(line, markup=False)
+    for note in lesson.notes:
+        err.print(f"[yellow]note:[/] {esc(note)}")

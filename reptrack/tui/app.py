@@ -23,6 +23,7 @@ from reptrack.store import Store
 from reptrack.tui.history import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
+from reptrack.tui.teach import Recorder
 from reptrack.workout import Summary, Workout
 
 Opener = Callable[[Plan], Workout]
@@ -43,9 +44,11 @@ class ReptrackApp(App[Summary | None]):
         workout: Workout | None = None,
         opener: Opener = open_workout,
         live: LiveOptions = LiveOptions(),
+        recorder: Recorder | None = None,
     ) -> None:
         super().__init__()
         self.plan, self.workout, self.opener = plan, workout, opener
+        self.recorder = recorder  # how Learn and Calibrate record (the tests replay landmarks)
         self.live = live
         self.summaries: list[Summary] = []
         self.stopping = False  # a stop signal came: finish, save and quit

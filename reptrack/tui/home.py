@@ -24,6 +24,8 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "start", "Start"),
         Binding("h", "history", "History"),
+        Binding("l", "learn", "Learn"),
+        Binding("c", "calibrate", "Calibrate"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -54,11 +56,22 @@ class HomeScreen(Screen[None]):
                 with Horizontal(id="buttons"):
                     yield Button("Start", variant="success", id="start")
                     yield Button("History", id="history")
+                    yield Button(
+                        "Learn…", id="learn", tooltip="learn a new exercise from a demonstration"
+                    )
+                    yield Button(
+                        "Calibrate", id="calibrate", tooltip="fit this exercise to your range"
+                    )
         yield Static("", id="description")
         yield Footer()
 
     def on_mount(self) -> None:
+        self._fill()
+        self.query_one("#exercises", OptionList).focus()
+
+    def _fill(self) -> None:
         options = self.query_one("#exercises", OptionList)
+        options.clear_options()
         for name, path in specs.available().items():
             try:
                 spec = specs.load_file(path)
@@ -70,7 +83,6 @@ class HomeScreen(Screen[None]):
         names = [o.id for o in options.options]
         if self.plan.exercise in names:
             options.highlighted = names.index(self.plan.exercise)
-        options.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         name = event.option.id or ""
@@ -87,10 +99,9 @@ class HomeScreen(Screen[None]):
         self.query_one("#source", Input).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "start":
-            self.action_start()
-        else:
-            self.action_history()
+        actions = {"start": self.action_start, "history": self.action_history,
+                   "learn": self.action_learn, "calibrate": self.action_calibrate}  # fmt: skip
+        actions[event.button.id or "start"]()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_start()
@@ -122,6 +133,29 @@ class HomeScreen(Screen[None]):
             self.notify(exc.message, severity="error")
             return
         self.post_message(self.Start(plan))
+
+    def action_learn(self) -> None:
+        self._teach(learn=True)
+
+    def action_calibrate(self) -> None:
+        self._teach(learn=False)
+
+    def _teach(self, learn: bool) -> None:
+        from reptrack.tui.teach import TeachScreen
+
+        try:
+            plan = self.chosen_plan()
+        except ReptrackError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        self.plan = plan
+
+        def done(wrote: bool | None) -> None:
+            if wrote:
+                self._fill()  # a new or calibrated exercise shows in the list
+
+        recorder = getattr(self.app, "recorder", None)
+        self.app.push_screen(TeachScreen(plan, learn=learn, recorder=recorder), done)
 
     def action_history(self) -> None:
         self.app.action_history()  # type: ignore[attr-defined]
