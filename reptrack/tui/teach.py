@@ -56,7 +56,9 @@ class TeachScreen(ModalScreen[bool]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        if not self.busy:
+        if self.busy:  # Enter again, in the name field: the reps are done
+            self.enough.set()
+        else:
             self._start(event.value.strip())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
