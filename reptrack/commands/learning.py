@@ -76,6 +76,7 @@ def record(args: argparse.Namespace, source_text: str):  # -> Demo
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from reptrack.exercise import demo as demos
     from reptrack.exercise.demo import Demo, from_landmarks
     from reptrack.sources import FileSource, open_source
 
@@ -106,23 +107,22 @@ def record(args: argparse.Namespace, source_text: str):  # -> Demo
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[seen]}"))  # fmt: skip
         started = time.monotonic()
+
+        def done() -> bool:
+            late = args.seconds is not None and time.monotonic() - started > args.seconds
+            return late or stop.is_set()
+
         with Progress(*columns, console=err, transient=True) as progress:
             task = progress.add_task(
                 "recording" if live else esc(Path(source_text).name), total=total, seen=""
             )
-            seen = 0
+
+            def tick(frames: int, seen: int) -> None:
+                progress.update(task, completed=frames, seen=f"person seen in {seen / frames:.0%}")
+
             try:
-                while not stop.is_set():
-                    if args.seconds is not None and time.monotonic() - started > args.seconds:
-                        break
-                    frame = source.read()
-                    if frame is None:
-                        break
-                    pose = made.estimate(frame.image, frame.timestamp)
-                    poses.append((frame.timestamp, pose))
-                    seen += pose is not None
-                    progress.update(task, advance=1, seen=f"person seen in {seen / len(poses):.0%}")
-            except KeyboardInterrupt:
+                demos.record(source, made, done=done, tick=tick, poses=poses)
+            except KeyboardInterrupt:  # Ctrl-C ends a camera recording; what it holds is kept
                 if not live:
                     raise
         description = source.description

@@ -3,9 +3,10 @@ the reps a definition counts in them. The bridge between poses and `learning`'s 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,6 +18,10 @@ from reptrack.exercise.measure import sample
 from reptrack.exercise.spec import AngleDef, CounterDef, ExerciseSpec
 from reptrack.pose.types import Pose
 
+if TYPE_CHECKING:
+    from reptrack.pose.types import PoseEstimator
+    from reptrack.sources import FrameSource
+
 Poses = list[tuple[float, Pose | None]]
 
 
@@ -26,10 +31,6 @@ class Demo:
 
     poses: Poses
     description: str  # where they came from, for messages and the file's header
-
-    @property
-    def seconds(self) -> float:
-        return self.poses[-1][0] - self.poses[0][0] if len(self.poses) > 1 else 0.0
 
     @property
     def seen(self) -> float:
@@ -72,16 +73,26 @@ def count(poses: Iterable[tuple[float, Pose | None]], spec: ExerciseSpec) -> lis
 
 
 def record(
-    frames: Iterator[tuple[float, np.ndarray]],
-    estimate: Callable[[np.ndarray, float], Pose | None],
-    tick: Callable[[Pose | None], None] = lambda pose: None,
+    source: FrameSource,
+    estimator: PoseEstimator,
+    *,
+    done: Callable[[], bool] = lambda: False,
+    tick: Callable[[int, int], None] = lambda frames, seen: None,
+    poses: Poses | None = None,
 ) -> Poses:
-    """Run the pose model over frames until they end; `tick` is told of each pose."""
-    poses: Poses = []
-    for t, image in frames:
-        pose = estimate(image, t)
-        poses.append((t, pose))
-        tick(pose)
+    """Run the pose model over the source's frames until they end or `done()` says so;
+    `tick(frames, seen)` follows each frame. The poses are appended to `poses` as they come,
+    so a caller that stops on an interrupt keeps what was recorded."""
+    poses = [] if poses is None else poses
+    seen = 0
+    while not done():
+        frame = source.read()
+        if frame is None:
+            break
+        pose = estimator.estimate(frame.image, frame.timestamp)
+        poses.append((frame.timestamp, pose))
+        seen += pose is not None
+        tick(len(poses), seen)
     return poses
 
 

@@ -430,12 +430,6 @@ class Thresholds:
     rest: float  # the median rest level of the cycles
     far: float  # the median far extreme
 
-    def counter(self) -> dict[str, float | str]:
-        """The `[counter]` values (without the angle)."""
-        keys = ("direction", "start", "turn", "hysteresis", "min_range", "min_rep_seconds",
-                "max_rep_seconds", "filter_seconds")  # fmt: skip
-        return {k: getattr(self, k) for k in keys}
-
 
 def thresholds(cycles: list[Cycle], decrease: bool) -> Thresholds:
     """Start, turn and the other counter values that count these cycles, and reps like them."""

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 from reptrack.errors import ReptrackError
 from reptrack.exercise import teaching
 from reptrack.exercise.demo import Demo
+from reptrack.exercise.demo import record as record_poses
 from reptrack.plan import Plan
 
 
@@ -126,21 +127,15 @@ def record(plan: Plan, enough: threading.Event, status: Callable[[str], None]) -
 
     estimator = make_estimator(plan.backend, plan.model, openpose_model=plan.openpose_model,
                                openpose_size=plan.openpose_size)  # fmt: skip
-    poses: list = []
-    seen = 0
     with open_source(plan.source) as source:
         live = not isinstance(source, FileSource)
-        total = len(source) if not live else 0
+        of = f"/{len(source)}" if not live and len(source) else ""
         prompt = "do 3-5 slow, full reps, then press Enter" if live else "reading the video"
-        while not enough.is_set():
-            frame = source.read()
-            if frame is None:
-                break
-            pose = estimator.estimate(frame.image, frame.timestamp)
-            poses.append((frame.timestamp, pose))
-            seen += pose is not None
-            if len(poses) % 5 == 1:
-                of = f"/{total}" if total else ""
-                status(f"{prompt}: frame {len(poses)}{of}, person seen in {seen / len(poses):.0%}")
+
+        def tick(frames: int, seen: int) -> None:
+            if frames % 5 == 1:
+                status(f"{prompt}: frame {frames}{of}, person seen in {seen / frames:.0%}")
+
+        poses = record_poses(source, estimator, done=enough.is_set, tick=tick)
         description = source.description
     return Demo(poses, description)
