@@ -273,6 +273,17 @@ def test_calibrate_is_for_shipped_exercises(tmp_path):
     assert done.returncode == 1 and "unknown exercise" in done.stderr
 
 
+def test_calibrate_never_writes_over_the_shipped_file_or_onto_a_folder(tmp_path):
+    shipped = ROOT / "exercises" / "squat.toml"
+    before = shipped.read_bytes()
+    done = cli("calibrate", "squat", "--source", "x.npz", "--force", config=ROOT)
+    assert done.returncode == 1 and "the shipped file itself" in done.stderr
+    assert shipped.read_bytes() == before
+    (tmp_path / "exercises" / "squat.toml").mkdir(parents=True)
+    done = cli("calibrate", "squat", "--source", "x.npz", config=tmp_path)
+    assert done.returncode == 1 and "a folder" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_learn_from_a_video_file_in_a_real_terminal(shared, blazepose_models, tmp_path):
     require(shutil.which("tmux") is not None, "tmux is not installed (Debian package tmux)")
     video = shared / "videos" / "squat_tommy.mp4"

@@ -104,6 +104,10 @@ def calibrate_target(name: str, force: bool = False) -> tuple[specs.ExerciseSpec
             f"SOURCE --name {name} --force",
         )
     target = user_file(name)
+    if target.is_dir() or target.resolve() == shipped_path.resolve():
+        raise ReptrackError(f"cannot write the calibration to {target}: it is "
+                            + ("a folder" if target.is_dir() else "the shipped file itself"),
+                            hint="REPTRACK_CONFIG_DIR must be a folder of your own")  # fmt: skip
     if target.exists() and not force:
         head = target.read_text(encoding="utf-8", errors="replace")[:200]
         if not head.startswith(authoring.CALIBRATED):
