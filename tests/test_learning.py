@@ -273,10 +273,12 @@ def test_calibrate_is_for_shipped_exercises(tmp_path):
     assert done.returncode == 1 and "unknown exercise" in done.stderr
 
 
-def test_calibrate_never_writes_over_the_shipped_file_or_onto_a_folder(tmp_path):
+def test_learn_and_calibrate_never_write_over_the_shipped_file_or_onto_a_folder(tmp_path):
     shipped = ROOT / "exercises" / "squat.toml"
     before = shipped.read_bytes()
     done = cli("calibrate", "squat", "--source", "x.npz", "--force", config=ROOT)
+    assert done.returncode == 1 and "the shipped file itself" in done.stderr
+    done = cli("exercises", "learn", "x.npz", "--name", "squat", "--force", config=ROOT)
     assert done.returncode == 1 and "the shipped file itself" in done.stderr
     assert shipped.read_bytes() == before
     (tmp_path / "exercises" / "squat.toml").mkdir(parents=True)

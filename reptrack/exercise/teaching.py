@@ -44,11 +44,21 @@ def check_seen(demo: Demo) -> None:
         )
 
 
+def _writable(target: Path, shipped: Path) -> None:
+    """Refuse a user file that is a folder, or the shipped file itself (a config folder set
+    to the checkout): --force replaces a user's file, never that."""
+    if target.is_dir() or target.resolve() == shipped.resolve():
+        raise ReptrackError(f"cannot write to {target}: it is "
+                            + ("a folder" if target.is_dir() else "the shipped file itself"),
+                            hint="REPTRACK_CONFIG_DIR must be a folder of your own")  # fmt: skip
+
+
 # -- learn -------------------------------------------------------------------------------------
 def learn_target(name: str, force: bool = False) -> Path:
     """Where a learned `name` goes; refused (before any recording) when it is in the way."""
     authoring.check_name(name)
     target = user_file(name)
+    _writable(target, paths.shipped("exercises") / f"{name}.toml")
     if not force:
         if target.exists():
             raise ReptrackError(f"you already have an exercise {name!r} ({target})",
@@ -104,10 +114,7 @@ def calibrate_target(name: str, force: bool = False) -> tuple[specs.ExerciseSpec
             f"SOURCE --name {name} --force",
         )
     target = user_file(name)
-    if target.is_dir() or target.resolve() == shipped_path.resolve():
-        raise ReptrackError(f"cannot write the calibration to {target}: it is "
-                            + ("a folder" if target.is_dir() else "the shipped file itself"),
-                            hint="REPTRACK_CONFIG_DIR must be a folder of your own")  # fmt: skip
+    _writable(target, shipped_path)
     if target.exists() and not force:
         head = target.read_text(encoding="utf-8", errors="replace")[:200]
         if not head.startswith(authoring.CALIBRATED):
