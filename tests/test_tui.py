@@ -3,18 +3,13 @@ synthetic source and pose model: every screen and every key."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Digits, Input, OptionList
 
-from fakes import BlankSource, RecordedPoses, Squatter
-from reptrack.errors import SourceError
+from fakes import RecordedPoses
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
 from reptrack.sources import FileSource
@@ -24,38 +19,7 @@ from reptrack.tui.history import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.workout import Workout
-
-SIZE = (120, 40)
-
-
-class SteadyWorkout(Workout):
-    """Reports fixed speed figures, so snapshots do not depend on the machine's pace."""
-
-    def step(self):
-        r = super().step()
-        return r and replace(r, fps=30.0, pose_ms=12.0, latency_ms=15.0)
-
-
-def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Workout:
-    cls = kw.pop("cls", Workout)
-    return cls(
-        BlankSource(frames, live=live), Squatter(), specs.load("squat"), store=Store(db), **kw
-    )
-
-
-def text(app: ReptrackApp, selector: str) -> str:
-    return str(app.screen.query_one(selector).render())
-
-
-async def until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the app"
-        await pilot.pause(0.05)
-
-
-def run(coro) -> None:
-    asyncio.run(coro)
+from tuikit import SIZE, SteadyWorkout, fake_workout, run, text, until
 
 
 # -- the live screen ----------------------------------------------------------------------
@@ -247,71 +211,6 @@ def test_a_recorded_real_video_is_counted_on_the_live_screen(shared, tmp_path):
 
     run(scenario())
     assert len(app.return_value.reps) == 3
-
-
-# -- the home screen ----------------------------------------------------------------------
-def test_home_screen_starts_a_workout_with_the_chosen_options(tmp_path):
-    chosen: list[Plan] = []
-
-    def opener(plan: Plan) -> Workout:
-        chosen.append(plan)
-        return fake_workout(tmp_path / "s.db")
-
-    app = ReptrackApp(Plan("squat"), opener=opener)
-
-    async def scenario():
-        async with app.run_test(size=SIZE) as pilot:
-            assert isinstance(app.screen, HomeScreen)
-            options = app.screen.query_one(OptionList)
-            names = [o.id for o in options.options]
-            assert {"squat", "curl"} <= set(names)
-            options.highlighted = names.index("curl")
-            app.screen.query_one("#source", Input).value = "clip.mp4"
-            app.screen.query_one("#target", Input).value = "8"
-            app.screen.query_one("#sets", Input).value = "3"
-            await pilot.click("#start")
-            await until(pilot, lambda: isinstance(app.screen, LiveScreen))
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            await pilot.press("q")
-            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
-
-    run(scenario())
-    assert (chosen[0].exercise, chosen[0].source, chosen[0].target_reps, chosen[0].sets) == (
-        "curl",
-        "clip.mp4",
-        8,
-        3,
-    )
-    assert len(app.summaries) == 1  # back on the home screen, the session was saved
-
-
-def test_home_screen_says_why_a_workout_cannot_start(tmp_path):
-    def opener(plan: Plan) -> Workout:
-        raise SourceError("no camera at index 0", hint="try --source 1")
-
-    app = ReptrackApp(Plan("squat"), opener=opener)
-
-    async def scenario():
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await pilot.press("s")
-            await until(pilot, lambda: any("no camera" in n.message for n in app._notifications))
-            assert isinstance(app.screen, HomeScreen)
-
-    run(scenario())
-
-
-def test_home_screen_rejects_a_target_that_is_not_a_number():
-    app = ReptrackApp(Plan("squat"), opener=lambda plan: pytest.fail("must not start"))
-
-    async def scenario():
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            app.screen.query_one("#rest", Input).value = "soon"
-            await pilot.press("s")
-            await pilot.pause()
-            assert any("must be numbers" in n.message for n in app._notifications)
-
-    run(scenario())
 
 
 # -- history --------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from textual import work
@@ -72,7 +73,7 @@ class ReptrackApp(App[Summary | None]):
         if self.workout is not None:
             self._live(self.workout, self.plan, then_exit=True)
         else:
-            self.push_screen(HomeScreen(self.plan))
+            self.push_screen(HomeScreen(self.plan, voice=self.live.voice))
 
     def _live(self, workout: Workout, plan: Plan, *, then_exit: bool) -> None:
         def done(summary: Summary | None) -> None:
@@ -80,18 +81,14 @@ class ReptrackApp(App[Summary | None]):
                 self.summaries.append(summary)
             if then_exit or self.stopping:
                 self.exit(summary)
-            elif summary is not None:
-                self.notify(
-                    f"{summary.exercise}: {len(summary.reps)} reps "
-                    f"({sum(r.clean for r in summary.reps)} clean) saved",
-                    title="Session saved",
-                    markup=False,
-                )
+            elif summary is not None and isinstance(self.screen, HomeScreen):
+                self.screen.show_saved(summary)
 
         self.push_screen(LiveScreen(workout, plan, self.live), done)
 
     # -- from the home screen -----------------------------------------------------------
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:
+        self.live = replace(self.live, voice=message.voice)
         self.notify(f"opening {message.plan.source}…", timeout=3, markup=False)
         self.open_session(message.plan)
 

@@ -1,42 +1,51 @@
-"""The home screen: pick an exercise, a source and targets, then start; or open the history."""
+"""The home screen: pick an exercise, a source and targets, then start; or open the history,
+learn or calibrate an exercise. It shows the session that was just saved."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, OptionList, Static
+from textual.widgets import Button, Checkbox, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
+from reptrack.tui.editor import PlanEditor
+from reptrack.workout import Summary
 
 
 class HomeScreen(Screen[None]):
-    """Choices in, a `Start` message out: the app opens the workout."""
+    """Choices in, a `Start` message out: the app opens the workout.
+
+    The screen has no text field of its own (source and targets are edited in a dialog), and
+    its keys are priority bindings: `s`, `h` and the others act whatever has focus."""
 
     BINDINGS = [
-        Binding("s", "start", "Start"),
-        Binding("h", "history", "History"),
-        Binding("l", "learn", "Learn"),
-        Binding("c", "calibrate", "Calibrate"),
-        Binding("q", "app.quit", "Quit"),
+        Binding("s", "start", "Start", priority=True),
+        Binding("e", "edit", "Source & targets", priority=True),
+        Binding("m", "voice", "Voice on/off", priority=True),
+        Binding("h", "history", "History", priority=True),
+        Binding("l", "learn", "Learn", priority=True),
+        Binding("c", "calibrate", "Calibrate", priority=True),
+        Binding("q", "app.quit", "Quit", priority=True),
     ]
 
     class Start(Message):
-        def __init__(self, plan: Plan) -> None:
+        def __init__(self, plan: Plan, voice: bool = False) -> None:
             super().__init__()
-            self.plan = plan
+            self.plan, self.voice = plan, voice
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, *, voice: bool = False) -> None:
         super().__init__()
-        self.plan = plan
+        self.plan, self.voice = plan, voice
 
     def compose(self) -> ComposeResult:
         yield Static("reptrack — count your reps", id="title")
@@ -45,16 +54,12 @@ class HomeScreen(Screen[None]):
                 yield Label("Exercise")
                 yield OptionList(id="exercises")
             with Vertical(id="choices"):
-                yield Label("Source: camera index, video file or stream URL")
-                yield Input(self.plan.source, id="source")
-                yield Label("Target reps per set (empty: none)")
-                yield Input(_text(self.plan.target_reps), id="target", type="integer")
-                yield Label("Sets (empty: open-ended)")
-                yield Input(_text(self.plan.sets), id="sets", type="integer")
-                yield Label("Rest between sets, seconds")
-                yield Input(f"{self.plan.rest:g}", id="rest", type="number")
+                yield Label("Session")
+                yield Static(id="plan")
+                yield Checkbox("Speak reps and warnings (m)", self.voice, id="voice")
                 with Horizontal(id="buttons"):
                     yield Button("Start", variant="success", id="start")
+                    yield Button("Edit…", id="edit", tooltip="source, target reps, sets, rest")
                     yield Button("History", id="history")
                     yield Button(
                         "Learn…", id="learn", tooltip="learn a new exercise from a demonstration"
@@ -63,10 +68,33 @@ class HomeScreen(Screen[None]):
                         "Calibrate", id="calibrate", tooltip="fit this exercise to your range"
                     )
         yield Static("", id="description")
+        yield Static("", id="last")
         yield Footer()
 
     def on_mount(self) -> None:
         self._fill()
+        self._show_plan()
+        self.query_one("#exercises", OptionList).focus()
+
+    def _show_plan(self) -> None:
+        plan = self.plan
+        reps = f"{plan.target_reps} reps a set" if plan.target_reps else "no target"
+        sets = f"{plan.sets} sets" if plan.sets else "open-ended"
+        text = Text()
+        for name, value in (
+            ("source", plan.source),  # the user's text: data, never markup
+            ("target", f"{reps}, {sets}"),
+            ("rest", f"{plan.rest:g} s between sets"),
+        ):
+            text.append(f"{name:<8}", style="dim")
+            text.append(f"{value}\n")
+        text.append("e", style="bold")
+        text.append(" changes them", style="dim")
+        self.query_one("#plan", Static).update(text)
+
+    def show_saved(self, summary: Summary) -> None:
+        """The session just saved, in a line under the choices."""
+        self.query_one("#last", Static).update(saved_text(summary))
         self.query_one("#exercises", OptionList).focus()
 
     def _fill(self) -> None:
@@ -96,43 +124,42 @@ class HomeScreen(Screen[None]):
         self.query_one("#description", Static).update(text)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#source", Input).focus()
+        self.action_start()  # Enter on an exercise starts it
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        actions = {"start": self.action_start, "history": self.action_history,
-                   "learn": self.action_learn, "calibrate": self.action_calibrate}  # fmt: skip
+        actions = {"start": self.action_start, "edit": self.action_edit,
+                   "history": self.action_history, "learn": self.action_learn,
+                   "calibrate": self.action_calibrate}  # fmt: skip
         actions[event.button.id or "start"]()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.action_start()
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.voice = event.value
 
     def chosen_plan(self) -> Plan:
         options = self.query_one("#exercises", OptionList)
         if options.highlighted is None:
             raise ReptrackError("choose an exercise first")
         exercise = options.get_option_at_index(options.highlighted).id or ""
-
-        def number(widget_id: str) -> str:
-            return self.query_one(f"#{widget_id}", Input).value.strip()
-
-        try:
-            target = int(number("target")) if number("target") else None
-            sets = int(number("sets")) if number("sets") else None
-            rest = float(number("rest")) if number("rest") else self.plan.rest
-        except ValueError:
-            raise ReptrackError("targets, sets and rest must be numbers") from None
-        source = number("source") or "0"
-        return replace(
-            self.plan, exercise=exercise, source=source, target_reps=target, sets=sets, rest=rest
-        )
+        return replace(self.plan, exercise=exercise)
 
     def action_start(self) -> None:
         try:
             plan = self.chosen_plan()
         except ReptrackError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(exc.message, severity="error", markup=False)
             return
-        self.post_message(self.Start(plan))
+        self.post_message(self.Start(plan, self.voice))
+
+    def action_edit(self) -> None:
+        def done(plan: Plan | None) -> None:
+            if plan is not None:
+                self.plan = plan
+                self._show_plan()
+
+        self.app.push_screen(PlanEditor(self.plan), done)
+
+    def action_voice(self) -> None:
+        self.query_one("#voice", Checkbox).toggle()
 
     def action_learn(self) -> None:
         self._teach(learn=True)
@@ -146,7 +173,7 @@ class HomeScreen(Screen[None]):
         try:
             plan = self.chosen_plan()
         except ReptrackError as exc:
-            self.notify(exc.message, severity="error")
+            self.notify(exc.message, severity="error", markup=False)
             return
         self.plan = plan
 
@@ -161,5 +188,17 @@ class HomeScreen(Screen[None]):
         self.app.action_history()  # type: ignore[attr-defined]
 
 
-def _text(value: int | None) -> str:
-    return "" if value is None else str(value)
+def saved_text(summary: Summary) -> Text:
+    """`Saved: 12 reps in 2 sets, 10 clean, in 1:23 (session 5)` — and why it stopped early."""
+    clean = sum(r.clean for r in summary.reps)
+    sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
+    seconds = max(0, round(summary.seconds))
+    saved = summary.session_id is not None
+    text = Text("Saved: " if saved else "Not saved: ", style="bold" if saved else "bold yellow")
+    text.append(f"{summary.exercise} · {len(summary.reps)} reps{sets}", style="bold")
+    text.append(f", {clean} clean, in {seconds // 60}:{seconds % 60:02d}")
+    if saved:
+        text.append(f" (session {summary.session_id})", style="dim")
+    for note in summary.notes:
+        text.append(f"\n{note}", style="yellow")
+    return text

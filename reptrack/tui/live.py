@@ -51,6 +51,7 @@ class LiveOptions:
     preview: bool = False
     record: str | None = None
     bell: bool = False
+    voice: bool = False
     clock: Callable[[], float] = time.monotonic
 
 

@@ -1,0 +1,82 @@
+"""The dialog that edits a plan's source and targets. Its text fields live here, in a dialog of
+their own, so the home screen's one-letter keys never type into a field."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from reptrack.errors import ReptrackError
+from reptrack.plan import Plan
+
+
+class PlanEditor(ModalScreen[Plan | None]):
+    """Source, target reps, sets and rest; dismissed with the new plan, or None when cancelled.
+    A value that cannot work is refused in the dialog, which stays open."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+
+    def compose(self) -> ComposeResult:
+        plan = self.plan
+        with Vertical(id="dialog"):
+            yield Label("Source: camera index, video file or stream URL")
+            yield Input(plan.source, id="source")
+            yield Label("Target reps per set (empty: none)")
+            yield Input(_text(plan.target_reps), id="target", type="integer")
+            yield Label("Sets (empty: open-ended)")
+            yield Input(_text(plan.sets), id="sets", type="integer")
+            yield Label("Rest between sets, seconds")
+            yield Input(f"{plan.rest:g}", id="rest", type="number")
+            yield Label("", id="editor-error", markup=False)
+            with Horizontal():
+                yield Button("OK", variant="success", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self.action_ok()
+        else:
+            self.action_cancel()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_ok()
+
+    def edited(self) -> Plan:
+        """The plan with the fields' values; raises ReptrackError for one that cannot work."""
+
+        def value(widget_id: str) -> str:
+            return self.query_one(f"#{widget_id}", Input).value.strip()
+
+        try:
+            target = int(value("target")) if value("target") else None
+            sets = int(value("sets")) if value("sets") else None
+            rest = float(value("rest")) if value("rest") else self.plan.rest
+        except ValueError:
+            raise ReptrackError("targets, sets and rest must be numbers") from None
+        source = value("source") or "0"
+        return replace(self.plan, source=source, target_reps=target, sets=sets, rest=rest)
+
+    def action_ok(self) -> None:
+        try:
+            plan = self.edited()
+        except ReptrackError as exc:
+            self.query_one("#editor-error", Label).update(Text(exc.message))
+            return
+        self.dismiss(plan)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _text(value: int | None) -> str:
+    return "" if value is None else str(value)

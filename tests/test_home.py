@@ -1,0 +1,151 @@
+"""The home screen under Textual's harness: its keys act whatever has focus, the source and
+targets are edited in a dialog, and the session just saved is shown on return."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Button, Checkbox, Input, OptionList, Static
+
+from reptrack.errors import SourceError
+from reptrack.plan import Plan
+from reptrack.tui.app import ReptrackApp
+from reptrack.tui.editor import PlanEditor
+from reptrack.tui.history import HistoryScreen
+from reptrack.tui.home import HomeScreen
+from reptrack.tui.live import LiveScreen
+from reptrack.workout import Workout
+from tuikit import SIZE, fake_workout, run, text, until
+
+
+def _focusable(app: ReptrackApp) -> list[str]:
+    """The ids of everything on the home screen that can take focus."""
+    return [w.id for w in app.screen.query("*") if w.focusable and w.id]
+
+
+def test_s_and_h_act_whatever_has_focus(tmp_path):
+    started: list[Plan] = []
+
+    def opener(plan: Plan) -> Workout:
+        started.append(plan)
+        raise SourceError("no camera here")  # the home screen stays; enough to see the start
+
+    app = ReptrackApp(Plan("squat", db=str(tmp_path / "h.db")), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            ids = _focusable(app)
+            assert {"exercises", "voice", "start", "edit", "history"} <= set(ids)
+            for n, widget_id in enumerate(ids, start=1):
+                app.screen.query_one(f"#{widget_id}").focus()
+                await pilot.pause()
+                await pilot.press("h")
+                await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+                await pilot.press("escape")
+                await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+                app.screen.query_one(f"#{widget_id}").focus()
+                await pilot.press("s")
+                await until(pilot, lambda n=n: len(started) == n)
+                await app.workers.wait_for_complete()
+                assert app.screen.focused is not None and app.screen.focused.id == widget_id
+
+    run(scenario())
+    assert all(p.source == "0" for p in started)  # no key was typed into the source
+
+
+def test_the_editor_sets_source_and_targets_and_start_uses_them(tmp_path):
+    chosen: list[Plan] = []
+
+    def opener(plan: Plan) -> Workout:
+        chosen.append(plan)
+        return fake_workout(tmp_path / "s.db")
+
+    app = ReptrackApp(Plan("squat"), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            options = app.screen.query_one(OptionList)
+            names = [o.id for o in options.options]
+            assert {"squat", "curl"} <= set(names)
+            options.highlighted = names.index("curl")
+            await pilot.press("e")
+            assert isinstance(app.screen, PlanEditor)
+            app.screen.query_one("#source", Input).value = ""
+            await pilot.click("#source")
+            await pilot.press(*"shh [b]clip.mp4", "tab", "8", "tab", "3", "enter")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            shown = str(app.screen.query_one("#plan", Static).render())
+            assert "shh [b]clip.mp4" in shown and "8 reps a set, 3 sets" in shown
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen))
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: "finished" in text(app, "#camera"))
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            saved = str(app.screen.query_one("#last", Static).render())
+            assert "Saved: squat · 3 reps, 3 clean" in saved and "(session 1)" in saved
+            assert app.screen.focused is app.screen.query_one("#exercises")
+
+    run(scenario())
+    plan = chosen[0]
+    assert (plan.exercise, plan.source, plan.target_reps, plan.sets) == (
+        "curl", "shh [b]clip.mp4", 8, 3,
+    )  # fmt: skip
+    assert len(app.summaries) == 1
+
+
+def test_the_editor_refuses_a_value_that_cannot_work_and_escape_keeps_the_plan():
+    app = ReptrackApp(Plan("squat", rest=45), opener=lambda plan: pytest.fail("must not start"))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.press("e")
+            app.screen.query_one("#rest", Input).value = "soon"
+            await pilot.click("#ok")
+            assert isinstance(app.screen, PlanEditor)
+            assert "must be numbers" in text(app, "#editor-error")
+            app.screen.query_one("#rest", Input).value = "99999"
+            app.screen.query_one("#rest", Input).focus()
+            await pilot.press("enter")
+            assert "rest must be 0 to 3600" in text(app, "#editor-error")
+            await pilot.press("escape")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            assert app.screen.plan.rest == 45
+            assert "45 s between sets" in str(app.screen.query_one("#plan", Static).render())
+
+    run(scenario())
+
+
+def test_m_switches_the_voice_and_start_takes_it_along(tmp_path):
+    app = ReptrackApp(Plan("squat"), opener=lambda plan: fake_workout(tmp_path / "s.db"))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            voice = app.screen.query_one("#voice", Checkbox)
+            assert not voice.value
+            app.screen.query_one("#start", Button).focus()
+            await pilot.press("m")
+            assert voice.value
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen))
+            assert app.live.voice
+            await app.workers.wait_for_complete()
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            assert app.screen.query_one("#voice", Checkbox).value
+
+    run(scenario())
+
+
+def test_home_screen_says_why_a_workout_cannot_start():
+    def opener(plan: Plan) -> Workout:
+        raise SourceError("no camera at index 0", hint="try --source 1")
+
+    app = ReptrackApp(Plan("squat"), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.press("s")
+            await until(pilot, lambda: any("no camera" in n.message for n in app._notifications))
+            assert isinstance(app.screen, HomeScreen)
+
+    run(scenario())

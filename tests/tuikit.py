@@ -1,0 +1,47 @@
+"""What the TUI tests share: a terminal size, a synthetic workout, and waiting for the app."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from fakes import BlankSource, Squatter
+from reptrack.exercise import spec as specs
+from reptrack.store import Store
+from reptrack.tui.app import ReptrackApp
+from reptrack.workout import Workout
+
+SIZE = (120, 40)
+
+
+class SteadyWorkout(Workout):
+    """Reports fixed speed figures, so snapshots do not depend on the machine's pace."""
+
+    def step(self):
+        r = super().step()
+        return r and replace(r, fps=30.0, pose_ms=12.0, latency_ms=15.0)
+
+
+def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Workout:
+    cls = kw.pop("cls", Workout)
+    return cls(
+        BlankSource(frames, live=live), Squatter(), specs.load("squat"), store=Store(db), **kw
+    )
+
+
+def text(app: ReptrackApp, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+async def until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting for the app"
+        await pilot.pause(0.05)
+
+
+def run(coro) -> None:
+    asyncio.run(coro)
