@@ -20,25 +20,56 @@ BGR = tuple[int, int, int]
 
 @dataclass(frozen=True)
 class Style:
+    """Colours (BGR) and sizes, the sizes for a 720-pixel frame (scaled to the frame's)."""
+
     bone: BGR = (255, 200, 0)  # the skeleton's lines (cyan-blue)
     joint: BGR = (0, 220, 255)  # the joints (amber)
     text: BGR = (255, 255, 255)
-    warning: BGR = (0, 64, 255)  # red-orange
-    thickness: int = 3
+    warning: BGR = (0, 64, 255)  # red-orange: the warning, and the joints it concerns
+    arc: BGR = (80, 255, 80)  # the counting angle's arc (green)
+    thickness: int = 8  # thick enough to read from the far side of the room
+    count_size: float = 4.0  # the count in the top-right corner, as a font scale
+
+
+def landmarks_of(spec: ExerciseSpec, angle: str, side: str) -> set[str]:
+    """The landmarks an angle of `spec` is measured on, for `side` (both sides for another)."""
+    found = spec.angles.get(angle)
+    if found is None:
+        return set()
+    if found.of:
+        return set().union(*(landmarks_of(spec, name, side) for name in found.of))
+    sides = (side,) if side in ("left", "right") else ("left", "right")
+    names = set()
+    for point in found.points:
+        names |= {f"{s}_{point}" for s in sides if f"{s}_{point}" in INDEX}
+        if point in INDEX:
+            names.add(point)
+    return names
 
 
 class Annotator:
-    """`annotate(image, pose, sample, count, warning)` → a copy with the overlay drawn."""
+    """`annotate(image, pose, sample, count, warning)` → a copy with the overlay drawn: the
+    skeleton (the joints a warning concerns in the warning colour), the counting angle's arc
+    and value at its joint, the count large in the top-right corner, the warning at the
+    bottom."""
 
     def __init__(self, spec: ExerciseSpec, style: Style = Style(), gate: Gate = Gate()) -> None:
-        self.style, self.gate = style, gate
-        # The joints whose angles the exercise uses, per side: (angle name, joint landmark).
-        self.labels = [
-            (f"{a.name}.{side}", f"{side}_{a.points[1]}")
-            for a in spec.angles.values()
-            if a.kind == "joint" and a.sided
-            for side in ("left", "right")
-        ]
+        self.spec, self.style, self.gate = spec, style, gate
+        counted = spec.angles.get(spec.counter.angle)
+        # The counting angle's three points per side, when it is a joint angle.
+        self.arcs = (
+            [tuple(f"{side}_{p}" for p in counted.points) for side in ("left", "right")]
+            if counted is not None and counted.kind == "joint" and len(counted.points) == 3
+            else []
+        )
+        self.arcs = [a for a in self.arcs if all(p in INDEX for p in a)]
+
+    def concerned(self, warning: FormWarning | None) -> set[str]:
+        """The landmarks the warning's rule measures (none without a warning)."""
+        if warning is None:
+            return set()
+        rule = next((r for r in self.spec.rules if r.name == warning.rule), None)
+        return landmarks_of(self.spec, rule.angle, warning.side) if rule else set()
 
     def annotate(
         self,
@@ -46,44 +77,72 @@ class Annotator:
         pose: Pose | None,
         sample: dict[str, float],
         count: int,
-        warning: str | None = None,
+        warning: FormWarning | None = None,
     ) -> np.ndarray:
         out = image.copy()
         h, w = out.shape[:2]
-        scale = max(0.5, min(w, h) / 720)
-        thick = max(1, round(self.style.thickness * scale))
+        scale = min(w, h) / 720
+        thick = max(2, round(self.style.thickness * scale))
         if pose is not None:
-            self._skeleton(out, pose, thick)
-            self._angles(out, pose, sample, scale)
-        self._text(out, f"reps {count}", (int(12 * scale), int(48 * scale)), 1.4 * scale, thick)
-        if warning:
-            self._text(
-                out, warning, (int(12 * scale), h - int(20 * scale)), scale, thick, "warning"
-            )
+            self._skeleton(out, pose, thick, self.concerned(warning))
+            self._arcs(out, pose, sample, scale, thick)
+        self._count(out, count, scale)
+        if warning is not None:
+            size = max(0.4, 1.2 * scale)
+            origin = (int(12 * scale) + 2, h - int(24 * scale) - 2)
+            self._text(out, warning.message, origin, size, max(1, thick // 2), "warning")
         return out
 
     def _xy(self, pose: Pose, name: str, w: int, h: int) -> tuple[int, int]:
         x, y = pose.image[INDEX[name], :2]
         return round(float(x) * w), round(float(y) * h)
 
-    def _skeleton(self, out: np.ndarray, pose: Pose, thick: int) -> None:
+    def _skeleton(self, out: np.ndarray, pose: Pose, thick: int, concerned: set[str]) -> None:
         h, w = out.shape[:2]
+        style = self.style
         for a, b in SKELETON:
             if usable(pose, a, self.gate) and usable(pose, b, self.gate):
+                colour = style.warning if {a, b} <= concerned else style.bone
                 pa, pb = self._xy(pose, a, w, h), self._xy(pose, b, w, h)
-                cv2.line(out, pa, pb, self.style.bone, thick, cv2.LINE_AA)
+                cv2.line(out, pa, pb, colour, thick, cv2.LINE_AA)
         for name in {n for edge in SKELETON for n in edge}:
             if usable(pose, name, self.gate):
-                cv2.circle(out, self._xy(pose, name, w, h), thick + 2, self.style.joint, -1)
+                colour = style.warning if name in concerned else style.joint
+                cv2.circle(out, self._xy(pose, name, w, h), thick, colour, -1, cv2.LINE_AA)
 
-    def _angles(self, out: np.ndarray, pose: Pose, sample: dict[str, float], scale: float) -> None:
+    def _arcs(
+        self, out: np.ndarray, pose: Pose, sample: dict[str, float], scale: float, thick: int
+    ) -> None:
+        """At the counting angle's joint, an arc from one limb to the other and its value."""
         h, w = out.shape[:2]
-        for key, joint in self.labels:
-            value = sample.get(key, math.nan)
-            if math.isnan(value) or not usable(pose, joint, self.gate):
+        radius = max(6, round(60 * scale))
+        for a, b, c in self.arcs:
+            value = sample.get(f"{self.spec.counter.angle}.{b.split('_', 1)[0]}", math.nan)
+            if math.isnan(value) or not all(usable(pose, n, self.gate) for n in (a, b, c)):
                 continue
-            x, y = self._xy(pose, joint, w, h)
-            self._text(out, f"{value:.0f}", (x + int(10 * scale), y), 0.7 * scale, 2)
+            (ax, ay), (bx, by), (cx, cy) = (self._xy(pose, n, w, h) for n in (a, b, c))
+            first = math.degrees(math.atan2(ay - by, ax - bx))
+            second = math.degrees(math.atan2(cy - by, cx - bx))
+            sweep = (second - first + 540) % 360 - 180  # the short way round, signed
+            cv2.ellipse(out, (bx, by), (radius, radius), 0, first, first + sweep,
+                        self.style.arc, max(2, thick // 2), cv2.LINE_AA)  # fmt: skip
+            size = max(0.5, 1.4 * scale)
+            origin = (bx + radius // 2 + thick, by - radius // 2)
+            self._text(out, f"{value:.0f}", origin, size, max(1, thick // 2))
+
+    def _count(self, out: np.ndarray, count: int, scale: float) -> None:
+        """The count, large, in the top-right corner on a dark box."""
+        font, size = cv2.FONT_HERSHEY_DUPLEX, max(0.8, self.style.count_size * scale)
+        stroke = max(2, round(3 * size))
+        text = str(count)
+        (tw, th), base = cv2.getTextSize(text, font, size, stroke)
+        w = out.shape[1]
+        pad = max(4, th // 4)
+        x0, y0 = w - tw - 3 * pad, pad
+        box = out[y0 : y0 + th + base + 2 * pad, x0 : w - pad]
+        box[:] = (box * 0.35).astype(out.dtype)  # darkened, so the digits read on any scene
+        cv2.putText(out, text, (x0 + pad, y0 + pad + th), font, size, self.style.text, stroke,
+                    cv2.LINE_AA)  # fmt: skip
 
     def _text(
         self,
@@ -103,15 +162,21 @@ class Annotator:
 class Overlay:
     """Annotates a workout's frames one after another, keeping its latest warning on screen."""
 
-    def __init__(self, spec: ExerciseSpec) -> None:
+    def __init__(self, spec: ExerciseSpec, keep: float = 4.0) -> None:
         self.annotator = Annotator(spec)
-        self.warning: str | None = None
+        self.keep = keep  # seconds of video a warning stays on the picture
+        self.warning: FormWarning | None = None
+        self._warned_at = 0.0
 
     def note(self, r: FrameResult) -> None:
         """Remember the frame's warnings (call for every frame, drawn or not)."""
         for e in r.events:
             if isinstance(e, FormWarning):
-                self.warning = e.message
+                self.warning, self._warned_at = e, r.frame.timestamp
+        if self.warning is not None and r.frame.timestamp - self._warned_at > self.keep:
+            self.warning = None
 
-    def draw(self, r: FrameResult) -> np.ndarray:
-        return self.annotator.annotate(r.frame.image, r.pose, r.sample, r.count, self.warning)
+    def draw(self, r: FrameResult, image: np.ndarray | None = None) -> np.ndarray:
+        """The frame annotated; `image` instead of the frame's own (a resized copy, say)."""
+        picture = r.frame.image if image is None else image
+        return self.annotator.annotate(picture, r.pose, r.sample, r.count, self.warning)

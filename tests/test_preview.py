@@ -22,6 +22,7 @@ import pytest
 from conftest import ROOT, require
 from fakes import BlankSource, Squatter, stick_figure
 from reptrack.exercise import spec as specs
+from reptrack.exercise.events import FormWarning
 from reptrack.exercise.measure import sample
 from reptrack.plan import Plan
 from reptrack.render import Annotator, Style
@@ -38,22 +39,58 @@ def bone_pixels(image_bgr: np.ndarray) -> int:
     return int((diff < 40).sum())
 
 
+def colour_pixels(image_bgr: np.ndarray, colour: tuple[int, int, int]) -> int:
+    return int((np.abs(image_bgr.astype(int) - np.array(colour)).sum(-1) < 40).sum())
+
+
+GO_DEEPER = FormWarning(0.0, "left", "not_deep_enough", "go deeper", "warning")
+
+
 def test_the_annotator_draws_the_skeleton_angles_and_count():
     spec = specs.load("squat")
     pose = stick_figure(100.0)
     blank = np.zeros((240, 240, 3), np.uint8)
-    out = Annotator(spec).annotate(blank, pose, sample(pose, spec), 7, "go deeper")
+    out = Annotator(spec).annotate(blank, pose, sample(pose, spec), 7)
     assert blank.sum() == 0  # drawn on a copy
     assert bone_pixels(out) > 200
     # The shin runs from the ankle to the knee: bone colour half-way along it.
     ankle, knee = pose.xy("left_ankle"), pose.xy("left_knee")
     x, y = ((ankle + knee) / 2).astype(int)  # pixels
     assert bone_pixels(out[y - 3 : y + 4, x - 3 : x + 4]) > 0
-    warning_red = (np.abs(out.astype(int) - np.array(Style().warning)).sum(-1) < 40).sum()
-    assert warning_red > 50
-    # Nothing drawn for the skeleton when there is no pose, but the count still is.
+    assert colour_pixels(out, Style().arc) > 20  # the knee angle's arc
+    assert colour_pixels(out, Style().warning) == 0  # no warning, nothing in its colour
+    # Nothing drawn for the skeleton when there is no pose, but the count still is, top right.
     empty = Annotator(spec).annotate(blank, None, {}, 7)
-    assert bone_pixels(empty) == 0 and empty.sum() > 0
+    assert bone_pixels(empty) == 0
+    assert empty[:, 120:].sum() > 0 and empty[120:, :].sum() == 0
+
+
+def test_a_warning_colours_the_joints_it_concerns_and_is_written():
+    spec = specs.load("squat")
+    pose = stick_figure(100.0)
+    blank = np.zeros((240, 240, 3), np.uint8)
+    out = Annotator(spec).annotate(blank, pose, sample(pose, spec), 7, GO_DEEPER)
+    warning = Style().warning
+    # The knee angle's shin and thigh are in the warning colour; the trunk stays a bone.
+    ankle, knee = pose.xy("left_ankle"), pose.xy("left_knee")
+    x, y = ((ankle + knee) / 2).astype(int)
+    assert colour_pixels(out[y - 2 : y + 3, x - 2 : x + 3], warning) > 0
+    shoulder, hip = pose.xy("left_shoulder"), pose.xy("left_hip")
+    x, y = (hip + 0.3 * (shoulder - hip)).astype(int)  # clear of the elbow
+    patch = out[y - 2 : y + 3, x - 2 : x + 3]
+    assert colour_pixels(patch, warning) == 0 and bone_pixels(patch) > 0
+    assert colour_pixels(out[200:], warning) > 20  # the message along the bottom
+
+
+def test_the_drawing_is_thick_enough_to_see_across_a_room():
+    # On a 720-pixel frame a limb is several pixels wide, not a hairline.
+    spec = specs.load("squat")
+    pose = stick_figure(100.0)
+    out = Annotator(spec).annotate(np.zeros((720, 720, 3), np.uint8), pose, {}, 3)
+    ankle, knee = pose.xy("left_ankle") * 3, pose.xy("left_knee") * 3  # 240 → 720 pixels
+    x, y = ((ankle + knee) / 2).astype(int)
+    row = out[y, x - 20 : x + 21]
+    assert bone_pixels(row[None]) >= 6
 
 
 # -- a virtual screen -------------------------------------------------------------------------
@@ -107,7 +144,7 @@ def test_the_preview_window_opens_and_draws_the_skeleton(xvfb, tmp_path):
         spec = specs.load("squat")
         pose = stick_figure(100.0)
         image = Annotator(spec).annotate(np.zeros((360, 360, 3), np.uint8), pose,
-                                         sample(pose, spec), 3, "go deeper")
+                                         sample(pose, spec), 3)
         window = PreviewWindow()
         assert window.problem is None, window.problem
         for _ in range(40):
