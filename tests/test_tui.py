@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
-from textual.widgets import DataTable, Digits, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from fakes import RecordedPoses
 from reptrack.exercise import spec as specs
@@ -18,6 +19,7 @@ from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
+from reptrack.tui.widgets import BigCount
 from reptrack.workout import Workout
 from tuikit import SIZE, SteadyWorkout, fake_workout, run, text, until
 
@@ -31,7 +33,7 @@ def test_a_video_is_counted_to_the_end_and_q_saves_it(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await until(pilot, lambda: "video finished" in text(app, "#camera"))
-            assert app.screen.query_one("#count", Digits).value == "3"
+            assert app.screen.query_one("#count", BigCount).value == "3"
             assert "3 clean" in text(app, "#quality") and "0 flagged" in text(app, "#quality")
             await pilot.press("q")
             await pilot.pause()
@@ -140,10 +142,10 @@ def test_u_undoes_the_last_rep_and_n_starts_the_next_set(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.screen.count == 1)
             await pilot.press("u")
-            assert app.screen.query_one("#count", Digits).value == "0"
+            assert app.screen.query_one("#count", BigCount).value == "0"
             await until(pilot, lambda: Store(db).sessions()[0]["reps"] == 0)
             await pilot.press("n")
-            assert "set 2/3" in text(app, "#set")
+            assert "SET 2/3" in text(app, "#progress")
             await until(pilot, lambda: workout.set_number == 2)
             await pilot.press("u")  # nothing to undo in a fresh set
             await pilot.pause()
@@ -166,7 +168,7 @@ def test_reaching_the_target_starts_the_rest_then_the_next_set(tmp_path):
             await until(pilot, lambda: app.screen.count == 1)
             await until(pilot, lambda: "rest" in text(app, "#timers"))
             await until(pilot, lambda: workout.set_number == 2, timeout=5)
-            assert "set 2/3" in text(app, "#set")
+            assert "SET 2/3" in text(app, "#progress")
             await pilot.press("q")
 
     run(scenario())
@@ -206,7 +208,7 @@ def test_a_recorded_real_video_is_counted_on_the_live_screen(shared, tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await until(pilot, lambda: "video finished" in text(app, "#camera"))
-            assert app.screen.query_one("#count", Digits).value == "3"
+            assert app.screen.query_one("#count", BigCount).value == "3"
             await pilot.press("q")
 
     run(scenario())
@@ -357,12 +359,34 @@ def _settled():
     return run_before
 
 
-def test_snapshot_live_screen(snap_compare, tmp_path):
+def _planned_session(tmp_path: Path) -> ReptrackApp:
     workout = fake_workout(tmp_path / "s.db", cls=SteadyWorkout, target_reps=5, planned_sets=3)
-    app = ReptrackApp(
+    return ReptrackApp(
         Plan("squat", target_reps=5, sets=3), workout=workout, live=LiveOptions(clock=lambda: 0.0)
     )
-    assert snap_compare(app, terminal_size=SIZE, run_before=_settled())
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_snapshot_live_screen(snap_compare, tmp_path, size):
+    # 120×40: the count beside the camera view; 80×24: no room for the view, the count alone.
+    assert snap_compare(_planned_session(tmp_path), terminal_size=size, run_before=_settled())
+
+
+@pytest.mark.parametrize(("size", "rows"), [((120, 40), 14), ((80, 24), 7)])
+def test_the_count_is_drawn_as_large_as_the_screen_allows(tmp_path, size, rows):
+    # At 120×40 the digits stand at least a third of the screen's height.
+    app = _planned_session(tmp_path)
+
+    async def scenario():
+        async with app.run_test(size=size) as pilot:
+            await _settled()(pilot)
+            drawn = [line for line in text(app, "#count").splitlines() if "█" in line]
+            assert len(drawn) >= rows, "\n".join(drawn)
+            view = app.screen.query_one("#view")
+            assert view.display == (size == (120, 40))
+            await pilot.press("q")
+
+    run(scenario())
 
 
 def test_snapshot_history_screen(snap_compare, tmp_path):
@@ -469,3 +493,29 @@ def test_calibrate_from_the_home_screen_and_a_refusal_in_red(shared, tmp_home):
         .read_text()
         .startswith("# Calibrated by `reptrack calibrate`")
     )
+
+
+def test_the_camera_view_shows_the_annotated_frame_and_v_hides_it(tmp_path):
+    workout = fake_workout(tmp_path / "s.db", frames=30 * 30, live=True)
+    app = ReptrackApp(Plan("squat"), workout=workout)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            view = screen.query_one("#view")
+            picture = view.query_one("#picture")
+            await until(pilot, lambda: picture.image is not None)
+            width, height = picture.image.size
+            assert (width, height) == screen.controls.view_size
+            assert abs(width - height) <= 1  # the square test frames keep their shape
+            shown = np.asarray(picture.image)
+            assert (shown != 0).any()  # the skeleton drawn on the black frame
+            await pilot.press("v")
+            await pilot.pause()
+            assert not view.display and screen.controls.view_size is None
+            await pilot.press("v")
+            await until(pilot, lambda: screen.controls.view_size is not None)
+            assert view.display
+            await pilot.press("q")
+
+    run(scenario())

@@ -22,7 +22,9 @@ class SteadyWorkout(Workout):
 
     def step(self):
         r = super().step()
-        return r and replace(r, fps=30.0, pose_ms=12.0, latency_ms=15.0)
+        return r and replace(
+            r, fps=30.0, pose_ms=12.0, latency_ms=15.0, frame=replace(r.frame, captured=0.0)
+        )
 
 
 def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Workout:

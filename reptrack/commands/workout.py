@@ -52,7 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="OUT.mp4",
         help="write the annotated video (skeleton, angles, count) to a file",
     )
+    p.add_argument(
+        "--view",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the camera picture with the skeleton inside the TUI (default: shown when the "
+        "terminal is at least 100×30; v toggles it)",
+    )
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on every rep")
+    p.add_argument(
+        "--voice",
+        action="store_true",
+        help="speak each rep number, new form warnings, and 'set done' / 'rest over' "
+        "(m mutes); needs a speech engine: espeak-ng on Linux, the system's on macOS/Windows",
+    )
     p.add_argument(
         "--no-tui",
         action="store_true",
@@ -166,7 +179,9 @@ def run_workout(args: argparse.Namespace) -> int:
 
     the_plan = plan(args)
     workout = open_workout(the_plan)  # a bad source or model is reported before the TUI
-    options = LiveOptions(preview=args.preview, record=args.record, bell=args.bell)
+    options = LiveOptions(
+        preview=args.preview, view=args.view, record=args.record, bell=args.bell, voice=args.voice
+    )
     app = ReptrackApp(the_plan, workout=workout, live=options)
     summaries = _run_app(run, app)
     if not summaries:  # the app was closed some other way: the session is still saved
@@ -174,6 +189,14 @@ def run_workout(args: argparse.Namespace) -> int:
     for summary in summaries:
         _print_summary(summary)
     return 1 if any(s.end_reason for s in summaries) else 0
+
+
+def _voice():  # -> reptrack.voice.Voice, started; a missing engine is said once on stderr
+    from reptrack.voice import Voice
+
+    voice = Voice(on_problem=lambda message: err.print(f"[yellow]voice:[/] {esc(message)}"))
+    voice.start()
+    return voice
 
 
 def _headless(args: argparse.Namespace, workout) -> int:
@@ -186,9 +209,12 @@ def _headless(args: argparse.Namespace, workout) -> int:
 
     spec, source = workout.spec, workout.source
     quiet = args.json
+    voice = _voice() if args.voice else None
 
     def on_frame(r):
         say(r.events)
+        if voice is not None:
+            voice.hear(r.events, r.set_reps)
 
     def say(events) -> None:
         for e in events:
@@ -233,6 +259,9 @@ def _headless(args: argparse.Namespace, workout) -> int:
     finally:
         output.close()
     say(workout.final_events)  # a rep finished by the end of the video
+    if voice is not None:
+        voice.hear(workout.final_events, workout.set_reps)
+        voice.close(timeout=10)  # let it finish the last number
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

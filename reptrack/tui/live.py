@@ -1,9 +1,11 @@
-"""The live workout screen: the count at a glance, the phase, the angle gauge, the latest form
-warning, set and rest timers, speed and the camera's state. It reads the pose loop's messages
-and sends it requests; it never waits for the loop."""
+"""The live workout screen, made to be read from where a person exercises: the count as large as
+the terminal allows, the set's progress, the phase, the camera picture with the skeleton, the
+angle gauge, the latest form warning as a banner, set and rest timers, speed and the camera's
+state. It reads the pose loop's messages and sends it requests; it never waits for the loop."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,15 +15,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Digits, Footer, Static
+from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from reptrack.exercise.events import Rep
 from reptrack.plan import Plan
+from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
     FormWarned,
+    FramePictured,
     FrameProcessed,
     LoopControls,
     PersonSeen,
@@ -30,7 +35,8 @@ from reptrack.tui.loop import (
     RepCounted,
     SessionEnded,
 )
-from reptrack.tui.widgets import AngleGauge, Line, WarningLine
+from reptrack.tui.widgets import AngleGauge, BigCount, Line, SetProgress, WarningLine
+from reptrack.voice import Engine, SpeechProcess, Voice
 from reptrack.workout import Summary, Workout
 
 PHASES = {
@@ -45,14 +51,21 @@ PHASES = {
 @dataclass(frozen=True)
 class LiveOptions:
     """How a live screen runs, beyond the plan: the preview window (it can be toggled with
-    `p`), a recording file, a bell on each rep and at the end of a rest, and the clock the
-    rest timer reads (tests pass their own)."""
+    `p`), the camera view in the terminal (`v`; None: shown where there is room), a recording
+    file, a bell on each rep and at the end of a rest, the voice, and the clock the rest
+    timer reads (tests pass their own)."""
 
     preview: bool = False
+    view: bool | None = None
     record: str | None = None
     bell: bool = False
     voice: bool = False
     clock: Callable[[], float] = time.monotonic
+    speech: Callable[[], Engine] = SpeechProcess  # the voice's engine (tests pass a fake)
+
+
+# The camera view is shown by default when the terminal has room for it beside a big count.
+VIEW_MIN_SIZE = (100, 30)
 
 
 def clock_text(seconds: float) -> str:
@@ -63,12 +76,14 @@ def clock_text(seconds: float) -> str:
 class LiveScreen(Screen[Summary | None]):
     """Runs one workout; dismissed with its summary once it has been saved."""
 
-    BINDINGS = [
+    BINDINGS = [  # in the footer's order: q first, so a narrow terminal never hides it
+        Binding("q", "finish", "Finish & save"),
         Binding("space", "pause", "Pause"),
         Binding("n", "next_set", "Next set"),
         Binding("u", "undo", "Undo rep"),
+        Binding("v", "view", "Camera view"),
+        Binding("m", "voice", "Voice on/off"),
         Binding("p", "preview", "Preview"),
-        Binding("q", "finish", "Finish & save"),
         Binding("ctrl+c", "finish", "Finish & save", show=False, priority=True),
     ]
 
@@ -80,6 +95,9 @@ class LiveScreen(Screen[Summary | None]):
         self.workout, self.plan = workout, plan
         self.controls = LoopControls.create(options.preview)
         self.record, self.ring_bell = options.record, options.bell
+        self.view_choice = options.view  # None until `v` is pressed: by the terminal's size
+        self.speech = options.speech
+        self.voice = self._new_voice() if options.voice else None
         self.clock = options.clock
         self.set_number, self.set_reps = 1, 0
         self.set_started = self.clock()
@@ -102,14 +120,14 @@ class LiveScreen(Screen[Summary | None]):
         title = f"{spec.title} · {self.workout.source.description}"
         yield Static(title, id="title", markup=False)
         with VerticalScroll(id="body"):  # gives way first on a small terminal
-            with Horizontal(id="top"):
-                with Vertical(id="count-box"):
-                    yield Digits("0", id="count")
-                    yield Line(id="quality")
-                with Vertical(id="status-box"):
-                    yield Line(id="set")
-                    yield Line(id="timers")
+            with Horizontal(id="stage"):
+                with Vertical(id="scoreboard"):
+                    yield BigCount(id="count")
+                    yield SetProgress(id="progress")
                     yield Line(id="phase")
+                    yield Line(id="quality")
+                    yield Line(id="timers")
+                yield CameraView(id="view")
             yield AngleGauge(spec.counter.angle, spec.counter.start, spec.counter.turn, id="gauge")
             yield WarningLine(id="warning")
         yield Line(id="camera")  # what to do next ("video finished — press q"): always seen
@@ -120,10 +138,43 @@ class LiveScreen(Screen[Summary | None]):
         for note in self.workout.notes:
             self.notify(note, title="Note", timeout=12, markup=False)
         self._show_set()
+        self._show_quality()
+        self.query_one("#phase", Line).text = f"phase: [bold]{PHASES[None]}[/]"
         self._camera("starting…")
         self._tick()  # the clock shows from the start, not half a second later
         self.set_interval(0.5, self._tick)
+        if self.voice is not None:
+            self.voice.start()
         self.run_loop()
+
+    def _new_voice(self) -> Voice:
+        def problem(message: str) -> None:  # from the voice's thread
+            with contextlib.suppress(RuntimeError):  # the app may be gone already
+                self.app.call_from_thread(
+                    self.notify, message, title="Voice", severity="warning", markup=False
+                )
+
+        return Voice(self.speech, on_problem=problem)
+
+    def on_resize(self, event: Resize) -> None:
+        self._place_view()
+
+    def _view_wanted(self) -> bool:
+        if self.view_choice is not None:
+            return self.view_choice
+        width, height = self.app.size
+        return width >= VIEW_MIN_SIZE[0] and height >= VIEW_MIN_SIZE[1]
+
+    def _place_view(self) -> None:
+        """Show or hide the camera view, and tell the loop what size of picture it takes."""
+        view = self.query_one(CameraView)
+        view.display = self._view_wanted()
+        self.call_after_refresh(self._size_pictures)
+
+    def _size_pictures(self) -> None:
+        view = self.query_one(CameraView)
+        source = self.workout.source
+        self.controls.view_size = view.fit(source.width, source.height) if view.display else None
 
     # -- the pose loop ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="pose", description="pose loop")
@@ -138,32 +189,47 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_frame_processed(self, message: FrameProcessed) -> None:
         r = message.result
+        on_screen = (time.monotonic() - r.frame.captured) * 1000 if r.frame.captured else 0.0
         self.query_one(AngleGauge).value = r.angle
         phase = PHASES.get(r.phase, r.phase or "")
-        self.query_one("#phase", Line).text = f"phase: [bold]{phase}[/]"
+        self.query_one("#phase", Line).text = f"phase: [bold reverse] {phase.upper()} [/]"
         self.count, self.set_reps, self.set_number = r.count, r.set_reps, r.set_number
         self.query_one("#speed", Line).text = (
             f"{r.fps:5.1f} frames/s · pose {r.pose_ms:4.0f} ms · latency {r.latency_ms:4.0f} ms"
+            f" · on screen {on_screen:4.0f} ms"
             + (f" · {self.preview_note}" if self.preview_note else "")
         )
         if not self.seen and r.pose is None:
             self._camera("step into view")
+
+    def on_frame_pictured(self, message: FramePictured) -> None:
+        view = self.query_one(CameraView)
+        if view.display:
+            view.show(message.picture)
 
     def on_rep_counted(self, message: RepCounted) -> None:
         self.reps.append(message.rep)
         self.count, self.set_reps = message.count, message.set_reps
         if self.ring_bell:
             self.app.bell()
+        if self.voice is not None:
+            self.voice.rep(message.set_reps)
         target = self.plan.target_reps
         if target and message.set_reps >= target and self.rest_until is None:
             if self.plan.sets and self.set_number >= self.plan.sets:
                 self.query_one(WarningLine).warn("workout complete — press q to save", "info")
+                if self.voice is not None:
+                    self.voice.say("workout complete")
             else:
                 self.rest_until = self.clock() + self.plan.rest
+                if self.voice is not None:
+                    self.voice.say("set done")
         self._show_set()
 
     def on_form_warned(self, message: FormWarned) -> None:
         self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
+        if self.voice is not None:
+            self.voice.warning(message.warning.message)
 
     def on_person_seen(self, message: PersonSeen) -> None:
         self.seen = message.seen
@@ -202,7 +268,7 @@ class LiveScreen(Screen[Summary | None]):
 
     # -- display ------------------------------------------------------------------------
     def watch_count(self, count: int) -> None:
-        self.query_one("#count", Digits).update(str(count))
+        self.query_one("#count", BigCount).value = str(count)
         self._show_quality()
 
     def _show_quality(self) -> None:
@@ -212,11 +278,9 @@ class LiveScreen(Screen[Summary | None]):
         ).text = f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
 
     def _show_set(self) -> None:
-        of = f"/{self.plan.sets}" if self.plan.sets else ""
-        target = f" · target {self.plan.target_reps}" if self.plan.target_reps else ""
-        self.query_one(
-            "#set", Line
-        ).text = f"set [bold]{self.set_number}{of}[/] · {self.set_reps} reps{target}"
+        self.query_one(SetProgress).show(
+            self.set_number, self.plan.sets, self.set_reps, self.plan.target_reps
+        )
 
     def _camera(self, text: str) -> None:
         state = "[b]PAUSED[/] · " if self.paused else ""
@@ -230,6 +294,8 @@ class LiveScreen(Screen[Summary | None]):
             if left <= 0:
                 self.action_next_set()
                 self.query_one(WarningLine).warn("rest over — next set!", "info")
+                if self.voice is not None:
+                    self.voice.say("rest over")
                 if self.ring_bell:
                     self.app.bell()
             else:
@@ -282,6 +348,19 @@ class LiveScreen(Screen[Summary | None]):
         self._show_set()
         self.notify("last rep removed")
 
+    def action_view(self) -> None:
+        self.view_choice = not self._view_wanted()
+        self._place_view()
+        self.notify("camera view on" if self.view_choice else "camera view off", timeout=2)
+
+    def action_voice(self) -> None:
+        if self.voice is None:
+            self.voice = self._new_voice()
+            self.voice.start()
+        else:
+            self.voice.muted = not self.voice.muted
+        self.notify("voice muted" if self.voice.muted else "voice on", timeout=2)
+
     def action_preview(self) -> None:
         if self.controls.preview.is_set():
             self.controls.preview.clear()
@@ -301,3 +380,5 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_unmount(self) -> None:
         self.controls.stop.set()  # however the screen goes, the loop stops and saves
+        if self.voice is not None:
+            self.voice.close(timeout=0)  # what is still waiting is said on its own thread

@@ -1,11 +1,15 @@
 """The pose loop as the TUI runs it: a Workout on a worker thread that talks to the UI only by
-posting messages, and drives the preview window and the recording from that same thread.
+posting messages, and drives the preview window, the recording and the camera view's pictures
+from that same thread.
 
 `post_message` does not wait for the UI; `FrameProcessed` replaces a pending one of its kind,
 so a slow terminal drops stale frame updates instead of slowing the camera loop, and it is
 sent at most `UI_UPDATES_PER_SECOND` times a second: every update costs the UI thread CPU
 and the GIL that the pose loop needs. Reps, warnings and camera states are separate
-messages that are never dropped.
+messages that are never dropped. The camera view gets `FramePictured`, also replacing a
+pending one, at most `VIEW_UPDATES_PER_SECOND` times a second, shrunk to the view's size and
+annotated on this thread: drawing a picture in the terminal costs the UI thread far more than
+numbers do.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+import cv2
+from PIL import Image as PILImage
 from textual.message import Message
 
 from reptrack.errors import ReptrackError
@@ -26,6 +32,7 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
 UI_UPDATES_PER_SECOND = 10.0
+VIEW_UPDATES_PER_SECOND = 4.0
 
 
 class FrameProcessed(Message):
@@ -37,6 +44,17 @@ class FrameProcessed(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FrameProcessed)
+
+
+class FramePictured(Message):
+    """The newest annotated picture for the camera view; a pending one is replaced."""
+
+    def __init__(self, picture: PILImage.Image, captured: float) -> None:
+        super().__init__()
+        self.picture, self.captured = picture, captured
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, FramePictured)
 
 
 class RepCounted(Message):
@@ -73,11 +91,13 @@ class SessionEnded(Message):
 
 @dataclass
 class LoopControls:
-    """What the UI may change while the loop runs (thread-safe events)."""
+    """What the UI may change while the loop runs: thread-safe events, and the camera view's
+    picture size in pixels (None: no view), which the UI replaces whole."""
 
     stop: threading.Event
     pause: threading.Event
     preview: threading.Event
+    view_size: tuple[int, int] | None = None
 
     @classmethod
     def create(cls, preview: bool = False) -> LoopControls:
@@ -101,7 +121,9 @@ class PoseLoop:
         self.workout, self.target, self.controls = workout, target, controls
         self.output = AnnotatedOutput(workout.spec, workout.source.fps, record)
         self._told_no_preview = False
-        self._next_update = 0.0
+        self._next_update = self._next_picture = 0.0
+        self._last: FrameResult | None = None
+        self._last_pictured = False
 
     def run(self) -> None:
         summary, error = None, None
@@ -112,6 +134,8 @@ class PoseLoop:
             summary = self.workout.finished
         finally:
             self.output.close()
+        if self._last is not None and not self._last_pictured:
+            self._picture(self._last, now=True)  # the view ends on the last frame
         self.target.post_message(SessionEnded(summary, error))
 
     def _on_frame(self, r: FrameResult) -> None:
@@ -124,6 +148,7 @@ class PoseLoop:
             elif isinstance(e, PoseLost | PoseFound):
                 post(PersonSeen(isinstance(e, PoseFound)))
         self._draw(r)
+        self._picture(r)
         now = time.monotonic()
         if now >= self._next_update or r.events:
             self._next_update = now + 1.0 / UI_UPDATES_PER_SECOND
@@ -136,3 +161,15 @@ class PoseLoop:
             if problem and not self._told_no_preview:
                 self._told_no_preview = True
                 self.target.post_message(PreviewUnavailable(problem))
+
+    def _picture(self, r: FrameResult, *, now: bool = False) -> None:
+        self._last, self._last_pictured = r, False
+        size = self.controls.view_size
+        clock = time.monotonic()
+        if size is None or (clock < self._next_picture and not now):
+            return
+        self._next_picture = clock + 1.0 / VIEW_UPDATES_PER_SECOND
+        self._last_pictured = True
+        small = cv2.resize(r.frame.image, size, interpolation=cv2.INTER_AREA)
+        rgb = cv2.cvtColor(self.output.overlay.draw(r, small), cv2.COLOR_BGR2RGB)
+        self.target.post_message(FramePictured(PILImage.fromarray(rgb), r.frame.captured))

@@ -1,4 +1,5 @@
-"""Widgets of the live screen that Textual does not have: the angle gauge and the warning line."""
+"""Widgets of the live screen that Textual does not have: the count as large as its box, the
+set's progress, the angle gauge and the warning banner."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
+
+from reptrack.tui import bigfont
 
 
 class Line(Widget):
@@ -25,6 +28,56 @@ class Line(Widget):
 
     def render(self) -> Text:
         return Text.from_markup(self.text)
+
+
+class BigCount(Widget):
+    """The rep count in digits scaled to fill the widget (never more than fits, and plain
+    digits when not even the smallest scale does)."""
+
+    DEFAULT_CSS = "BigCount { text-align: center; }"
+
+    value: reactive[str] = reactive("0")
+
+    def render(self) -> Text:
+        width, height = self.size
+        scale = bigfont.fit(self.value, width, height)
+        if scale == 0:
+            return Text(self.value, style="bold")
+        lines = bigfont.draw(self.value, scale)
+        top = (height - len(lines)) // 2
+        return Text("\n" * top + "\n".join(lines), no_wrap=True)
+
+
+class SetProgress(Widget):
+    """`set 2/3  ████████░░░░░░  4/10 reps`: the set, and its reps against the target as a bar."""
+
+    DEFAULT_CSS = "SetProgress { height: 1; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.set_number, self.sets = 1, None
+        self.reps, self.target = 0, None
+
+    def show(self, set_number: int, sets: int | None, reps: int, target: int | None) -> None:
+        state = (set_number, sets, reps, target)
+        if state != (self.set_number, self.sets, self.reps, self.target):
+            self.set_number, self.sets, self.reps, self.target = state
+            self.refresh()
+
+    def render(self) -> Text:
+        of = f"/{self.sets}" if self.sets else ""
+        line = Text(f"SET {self.set_number}{of}", style="bold")
+        if not self.target:
+            line.append(f"   {self.reps} reps")
+            return line
+        tail = f"  {self.reps}/{self.target} reps"
+        room = max(0, self.size.width - len(line) - len(tail) - 2)
+        done = min(room, round(room * min(self.reps, self.target) / self.target))
+        line.append("  ")
+        line.append("█" * done, style="bold green")
+        line.append("░" * (room - done), style="dim")
+        line.append(tail, style="bold")
+        return line
 
 
 class AngleGauge(Widget):
@@ -86,7 +139,8 @@ class AngleGauge(Widget):
 
 
 class WarningLine(Static):
-    """The latest form warning: bright when new, dimmed after `fade` s, cleared after `clear`."""
+    """The latest form warning as a banner: bold on the warning colour when new, dimmed after
+    `fade` s, cleared after `clear`."""
 
     def __init__(self, *, fade: float = 3.0, clear: float = 8.0, id: str | None = None) -> None:
         super().__init__("", id=id)
@@ -96,7 +150,7 @@ class WarningLine(Static):
     def warn(self, message: str, severity: str = "warning") -> None:
         for timer in self._fade_timers:
             timer.stop()
-        self.update(Text(f"⚠ {message}"))
+        self.update(Text(f"⚠  {message.upper()}", justify="center"))
         self.set_class(True, "-fresh")
         self.set_class(severity == "error", "-error")
         self._fade_timers = [
