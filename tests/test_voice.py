@@ -1,0 +1,202 @@
+"""The voice: the speech queue with a fake engine, a missing engine, and the real path
+(pyttsx3 driving espeak-ng in its own process) writing what it says to a WAV file."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_hostile import cli
+
+from conftest import require
+from fakes import RecordedPoses
+from reptrack.exercise import spec as specs
+from reptrack.exercise.events import FormWarning, RepCompleted
+from reptrack.plan import Plan
+from reptrack.sources import FileSource
+from reptrack.tui.app import ReptrackApp
+from reptrack.tui.live import LiveOptions
+from reptrack.voice import SpeechProcess, Voice, VoiceUnavailable
+from reptrack.workout import Workout
+from tuikit import SIZE, fake_workout, run, text, until
+
+
+class FakeEngine:
+    """Says instantly, or holds each phrase until `go` is set."""
+
+    def __init__(self, hold: bool = False) -> None:
+        self.said: list[str] = []
+        self.go = threading.Event()
+        self.started = threading.Event()
+        self.closed = False
+        if not hold:
+            self.go.set()
+
+    def say(self, text: str) -> None:
+        self.started.set()
+        self.go.wait(5)
+        self.said.append(text)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_phrases_are_said_in_order_and_close_waits_for_them():
+    engine = FakeEngine()
+    voice = Voice(lambda: engine)
+    voice.rep(1)
+    voice.warning("go deeper")
+    voice.say("set done")
+    voice.close()
+    assert engine.said == ["1", "go deeper", "set done"] and engine.closed
+
+
+def test_a_slow_engine_never_holds_up_the_caller_and_only_the_newest_count_waits():
+    engine = FakeEngine(hold=True)
+    voice = Voice(lambda: engine)
+    voice.rep(1)
+    engine.started.wait(5)  # "1" is being said, slowly
+    began = time.monotonic()
+    for n in (2, 3, 4):
+        voice.rep(n)
+        voice.warning("go deeper")  # queued once, however often it comes
+    assert time.monotonic() - began < 0.1
+    engine.go.set()
+    voice.close()
+    assert engine.said == ["1", "go deeper", "4"]
+
+
+def test_a_warning_said_lately_is_not_new():
+    engine = FakeEngine()
+    voice = Voice(lambda: engine)
+    voice.hear([FormWarning(0.0, "left", "r", "go deeper", "warning")], set_reps=0)
+    wait_for(lambda: engine.said == ["go deeper"])
+    voice.warning("go deeper")
+    voice.warning("keep your back straight")
+    voice.close()
+    assert engine.said == ["go deeper", "keep your back straight"]
+
+
+def test_mute_silences_what_comes_after():
+    engine = FakeEngine()
+    voice = Voice(lambda: engine)
+    voice.rep(1)
+    wait_for(lambda: engine.said == ["1"])
+    voice.muted = True
+    voice.rep(2)
+    voice.muted = False
+    voice.rep(3)
+    voice.close()
+    assert engine.said == ["1", "3"]
+
+
+def test_without_an_engine_the_problem_is_told_once_and_nothing_fails():
+    told: list[str] = []
+
+    def no_engine():
+        raise VoiceUnavailable("the voice is unavailable: espeak-ng not found")
+
+    voice = Voice(no_engine, on_problem=told.append)
+    voice.rep(1)
+    wait_for(lambda: told)
+    for n in range(2, 6):
+        voice.rep(n)
+    voice.close()
+    assert told == ["the voice is unavailable: espeak-ng not found; counting goes on without it"]
+
+
+def test_the_speech_process_says_why_it_cannot_speak(tmp_path):
+    with pytest.raises(VoiceUnavailable, match=r"the voice is unavailable: .*no_such_driver"):
+        SpeechProcess(to=tmp_path / "unused.wav", driver="no_such_driver")
+    assert not (tmp_path / "unused.wav").exists()
+
+
+def test_voice_without_a_player_says_so_once_and_the_session_runs(
+    shared, blazepose_models, tmp_path
+):
+    # No aplay on the PATH: on Linux nothing could be heard, which is said once on stderr.
+    video = shared / "videos" / "squat_tommy.mp4"
+    proc = cli(
+        "squat", "--source", str(video), "--no-tui", "--voice", db=tmp_path / "s.db", PATH=""
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("voice:") == 1 and "aplay" in proc.stderr
+    assert "3 reps" in proc.stdout
+
+
+# -- the real engine ---------------------------------------------------------------------------
+def wav_seconds_and_loudness(path: Path) -> tuple[float, float]:
+    with wave.open(str(path)) as w:
+        frames = np.frombuffer(w.readframes(w.getnframes()), np.int16)
+        return w.getnframes() / w.getframerate(), float(np.sqrt(np.mean(frames.astype(float) ** 2)))
+
+
+@pytest.fixture
+def espeak() -> None:
+    require(shutil.which("espeak-ng") is not None, "espeak-ng is not installed (Debian espeak-ng)")
+
+
+def test_espeak_ng_says_each_rep_of_a_real_squat_video(espeak, shared, tmp_path):
+    """squat_tommy.mp4 with MediaPipe's own landmarks: the voice says 1, 2, 3, and the audio
+    written for three reps is sound, and longer than for the first rep alone."""
+    workout = Workout(
+        FileSource(shared / "videos" / "squat_tommy.mp4"),
+        RecordedPoses(shared / "reference" / "squat_tommy.npz"),
+        specs.load("squat"),
+    )
+    all_reps = Voice(lambda: SpeechProcess(to=tmp_path / "all.wav"))
+    first_rep = Voice(lambda: SpeechProcess(to=tmp_path / "first.wav"))
+
+    def on_frame(r) -> None:
+        all_reps.hear(r.events, r.set_reps)
+        if any(isinstance(e, RepCompleted) and r.count == 1 for e in r.events):
+            first_rep.hear(r.events, r.set_reps)
+        if any(isinstance(e, RepCompleted) for e in r.events):
+            # The file is read far faster than real time; reps of a real set come seconds
+            # apart, time enough to say each number. Give the voice that time.
+            wait_for(lambda: len(all_reps.spoken) == r.count, timeout=30)
+
+    workout.run(on_frame)
+    all_reps.hear(workout.final_events, workout.set_reps)
+    all_reps.close(timeout=60)
+    first_rep.close(timeout=60)
+    assert all_reps.spoken == ["1", "2", "3"] and first_rep.spoken == ["1"]
+    seconds_all, loud_all = wav_seconds_and_loudness(tmp_path / "all.wav")
+    seconds_one, loud_one = wav_seconds_and_loudness(tmp_path / "first.wav")
+    assert loud_all > 300 and loud_one > 300  # int16 RMS: speech, not silence
+    assert seconds_all > 2 * seconds_one > 0.4
+
+
+# -- on the live screen ------------------------------------------------------------------------
+def test_the_live_screen_says_each_rep_and_set_done_and_m_mutes(tmp_path):
+    engine = FakeEngine()
+    workout = fake_workout(tmp_path / "s.db", target_reps=3, planned_sets=2)
+    app = ReptrackApp(
+        Plan("squat", target_reps=3, sets=2),
+        workout=workout,
+        live=LiveOptions(voice=True, speech=lambda: engine),
+    )
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: "finished" in text(app, "#camera"))
+            await until(pilot, lambda: len(engine.said) == 4)
+            assert engine.said == ["1", "2", "3", "set done"]
+            await pilot.press("m")
+            assert app.screen.voice.muted
+            await pilot.press("q")
+
+    run(scenario())
