@@ -47,6 +47,13 @@ def configure_history(p: argparse.ArgumentParser) -> None:
         type=day,
         help="only sessions started on or after DATE (YYYY-MM-DD)",
     )
+    p.add_argument(
+        "--stats",
+        action="store_true",
+        help="progress per exercise: sessions, reps, clean share, best set, range of motion, "
+        "depth and rep time per week (or --by day), and personal bests",
+    )
+    p.add_argument("--by", choices=("week", "day"), default="week", help="with --stats")
     p.add_argument("--json", action="store_true")
     add_db_option(p)
 
@@ -83,6 +90,10 @@ def run_history(args: argparse.Namespace) -> int:
     _report_damage(store)
     if not store.readonly:
         store.recover_interrupted()
+    if args.stats:
+        from reptrack.commands.trends import run_stats
+
+        return run_stats(store, args)
     if args.action == "show":
         if args.id is None:
             raise ReptrackError("`reptrack history show` needs a session ID")

@@ -94,6 +94,7 @@ class HistoryScreen(Screen[None]):
         Binding("enter", "open", "Open"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
+        Binding("t", "trends", "Trends"),
         Binding("escape,q", "app.pop_screen", "Back"),
     ]
 
@@ -161,6 +162,11 @@ class HistoryScreen(Screen[None]):
                 self.refresh_rows()
 
         self.app.push_screen(Confirm(f"Delete session {sid} and all its reps?"), done)
+
+    def action_trends(self) -> None:
+        from reptrack.tui.trends import TrendsScreen
+
+        self.app.push_screen(TrendsScreen(self.store))
 
     def action_export(self) -> None:
         def done(path: str | None) -> None:
