@@ -145,6 +145,12 @@ class LiveScreen(Screen[Summary | None]):
         self.set_interval(0.5, self._tick)
         if self.voice is not None:
             self.voice.start()
+        self.query_one(CameraView).display = self._view_wanted()
+        self.call_after_refresh(self._start_loop)
+
+    def _start_loop(self) -> None:
+        """Once laid out: the camera view's size is known before the first frame."""
+        self._size_pictures()
         self.run_loop()
 
     def _new_voice(self) -> Voice:
