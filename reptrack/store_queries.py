@@ -17,6 +17,22 @@ from reptrack.errors import StoreError
 MAX_ID = 2**63 - 1  # SQLite's largest integer key
 
 
+def session_filter(
+    exercise: str | None, since: str | None, table: str = ""
+) -> tuple[str | None, list[str]]:
+    """The SQL condition (None: all) and its arguments for sessions of `exercise` started on or
+    after `since`; `table` qualifies the columns ("s" for `s.exercise`)."""
+    prefix = f"{table}." if table else ""
+    where, args = [], []
+    if exercise:
+        where.append(f"{prefix}exercise = ?")
+        args.append(exercise)
+    if since:
+        where.append(f"{prefix}started_at >= ?")
+        args.append(since)
+    return " AND ".join(where) or None, args
+
+
 class Queries:
     """The read side of the Store (which provides `db`, `path` and `damage`)."""
 
@@ -25,16 +41,8 @@ class Queries:
     damage: list[str]
 
     def sessions(self, exercise: str | None = None, since: str | None = None) -> list[dict]:
-        where, args = [], []
-        if exercise:
-            where.append("exercise = ?")
-            args.append(exercise)
-        if since:
-            where.append("started_at >= ?")
-            args.append(since)
-        rows = self.db["sessions"].rows_where(
-            " AND ".join(where) or None, args, order_by="started_at DESC, id DESC"
-        )
+        where, args = session_filter(exercise, since)
+        rows = self.db["sessions"].rows_where(where, args, order_by="started_at DESC, id DESC")
         return [dict(r) for r in rows]
 
     def session(self, session_id: int) -> dict:

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from reptrack.errors import StoreError
 from reptrack.store import Store
+from reptrack.store_queries import session_filter
 
 PERIODS = ("day", "week")
 # The personal bests, by their names in `Trend.bests` and the JSON.
@@ -105,14 +106,8 @@ def trends(
     """Every exercise's trend (or one exercise's), from sessions started on or after `since`."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {PERIODS}, not {period!r}")
-    where, args = [], []
-    if exercise:
-        where.append("s.exercise = ?")
-        args.append(exercise)
-    if since:
-        where.append("s.started_at >= ?")
-        args.append(since)
-    sql = _QUERY.format(where=("WHERE " + " AND ".join(where)) if where else "")
+    where, args = session_filter(exercise, since, table="s")
+    sql = _QUERY.format(where=f"WHERE {where}" if where else "")
     try:
         rows = store.db.execute(sql, args).fetchall()
     except sqlite3.Error as exc:
