@@ -8,8 +8,8 @@ sent at most `UI_UPDATES_PER_SECOND` times a second: every update costs the UI t
 and the GIL that the pose loop needs. Reps, warnings and camera states are separate
 messages that are never dropped. The camera view gets `FramePictured`, also replacing a
 pending one, at most `VIEW_UPDATES_PER_SECOND` times a second, shrunk to the view's size and
-annotated on this thread: drawing a picture in the terminal costs the UI thread far more than
-numbers do.
+annotated on this thread: drawing a picture in the terminal costs the UI thread, and the
+terminal, far more than numbers do.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from textual.message_pump import MessagePump
 
 UI_UPDATES_PER_SECOND = 10.0
-VIEW_UPDATES_PER_SECOND = 4.0
+VIEW_UPDATES_PER_SECOND = 3.0
 
 
 class FrameProcessed(Message):
@@ -171,5 +171,7 @@ class PoseLoop:
         self._next_picture = clock + 1.0 / VIEW_UPDATES_PER_SECOND
         self._last_pictured = True
         small = cv2.resize(r.frame.image, size, interpolation=cv2.INTER_AREA)
-        rgb = cv2.cvtColor(self.output.overlay.draw(r, small), cv2.COLOR_BGR2RGB)
+        # 16 levels a channel: neighbouring cells of a wall or a floor come out the same, so
+        # the terminal is sent runs of one colour instead of a colour a cell.
+        rgb = cv2.cvtColor(self.output.overlay.draw(r, small), cv2.COLOR_BGR2RGB) & 0xF0
         self.target.post_message(FramePictured(PILImage.fromarray(rgb), r.frame.captured))
