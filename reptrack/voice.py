@@ -133,8 +133,8 @@ class Voice:
         last = self._warned.get(message)
         if last is not None and now - last < WARNING_REPEAT_SECONDS:
             return
-        self._warned[message] = now
-        self._queue(_Phrase(message, "warning"))
+        if self._queue(_Phrase(message, "warning")):  # one not said (muted) is still new
+            self._warned[message] = now
 
     def say(self, text: str) -> None:
         self._queue(_Phrase(text, "event"))
@@ -145,19 +145,21 @@ class Voice:
             self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
             self._thread.start()
 
-    def _queue(self, phrase: _Phrase) -> None:
+    def _queue(self, phrase: _Phrase) -> bool:
+        """Queue `phrase`; False when it is not (muted, no engine, closing, already waiting)."""
         if self.muted or self._failed or self._closing:
-            return
+            return False
         with self._wake:
             pending = self._pending
             if phrase.kind == "rep":
                 pending[:] = [p for p in pending if p.kind != "rep"]
             elif any(p.text == phrase.text for p in pending):
-                return
+                return False
             pending.append(phrase)
             del pending[: -self.backlog]
             self._wake.notify()
         self.start()
+        return True
 
     # -- the speech thread --------------------------------------------------------------
     def _run(self) -> None:

@@ -96,8 +96,8 @@ class LiveScreen(Screen[Summary | None]):
         self.controls = LoopControls.create(options.preview)
         self.record, self.ring_bell = options.record, options.bell
         self.view_choice = options.view  # None until `v` is pressed: by the terminal's size
-        self.speech = options.speech
-        self.voice = self._new_voice() if options.voice else None
+        self.voice = self._voice(options.speech)
+        self.voice.muted = not options.voice  # muted, it starts no engine; `m` unmutes it
         self.clock = options.clock
         self.set_number, self.set_reps = 1, 0
         self.set_started = self.clock()
@@ -139,12 +139,12 @@ class LiveScreen(Screen[Summary | None]):
             self.notify(note, title="Note", timeout=12, markup=False)
         self._show_set()
         self._show_quality()
-        self.query_one("#phase", Line).text = f"phase: [bold]{PHASES[None]}[/]"
+        self._show_phase(None)
         self._camera("starting…")
         self._tick()  # the clock shows from the start, not half a second later
         self.set_interval(0.5, self._tick)
-        if self.voice is not None:
-            self.voice.start()
+        if not self.voice.muted:
+            self.voice.start()  # the engine takes a moment: start it before the first rep
         self.query_one(CameraView).display = self._view_wanted()
         self.call_after_refresh(self._start_loop)
 
@@ -153,14 +153,14 @@ class LiveScreen(Screen[Summary | None]):
         self._size_pictures()
         self.run_loop()
 
-    def _new_voice(self) -> Voice:
+    def _voice(self, speech: Callable[[], Engine]) -> Voice:
         def problem(message: str) -> None:  # from the voice's thread
             with contextlib.suppress(RuntimeError):  # the app may be gone already
                 self.app.call_from_thread(
                     self.notify, message, title="Voice", severity="warning", markup=False
                 )
 
-        return Voice(self.speech, on_problem=problem)
+        return Voice(speech, on_problem=problem)
 
     def on_resize(self, event: Resize) -> None:
         self._place_view()
@@ -197,8 +197,7 @@ class LiveScreen(Screen[Summary | None]):
         r = message.result
         on_screen = (time.monotonic() - r.frame.captured) * 1000 if r.frame.captured else 0.0
         self.query_one(AngleGauge).value = r.angle
-        phase = PHASES.get(r.phase, r.phase or "")
-        self.query_one("#phase", Line).text = f"phase: [bold reverse] {phase.upper()} [/]"
+        self._show_phase(r.phase)
         self.count, self.set_reps, self.set_number = r.count, r.set_reps, r.set_number
         self.query_one("#speed", Line).text = (
             f"{r.fps:5.1f} frames/s · pose {r.pose_ms:4.0f} ms · latency {r.latency_ms:4.0f} ms"
@@ -218,24 +217,20 @@ class LiveScreen(Screen[Summary | None]):
         self.count, self.set_reps = message.count, message.set_reps
         if self.ring_bell:
             self.app.bell()
-        if self.voice is not None:
-            self.voice.rep(message.set_reps)
+        self.voice.rep(message.set_reps)
         target = self.plan.target_reps
         if target and message.set_reps >= target and self.rest_until is None:
             if self.plan.sets and self.set_number >= self.plan.sets:
                 self.query_one(WarningLine).warn("workout complete — press q to save", "info")
-                if self.voice is not None:
-                    self.voice.say("workout complete")
+                self.voice.say("workout complete")
             else:
                 self.rest_until = self.clock() + self.plan.rest
-                if self.voice is not None:
-                    self.voice.say("set done")
+                self.voice.say("set done")
         self._show_set()
 
     def on_form_warned(self, message: FormWarned) -> None:
         self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
-        if self.voice is not None:
-            self.voice.warning(message.warning.message)
+        self.voice.warning(message.warning.message)
 
     def on_person_seen(self, message: PersonSeen) -> None:
         self.seen = message.seen
@@ -283,6 +278,10 @@ class LiveScreen(Screen[Summary | None]):
             "#quality", Line
         ).text = f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
 
+    def _show_phase(self, phase: str | None) -> None:
+        name = PHASES.get(phase, phase or "")
+        self.query_one("#phase", Line).text = f"phase: [bold reverse] {name.upper()} [/]"
+
     def _show_set(self) -> None:
         self.query_one(SetProgress).show(
             self.set_number, self.plan.sets, self.set_reps, self.plan.target_reps
@@ -300,8 +299,7 @@ class LiveScreen(Screen[Summary | None]):
             if left <= 0:
                 self.action_next_set()
                 self.query_one(WarningLine).warn("rest over — next set!", "info")
-                if self.voice is not None:
-                    self.voice.say("rest over")
+                self.voice.say("rest over")
                 if self.ring_bell:
                     self.app.bell()
             else:
@@ -360,11 +358,9 @@ class LiveScreen(Screen[Summary | None]):
         self.notify("camera view on" if self.view_choice else "camera view off", timeout=2)
 
     def action_voice(self) -> None:
-        if self.voice is None:
-            self.voice = self._new_voice()
+        self.voice.muted = not self.voice.muted
+        if not self.voice.muted:
             self.voice.start()
-        else:
-            self.voice.muted = not self.voice.muted
         self.notify("voice muted" if self.voice.muted else "voice on", timeout=2)
 
     def action_preview(self) -> None:
@@ -386,5 +382,4 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_unmount(self) -> None:
         self.controls.stop.set()  # however the screen goes, the loop stops and saves
-        if self.voice is not None:
-            self.voice.close(timeout=0)  # what is still waiting is said on its own thread
+        self.voice.close(timeout=0)  # what is still waiting is said on its own thread
