@@ -49,9 +49,9 @@ class FrameProcessed(Message):
 class FramePictured(Message):
     """The newest annotated picture for the camera view; a pending one is replaced."""
 
-    def __init__(self, picture: PILImage.Image, captured: float) -> None:
+    def __init__(self, picture: PILImage.Image) -> None:
         super().__init__()
-        self.picture, self.captured = picture, captured
+        self.picture = picture
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, FramePictured)
@@ -174,4 +174,4 @@ class PoseLoop:
         # 16 levels a channel: neighbouring cells of a wall or a floor come out the same, so
         # the terminal is sent runs of one colour instead of a colour a cell.
         rgb = cv2.cvtColor(self.output.overlay.draw(r, small), cv2.COLOR_BGR2RGB) & 0xF0
-        self.target.post_message(FramePictured(PILImage.fromarray(rgb), r.frame.captured))
+        self.target.post_message(FramePictured(PILImage.fromarray(rgb)))
