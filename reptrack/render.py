@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from reptrack.exercise.events import FormWarning
+from reptrack.exercise.measure import SIDES, landmark, landmarks_of
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.kinematics import Gate, usable
 from reptrack.pose.types import INDEX, SKELETON, Pose
@@ -31,22 +32,6 @@ class Style:
     count_size: float = 4.0  # the count in the top-right corner, as a font scale
 
 
-def landmarks_of(spec: ExerciseSpec, angle: str, side: str) -> set[str]:
-    """The landmarks an angle of `spec` is measured on, for `side` (both sides for another)."""
-    found = spec.angles.get(angle)
-    if found is None:
-        return set()
-    if found.of:
-        return set().union(*(landmarks_of(spec, name, side) for name in found.of))
-    sides = (side,) if side in ("left", "right") else ("left", "right")
-    names = set()
-    for point in found.points:
-        names |= {f"{s}_{point}" for s in sides if f"{s}_{point}" in INDEX}
-        if point in INDEX:
-            names.add(point)
-    return names
-
-
 class Annotator:
     """`annotate(image, pose, sample, count, warning)` → a copy with the overlay drawn: the
     skeleton (the joints a warning concerns in the warning colour), the counting angle's arc
@@ -56,20 +41,21 @@ class Annotator:
     def __init__(self, spec: ExerciseSpec, style: Style = Style(), gate: Gate = Gate()) -> None:
         self.spec, self.style, self.gate = spec, style, gate
         counted = spec.angles.get(spec.counter.angle)
-        # The counting angle's three points per side, when it is a joint angle.
-        self.arcs = (
-            [tuple(f"{side}_{p}" for p in counted.points) for side in ("left", "right")]
-            if counted is not None and counted.kind == "joint" and len(counted.points) == 3
-            else []
-        )
-        self.arcs = [a for a in self.arcs if all(p in INDEX for p in a)]
+        # Per side, the counting angle's value in a sample and its three landmarks, when it
+        # is a joint angle.
+        self.arcs: list[tuple[str, tuple[str, ...]]] = []
+        if counted is not None and counted.kind == "joint":
+            for side in SIDES:
+                points = tuple(landmark(p, side) for p in counted.points)
+                self.arcs.append((f"{counted.name}.{side}", points))
 
     def concerned(self, warning: FormWarning | None) -> set[str]:
         """The landmarks the warning's rule measures (none without a warning)."""
         if warning is None:
             return set()
         rule = next((r for r in self.spec.rules if r.name == warning.rule), None)
-        return landmarks_of(self.spec, rule.angle, warning.side) if rule else set()
+        angle = self.spec.angles.get(rule.angle) if rule else None
+        return landmarks_of(self.spec, angle, warning.side) if angle else set()
 
     def annotate(
         self,
@@ -116,8 +102,8 @@ class Annotator:
         """At the counting angle's joint, an arc from one limb to the other and its value."""
         h, w = out.shape[:2]
         radius = max(6, round(60 * scale))
-        for a, b, c in self.arcs:
-            value = sample.get(f"{self.spec.counter.angle}.{b.split('_', 1)[0]}", math.nan)
+        for key, (a, b, c) in self.arcs:
+            value = sample.get(key, math.nan)
             if math.isnan(value) or not all(usable(pose, n, self.gate) for n in (a, b, c)):
                 continue
             (ax, ay), (bx, by), (cx, cy) = (self._xy(pose, n, w, h) for n in (a, b, c))

@@ -21,7 +21,8 @@ Sample = dict[str, float]
 SIDES = ("left", "right")
 
 
-def _name(point: str, side: str) -> str:
+def landmark(point: str, side: str) -> str:
+    """A point of an angle as a landmark: `knee` on the left is `left_knee`; `nose` is `nose`."""
     return point if point in INDEX else f"{side}_{point}"
 
 
@@ -46,12 +47,12 @@ def _width_ratio(pose: Pose, upper: str, lower: str, gate: Gate) -> float:
 def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> float:
     world = angle.space == "world" and pose.world is not None
     if angle.kind == "joint":
-        a, b, c = (_name(p, side) for p in angle.points)
+        a, b, c = (landmark(p, side) for p in angle.points)
         if angle.space == "view":
             return view_angle(pose, a, b, c, gate=gate)
         return joint_angle(pose, a, b, c, world=world, gate=gate)
     if angle.kind == "segment":
-        a, b = (_name(p, side) for p in angle.points)
+        a, b = (landmark(p, side) for p in angle.points)
         if angle.reference == "horizontal":
             return _segment_horizontal(pose, a, b, gate)
         return segment_vertical_angle(pose, a, b, gate=gate)
@@ -65,11 +66,18 @@ def _points_of(spec: ExerciseSpec, angle: AngleDef) -> tuple[str, ...]:
     return angle.points
 
 
+def landmarks_of(spec: ExerciseSpec, angle: AngleDef, side: str | None = None) -> set[str]:
+    """The landmarks `angle` is measured on: on `side`, or on both sides when `side` is None
+    (or not left or right) and for an angle that always takes both (a width ratio)."""
+    sides = (side,) if side in SIDES and angle.sided else SIDES
+    return {landmark(p, s) for p in _points_of(spec, angle) for s in sides}
+
+
 def unsupported_angles(spec: ExerciseSpec, keypoints: frozenset[str]) -> dict[str, list[str]]:
     """The exercise's angles that need a landmark outside `keypoints`, with those landmarks."""
     out = {}
     for angle in spec.angles.values():
-        needed = {_name(p, side) for p in _points_of(spec, angle) for side in SIDES}
+        needed = landmarks_of(spec, angle)
         if missing := sorted(needed - keypoints):
             out[angle.name] = missing
     return out
@@ -142,7 +150,7 @@ def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample
             for side in SIDES:
                 out[f"{angle.name}.{side}"] = out[f"{a}.{side}"] - out[f"{b}.{side}"]
     for side in SIDES:
-        names = {_name(p, side) for a in spec.angles.values() if a.sided for p in a.points}
+        names = {landmark(p, side) for a in spec.angles.values() if a.sided for p in a.points}
         out[f"vis.{side}"] = (
             float(np.mean([pose.image[INDEX[n], 3] for n in names])) if pose and names else 0.0
         )
