@@ -115,20 +115,25 @@ def trends(
             f"{store.path}: cannot read the sessions for the trends ({exc})",
             hint="the log was changed by another tool; `reptrack history` shows what is left",
         ) from None
-    sessions: dict[int, dict] = {}
+    sessions: dict[int, dict | None] = {}  # None: its start time cannot be read
     for sid, name, started_at, set_number, flags, rom, extreme, duration in rows:
-        start = period_start(started_at, period)
-        if start is None:
-            continue
-        if sid not in sessions:
-            day = period_start(started_at, "day")
-            sessions[sid] = {"exercise": name, "start": start, "day": day, "reps": [], "sets": {}}
+        if sid not in sessions:  # a row a rep: the session's dates are read once
+            start = period_start(started_at, period)
+            sessions[sid] = None
+            if start is not None:
+                sessions[sid] = {
+                    "exercise": name,
+                    "start": start,
+                    "day": period_start(started_at, "day"),
+                    "reps": [],
+                    "sets": {},
+                }
         s = sessions[sid]
-        if set_number is None:  # a session without reps
+        if s is None or set_number is None:  # unreadable, or a session without reps
             continue
         s["reps"].append((flags in ("[]", None), rom, extreme, duration))
         s["sets"][set_number] = s["sets"].get(set_number, 0) + 1
-    return _gather(sessions, period)
+    return _gather({sid: s for sid, s in sessions.items() if s is not None}, period)
 
 
 def _gather(sessions: dict[int, dict], period: str) -> list[Trend]:
