@@ -104,10 +104,20 @@ def view_angle(pose: Pose, a: str, b: str, c: str, *, gate: Gate = Gate()) -> fl
     return w * image + (1 - w) * world
 
 
-def segment_vertical_angle(pose: Pose, top: str, bottom: str, *, gate: Gate = Gate()) -> float:
-    """The angle of the segment bottom→top from vertical in the image (0 = upright)."""
+def segment_vertical_angle(
+    pose: Pose, top: str, bottom: str, *, world: bool = False, gate: Gate = Gate()
+) -> float:
+    """The angle of the segment bottom→top from vertical (0 = upright): in the image, or in
+    3-D (`world`, when the backend gives it), where a body lying along the camera's line of
+    sight is horizontal though the picture shows it upright."""
     if not (usable(pose, top, gate) and usable(pose, bottom, gate)):
         return math.nan
+    if world and pose.world is not None:
+        d = pose.world[INDEX[top], :3] - pose.world[INDEX[bottom], :3]
+        n = float(np.linalg.norm(d))
+        if not n > 0:
+            return math.nan
+        return math.degrees(math.acos(max(-1.0, min(1.0, -float(d[1]) / n))))
     p_top, p_bottom = _points(pose, (top, bottom), False)
     return angle_from_vertical(p_top, p_bottom)
 

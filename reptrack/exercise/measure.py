@@ -55,7 +55,7 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
         a, b = (landmark(p, side) for p in angle.points)
         if angle.reference == "horizontal":
             return _segment_horizontal(pose, a, b, gate)
-        return segment_vertical_angle(pose, a, b, gate=gate)
+        return segment_vertical_angle(pose, a, b, world=world, gate=gate)
     return _width_ratio(pose, angle.points[0], angle.points[1], gate)
 
 

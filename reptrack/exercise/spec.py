@@ -65,6 +65,19 @@ class CounterDef:
     min_range: float = 30.0
     max_gap: float = 0.5
     filter_seconds: float = 0.15  # median of the angle over this long: 5 frames at 30 fps
+    # A set may begin at the turning point (a deadlift's set-up at the bar): the first rep
+    # then counts from there, once it comes back to the start.
+    first_rep_from_turn: bool = False
+    # Fitting to the person (counter.RepCounter): once the movement has clearly repeated,
+    # start and turn may move up to this many degrees from the values above (0: never)...
+    adapt_by: float = 0.0
+    # ...but a rep still needs at least this range of motion (default: min_range).
+    least_range: float | None = None
+
+    @property
+    def least(self) -> float:
+        """The smallest range of motion that is a rep, however the thresholds are fitted."""
+        return self.min_range if self.least_range is None else self.least_range
 
     @property
     def sign(self) -> float:
@@ -183,7 +196,9 @@ def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
                 c.problem(f"{key}.points[{i}]", f"expected a keypoint name, found {p!r}")
             else:
                 _check_point(c, p, f"{key}.points[{i}]", kind != "width_ratio")
-        space = c.get(body, "space", str, key, default="world", choices=SPACES)
+        # A segment is measured in the image unless it says otherwise (`space = "world"`).
+        default_space = "image" if kind == "segment" else "world"
+        space = c.get(body, "space", str, key, default=default_space, choices=SPACES)
         reference = c.get(body, "reference", str, key, default="vertical", choices=REFERENCES)
         if kind and points:
             angles[name] = AngleDef(
@@ -257,6 +272,8 @@ COUNTER_RANGES: dict[str, tuple[float, float, str]] = {
     "min_range": (0.0, 360.0, " degrees"),
     "max_gap": (0.0, 30.0, " seconds"),
     "filter_seconds": (0.0, 2.0, " seconds"),
+    "adapt_by": (0.0, 180.0, " degrees"),
+    "least_range": (0.0, 360.0, " degrees"),
 }
 TOP_KEYS = ("name", "title", "description", "camera", "side", "angles", "counter", "rules",
             "requires", "phase_labels")  # fmt: skip
@@ -274,6 +291,7 @@ def _parse_counter(c: Checker, data: dict[str, Any], angles: dict[str, AngleDef]
     for name, (low, high, unit) in COUNTER_RANGES.items():
         required = name in ("start", "turn")
         values[name] = c.number(raw, name, "counter", low, high, required=required, why=unit)
+    values["first_rep_from_turn"] = c.get(raw, "first_rep_from_turn", bool, "counter")
     _check_angle_ref(c, values["angle"], angles, "counter.angle")
     start, turn = values["start"], values["turn"]
     if start is not None and turn is not None:
