@@ -19,6 +19,10 @@ class Rep:
     flags: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()
     measures: dict[str, float] = field(default_factory=dict)
+    # How it was counted: "shipped" (the definition's thresholds), "adapted" (thresholds
+    # fitted to the person), "recovered" (missed live, found on counting the set again with
+    # the fitted thresholds).
+    counted_by: str = "shipped"
 
     @property
     def duration(self) -> float:

@@ -215,7 +215,7 @@ BODY_DEPTH = 45.0
 # be a set: people change tempo as they tire.
 MAX_SPREAD = 0.35
 # Each repetition looks like the next: the stream correlates at least this much with itself
-# one repetition later (see _likeness).
+# one repetition later (see likeness).
 MIN_LIKENESS = 0.4
 MIN_CYCLES = 2
 
@@ -239,11 +239,7 @@ class Trace:
 
     @property
     def spread(self) -> float:
-        """How irregular the cycle durations are: median absolute deviation over the median."""
-        if len(self.cycles) < 2:
-            return math.inf
-        d = np.array([c.seconds for c in self.cycles])
-        return float(np.median(np.abs(d - np.median(d))) / np.median(d))
+        return spread(self.cycles)
 
     @property
     def repeats(self) -> bool:
@@ -258,7 +254,15 @@ class Trace:
         return self.repeats and self.depth >= MIN_DEPTH and self.regular
 
 
-def _likeness(x: np.ndarray, cycles: tuple[Cycle, ...], rate: float = RATE) -> float:
+def spread(cycles: tuple[Cycle, ...] | list[Cycle]) -> float:
+    """How irregular the cycle durations are: median absolute deviation over the median."""
+    if len(cycles) < 2:
+        return math.inf
+    d = np.array([c.seconds for c in cycles])
+    return float(np.median(np.abs(d - np.median(d))) / np.median(d))
+
+
+def likeness(x: np.ndarray, cycles: tuple[Cycle, ...] | list[Cycle], rate: float = RATE) -> float:
     """How much each repetition looks like the next: over the set (first rep's start to last
     rep's end), the stream's correlation with itself one repetition later (the median
     interval between the reps' turns), or two later when that is higher (sides taking turns)."""
@@ -278,8 +282,8 @@ def trace(stream: str, t: np.ndarray, x: np.ndarray) -> Trace:
     coverage = float(np.isfinite(xs).mean()) if len(xs) else 0.0
     decrease = rests_high(xs)
     cycles = tuple(find_cycles(xs, decrease))
-    likeness = _likeness(xs, cycles)
-    return Trace(stream, candidate, space, side, decrease, cycles, likeness, coverage)
+    like = likeness(xs, cycles)
+    return Trace(stream, candidate, space, side, decrease, cycles, like, coverage)
 
 
 class NoRepetition(ReptrackError):
@@ -413,6 +417,11 @@ START_SHARE, TURN_SHARE = 0.3, 0.6
 # of it.
 SHALLOWEST_SHARE = 0.85
 RANGE_SHARE = 0.35  # min_range: a rep moves at least this share of the demonstrated range
+# The narrowest hysteresis band a fit gives: the median-filtered angle jitters by about 1°.
+MIN_HYSTERESIS = 1.5
+# ...and the least movement a fit takes for a rep: the pose model's jitter and a body's sway
+# reach 5° on a person standing still.
+MIN_MOVEMENT = 8.0
 
 
 @dataclass(frozen=True)
@@ -522,13 +531,21 @@ def calibration(counter: CounterDef, cycles: list[Cycle], angle: str = "angle") 
     h = counter.hysteresis
     least_deep = min(sign * (rest - c.far) for c in cycles)  # from the rest level
     least_back = max(sign * (rest - c.rest) for c in cycles)  # how far short of it a rep rested
-    if least_deep < 3 * h:
-        raise NoRepetition(
-            f"your reps moved the {angle} only {least_deep:.0f}°: too little to count apart "
-            f"from standing still (hysteresis {h:g}°)"
-        )
     changes: dict[str, float] = {}
     why: list[str] = []
+    if least_deep < 6 * h:
+        # A short range (a crunch, a foreshortened view) leaves no room between start and
+        # turn for a wide band: narrow it, down to what the median filter's jitter allows.
+        narrow = max(MIN_HYSTERESIS, round(least_deep / 6, 1))
+        if narrow < h:
+            h = changes["hysteresis"] = narrow
+            why.append(f"hysteresis {counter.hysteresis:g} → {h:g}: your least deep rep moved "
+                       f"{least_deep:.0f}°")  # fmt: skip
+    if least_deep < max(3 * h, MIN_MOVEMENT):
+        raise NoRepetition(
+            f"your reps moved the {angle} only {least_deep:.0f}°: too little to count apart "
+            f"from standing still (at least {max(3 * h, MIN_MOVEMENT):g}°)"
+        )
     turn, start = counter.turn, counter.start
     if sign * (rest - least_deep) > sign * turn - h:  # the least deep rep is not firmly past it
         turn_at = min(TURN_SHARE * span, SHALLOWEST_SHARE * least_deep)

@@ -1,7 +1,8 @@
-"""The rep counter: a pure state machine over timestamped angle samples.
+"""The counting state machine: reps from timestamped angle samples, at given thresholds.
 
-`RepCounter.update(t, sample)` returns the events that sample caused; the same stream always
-gives the same events, so live sessions, replays of stored sessions and tests share one path.
+`ThresholdCounter.update(t, sample)` returns the events that sample caused; the same stream
+always gives the same events. `counter.RepCounter` runs it, and runs it again over the
+buffered stream when the thresholds are fitted to the person.
 
 Per counted side the machine moves start → going → turn → returning → start. A rep counts
 when the lifter came from the start position, passed the turning threshold and came back,
@@ -15,7 +16,6 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -32,7 +32,7 @@ from reptrack.exercise.events import (
 )
 from reptrack.exercise.judging import hidden_extreme, measure_of, view_ok
 from reptrack.exercise.measure import Sample
-from reptrack.exercise.spec import ExerciseSpec, Requirement, Rule
+from reptrack.exercise.spec import CounterDef, ExerciseSpec, Requirement, Rule
 
 START, GOING, TURN, RETURNING = "start", "going", "turn", "returning"
 
@@ -40,9 +40,11 @@ START, GOING, TURN, RETURNING = "start", "going", "turn", "returning"
 class _SideMachine:
     """Counts one side (or the auto-chosen side) of one exercise."""
 
-    def __init__(self, spec: ExerciseSpec, owner: RepCounter, side: str) -> None:
+    def __init__(
+        self, spec: ExerciseSpec, owner: ThresholdCounter, side: str, counter: CounterDef
+    ) -> None:
         self.spec = spec
-        self.c = spec.counter
+        self.c = counter
         self.owner = owner
         self.side = side
         self.sign = self.c.sign
@@ -50,6 +52,7 @@ class _SideMachine:
         # over a number of frames, so a 10 fps camera is filtered like a 60 fps one.
         self.window: deque[tuple[float, float]] = deque()
         self.phase: str | None = None  # None = not armed: waiting to see the start position
+        self.armed_once = False  # has this side been armed since the stream began?
         self.candidate: tuple[str, float] | None = None
         self.last_valid = -math.inf  # when the counted angle was last measured
         self.body_lost = False  # the body left the view since the angle was last measured
@@ -103,6 +106,7 @@ class _SideMachine:
 
     def _enter(self, phase: str | None, t: float, events: list[Event]) -> None:
         self.candidate = None
+        self.armed_once |= phase is not None
         if phase != self.phase:
             if phase == START:
                 self.start_samples.clear()
@@ -168,6 +172,17 @@ class _SideMachine:
             if at_start and self._held(START, t):
                 self._enter(START, t, events)
                 self.start_angle = v
+            elif (
+                c.first_rep_from_turn
+                and not self.armed_once
+                and past_turn
+                and (self._held(TURN, t))
+            ):
+                # A set that begins at the turning point (a deadlift's set-up at the bar):
+                # the first pull counts once the lifter stands up with it.
+                self._enter(TURN, t, events)
+                self.rep_start = t
+                self.extreme, self.turn_time = v, t
         elif self.phase == START:
             if at_start:
                 self.start_angle = self._outermost(self.start_angle, v)
@@ -186,6 +201,10 @@ class _SideMachine:
                 self._enter(START, t, events)
                 self.start_angle = v
         elif self.phase == TURN:
+            if math.isnan(self.start_angle) and self._deep(
+                v, self.extreme + self.sign * c.hysteresis
+            ):
+                self.rep_start = t  # a first rep from the turn starts as it leaves the bottom
             if left_turn and self._held(RETURNING, t):
                 self._enter(RETURNING, t, events)
         elif self.phase == RETURNING:
@@ -253,11 +272,13 @@ class _SideMachine:
     def _complete(self, t: float, v: float, events: list[Event]) -> None:
         c = self.c
         duration = t - self.rep_start
+        # A first rep from the turn is only its way back: half a rep's least duration.
+        quickest = c.min_rep_seconds / (2 if math.isnan(self.start_angle) else 1)
         start_angle = self._outermost(self.start_angle, v)
         rom = abs(start_angle - self.extreme)
         reason = None
-        if duration < c.min_rep_seconds:
-            reason = f"too fast ({duration:.2f} s < {c.min_rep_seconds:g} s)"
+        if duration < quickest:
+            reason = f"too fast ({duration:.2f} s < {quickest:g} s)"
         elif rom < c.min_range:
             reason = f"range of motion {rom:.0f}° < {c.min_range:g}°"
         else:
@@ -319,7 +340,7 @@ def same_movement(a: Rep, b: Rep) -> bool:
     return shared >= SAME_MOVEMENT_OVERLAP * min(a.duration, b.duration)
 
 
-class RepCounter:
+class ThresholdCounter:
     """Feeds samples to one machine per counted side and collects the reps.
 
     Sides: `left` or `right` count that side; `both` counts each side on its own (a rep of
@@ -328,11 +349,19 @@ class RepCounter:
     each rep, and a side the camera cannot see simply never completes a rep.
     """
 
-    def __init__(self, spec: ExerciseSpec, side: str | None = None) -> None:
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        side: str | None = None,
+        counters: dict[str, CounterDef] | None = None,
+    ) -> None:
+        """`counters` gives a side thresholds of its own (fitted to the person); the others
+        count at the definition's."""
         self.spec = spec
         self.side_mode = side or spec.side
         sides = ("left", "right") if self.side_mode in ("both", "auto") else (self.side_mode,)
-        self.machines = {s: _SideMachine(spec, self, s) for s in sides}
+        self.counters = {s: (counters or {}).get(s, spec.counter) for s in sides}
+        self.machines = {s: _SideMachine(spec, self, s, self.counters[s]) for s in sides}
         self.active = sides[0]
         self.reps: list[Rep] = []
         self.present = False
@@ -413,23 +442,4 @@ class RepCounter:
         """Drop any rep in progress (a new set begins); counting resumes at the start position."""
         for machine in self.machines.values():
             machine.abort(0.0, "", [])
-
-
-def replay(
-    spec: ExerciseSpec,
-    samples: Iterable[tuple[float, Sample]],
-    *,
-    side: str | None = None,
-    set_starts: Iterable[float] = (),
-) -> RepCounter:
-    """Run a recorded angle stream through a fresh counter, starting sets where it did live."""
-    counter = RepCounter(spec, side)
-    boundaries = sorted(t for t in set_starts if t > 0)
-    t = 0.0
-    for t, s in samples:
-        while boundaries and t >= boundaries[0]:
-            boundaries.pop(0)
-            counter.reset()
-        counter.update(t, s)
-    counter.finish(t)  # as the live session did when it ended
-    return counter
+            machine.armed_once = False  # a new set may begin at the turning point again

@@ -1,0 +1,82 @@
+"""Fit a counter's start and turn to the person in front of the camera, from their own reps.
+
+A camera that foreshortens the angle (a sit-up filmed from the feet), a shorter range (a
+crunch) or a longer limb moves the angle's extremes away from the shipped thresholds. Once a
+stream clearly repeats, the same analysis `reptrack calibrate` runs (`learning.calibration`)
+says which thresholds must move for the reps to count; here the move is bounded by what the
+exercise declares (`adapt_by` degrees from the shipped values, never a rep of less than
+`least_range`), so a walk, a fidget or another exercise never becomes a rep.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from reptrack.errors import ReptrackError
+from reptrack.exercise.learning import (
+    Cycle,
+    calibration,
+    find_cycles,
+    likeness,
+    regular,
+    smooth,
+    spread,
+)
+from reptrack.exercise.spec import CounterDef
+
+# The movement has clearly repeated: this many cycles, each at least the exercise's least
+# range deep, with durations that vary no more than a set's (see learning.MAX_SPREAD) and
+# each looking like the next (learning.MIN_LIKENESS).
+MIN_CYCLES = 3
+MAX_SPREAD = 0.35
+MIN_LIKENESS = 0.5
+# What may move: the thresholds and the band between them, and the range a rep needs.
+FITTED = ("start", "turn", "hysteresis", "min_range")
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Thresholds fitted to one side's repetitions, and the reps they were fitted to."""
+
+    counter: CounterDef
+    cycles: tuple[Cycle, ...]
+    why: tuple[str, ...]
+
+
+def repeated(x: np.ndarray, decrease: bool, least: float) -> list[Cycle]:
+    """The cycles of a regular (resampled, smoothed) stream when it clearly repeats a
+    movement of at least `least` degrees; else none."""
+    cycles = find_cycles(x, decrease)
+    if len(cycles) < MIN_CYCLES or min(c.depth for c in cycles) < least:
+        return []
+    if spread(cycles) > MAX_SPREAD or likeness(x, cycles) < MIN_LIKENESS:
+        return []
+    return cycles
+
+
+def fit(shipped: CounterDef, current: CounterDef, t: np.ndarray, x: np.ndarray) -> Fit | None:
+    """Thresholds that count this side's repetitions, when `current` does not and the move
+    from `shipped` stays within its bounds; None when nothing should change."""
+    if shipped.adapt_by <= 0:
+        return None
+    cycles = repeated(smooth(regular(t, x)), shipped.direction == "decrease", shipped.least)
+    if not cycles:
+        return None
+    try:
+        found = calibration(current, cycles)
+    except ReptrackError:  # moved too little to count apart from standing still
+        return None
+    changes = {k: v for k, v in found.changes.items() if k in FITTED}
+    if not changes:
+        return None
+    counter = replace(current, **changes)
+    if abs(counter.start - shipped.start) > shipped.adapt_by or (
+        abs(counter.turn - shipped.turn) > shipped.adapt_by
+    ):
+        return None  # not this exercise as the definition knows it, or not this camera
+    counter = replace(counter, min_range=max(counter.min_range, shipped.least))
+    if counter == current:
+        return None
+    return Fit(counter, tuple(cycles), tuple(found.why))

@@ -1,0 +1,201 @@
+"""The rep counter: the threshold machine, fitted to the person as the set goes on.
+
+`RepCounter.update(t, sample)` returns the events that sample caused, and is pure: the same
+stream always gives the same events, so live sessions, replays of stored sessions and tests
+share one path. It counts with the definition's thresholds (`machine.ThresholdCounter`)
+until the movement has clearly repeated; then, if the person's reps do not pass those
+thresholds firmly (a foreshortening camera, a shorter range), it fits them to the person
+(`adapting.fit`) and runs the buffered stream again: a rep that the fitted thresholds count
+and the shipped ones missed is recovered, and reaches every sink as any other rep does. A rep
+once counted is never taken back. Each rep says how it was counted (`Rep.counted_by`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import replace
+
+import numpy as np
+
+from reptrack.exercise.adapting import fit
+from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
+from reptrack.exercise.machine import (
+    GOING,
+    RETURNING,
+    TURN,
+    ThresholdCounter,
+    same_movement,
+)
+from reptrack.exercise.measure import Sample
+from reptrack.exercise.spec import CounterDef, ExerciseSpec
+
+__all__ = ["FormWarning", "Rep", "RepCounter", "replay"]
+
+# The stream kept for fitting and for recovering the reps seen before the fit (per set).
+HISTORY_SECONDS = 90.0
+# Look for a fit this often (stream seconds), backing off while nothing changes, so a long
+# set costs the live loop next to nothing.
+FIT_EVERY, FIT_EVERY_MAX = 1.0, 8.0
+
+SHIPPED, ADAPTED, RECOVERED = "shipped", "adapted", "recovered"
+
+
+class RepCounter:
+    """Counts one exercise's reps; see the module's doc. `adapt=False` keeps the
+    definition's thresholds (an exercise fitted by `calibrate`, a test of the machine)."""
+
+    def __init__(self, spec: ExerciseSpec, side: str | None = None, *, adapt: bool = True) -> None:
+        self.spec = spec
+        self.side_mode = side or spec.side
+        self.adapt = adapt and spec.counter.adapt_by > 0
+        self.machine = ThresholdCounter(spec, side)
+        self.reps: list[Rep] = []
+        self.fitted: dict[str, CounterDef] = {}  # per side, once fitted
+        self.why: list[str] = []  # what was fitted, and why
+        self._undone: list[Rep] = []  # reps the user took back: never recovered again
+        self._times: deque[float] = deque()
+        self._angles: dict[str, deque[float]] = {s: deque() for s in self.machine.machines}
+        self._samples: deque[Sample] = deque()
+        self._next_fit = -math.inf
+        self._fit_every = FIT_EVERY
+
+    # -- what the sinks read ---------------------------------------------------------------
+    @property
+    def count(self) -> int:
+        return len(self.reps)
+
+    @property
+    def active(self) -> str:
+        return self.machine.active
+
+    @property
+    def present(self) -> bool:
+        return self.machine.present
+
+    def phase(self) -> str | None:
+        return self.machine.phase()
+
+    def counter_for(self, side: str) -> CounterDef:
+        """The thresholds `side` counts with now."""
+        return self.machine.counters.get(side, self.spec.counter)
+
+    # -- the stream ------------------------------------------------------------------------
+    def update(self, t: float, sample: Sample) -> list[Event]:
+        if self.adapt:
+            self._keep(t, sample)
+        events = self._counted(self.machine.update(t, sample))
+        if self.adapt and t >= self._next_fit and not self._inside_rep():
+            events += self._refit(t)
+        return events
+
+    def finish(self, t: float) -> list[Event]:
+        """The stream ends (a video's last frame, or the session): a rep back at the start
+        counts (see `machine._SideMachine.finish`)."""
+        return self._counted(self.machine.finish(t))
+
+    def undo(self) -> Rep | None:
+        """Remove the last rep (the user says it did not count)."""
+        if not self.reps:
+            return None
+        rep = self.reps.pop()
+        self._undone.append(rep)
+        return rep
+
+    def reset(self) -> None:
+        """A new set: drop any rep in progress and the buffered stream; the thresholds fitted
+        to the person stay (same person, same camera)."""
+        self.machine.reset()
+        self._times.clear()
+        self._samples.clear()
+        for angles in self._angles.values():
+            angles.clear()
+        self._undone.clear()
+
+    # -- counting and fitting --------------------------------------------------------------
+    def _counted(self, events: list[Event], how: str | None = None) -> list[Event]:
+        """The machine's events with its reps numbered as this counter's, each movement once:
+        a recount finds the reps counted before it again, and a machine that took over
+        mid-set may finish a movement the one before it counted."""
+        out: list[Event] = []
+        for e in events:
+            if isinstance(e, RepCompleted):
+                if self._known(e.rep):
+                    continue
+                by = how or (ADAPTED if e.rep.side in self.fitted else SHIPPED)
+                rep = replace(e.rep, number=len(self.reps) + 1, counted_by=by)
+                self.reps.append(rep)
+                e = RepCompleted(e.t, rep)
+            out.append(e)
+        return out
+
+    def _known(self, rep: Rep) -> bool:
+        """Was `rep` counted (or undone) already? In auto mode by either side."""
+        return any(
+            same_movement(rep, r)
+            for r in (*self.reps, *self._undone)
+            if r.side == rep.side or self.side_mode == "auto"
+        )
+
+    def _inside_rep(self) -> bool:
+        return any(m.phase in (GOING, TURN, RETURNING) for m in self.machine.machines.values())
+
+    def _keep(self, t: float, sample: Sample) -> None:
+        self._times.append(t)
+        self._samples.append(sample)
+        key = self.spec.counter.angle
+        for side, angles in self._angles.items():
+            angles.append(sample.get(f"{key}.{side}", sample.get(key, math.nan)))
+        while t - self._times[0] > HISTORY_SECONDS:
+            self._times.popleft()
+            self._samples.popleft()
+            for angles in self._angles.values():
+                angles.popleft()
+
+    def _refit(self, t: float) -> list[Event]:
+        """Fit each side to the reps seen so far; on a change, count the buffered stream
+        again with the new thresholds and recover what the old ones missed."""
+        times = np.fromiter(self._times, float, len(self._times))
+        changed: dict[str, CounterDef] = {}
+        for side, angles in self._angles.items():
+            x = np.fromiter(angles, float, len(angles))
+            found = fit(self.spec.counter, self.counter_for(side), times, x)
+            if found is not None:
+                changed[side] = found.counter
+                self.why += [f"{side}: {w}" for w in found.why]
+        if not changed:
+            self._fit_every = min(FIT_EVERY_MAX, self._fit_every * 2)
+            self._next_fit = t + self._fit_every
+            return []
+        self._fit_every = FIT_EVERY
+        self._next_fit = t + self._fit_every
+        self.fitted.update(changed)
+        counters = {s: self.counter_for(s) for s in self.machine.machines} | changed
+        again = ThresholdCounter(self.spec, self.side_mode, counters)
+        recovered: list[Event] = []
+        for ti, s in zip(self._times, self._samples, strict=True):
+            recovered += [e for e in again.update(ti, s) if isinstance(e, RepCompleted)]
+        self.machine = again
+        return [RepCompleted(t, e.rep) for e in self._counted(recovered, RECOVERED)
+                if isinstance(e, RepCompleted)]  # fmt: skip
+
+
+def replay(
+    spec: ExerciseSpec,
+    samples: Iterable[tuple[float, Sample]],
+    *,
+    side: str | None = None,
+    set_starts: Iterable[float] = (),
+) -> RepCounter:
+    """Run a recorded angle stream through a fresh counter, starting sets where it did live."""
+    counter = RepCounter(spec, side)
+    boundaries = sorted(t for t in set_starts if t > 0)
+    t = 0.0
+    for t, s in samples:
+        while boundaries and t >= boundaries[0]:
+            boundaries.pop(0)
+            counter.reset()
+        counter.update(t, s)
+    counter.finish(t)  # as the live session did when it ended
+    return counter
