@@ -57,26 +57,24 @@ def repeated(x: np.ndarray, decrease: bool, least: float) -> list[Cycle]:
 
 
 def fit(shipped: CounterDef, current: CounterDef, t: np.ndarray, x: np.ndarray) -> Fit | None:
-    """Thresholds that count this side's repetitions, when `current` does not and the move
-    from `shipped` stays within its bounds; None when nothing should change."""
+    """None while this side's stream does not clearly repeat a movement; else the thresholds
+    that count its repetitions: `current` when they already do, or when the move from
+    `shipped` they would need is beyond the definition's bounds."""
     if shipped.adapt_by <= 0:
         return None
-    cycles = repeated(smooth(regular(t, x)), shipped.direction == "decrease", shipped.least)
+    cycles = tuple(repeated(smooth(regular(t, x)), shipped.direction == "decrease", shipped.least))
     if not cycles:
         return None
+    unchanged = Fit(current, cycles, ())
     try:
-        found = calibration(current, cycles)
+        found = calibration(current, list(cycles))
     except ReptrackError:  # moved too little to count apart from standing still
-        return None
+        return unchanged
     changes = {k: v for k, v in found.changes.items() if k in FITTED}
-    if not changes:
-        return None
     counter = replace(current, **changes)
     if abs(counter.start - shipped.start) > shipped.adapt_by or (
         abs(counter.turn - shipped.turn) > shipped.adapt_by
     ):
-        return None  # not this exercise as the definition knows it, or not this camera
+        return unchanged  # not this exercise as the definition knows it, or not this camera
     counter = replace(counter, min_range=max(counter.min_range, shipped.least))
-    if counter == current:
-        return None
-    return Fit(counter, tuple(cycles), tuple(found.why))
+    return Fit(counter, cycles, tuple(found.why)) if counter != current else unchanged

@@ -35,8 +35,8 @@ __all__ = ["FormWarning", "Rep", "RepCounter", "replay"]
 
 # The stream kept for fitting and for recovering the reps seen before the fit (per set).
 HISTORY_SECONDS = 90.0
-# Look for a fit this often (stream seconds), backing off while nothing changes, so a long
-# set costs the live loop next to nothing.
+# Look for a fit this often (stream seconds), backing off while the set repeats and the
+# thresholds suit it, so a long set costs the live loop next to nothing.
 FIT_EVERY, FIT_EVERY_MAX = 1.0, 8.0
 
 SHIPPED, ADAPTED, RECOVERED = "shipped", "adapted", "recovered"
@@ -91,9 +91,10 @@ class RepCounter:
         return events
 
     def finish(self, t: float) -> list[Event]:
-        """The stream ends (a video's last frame, or the session): a rep back at the start
-        counts (see `machine._SideMachine.finish`)."""
-        return self._counted(self.machine.finish(t))
+        """The stream ends (a video's last frame, or the session): the set is fitted one last
+        time, and a rep back at the start counts (see `machine._SideMachine.finish`)."""
+        events = self._refit(t) if self.adapt and not self._inside_rep() else []
+        return events + self._counted(self.machine.finish(t))
 
     def undo(self) -> Rep | None:
         """Remove the last rep (the user says it did not count)."""
@@ -158,18 +159,22 @@ class RepCounter:
         again with the new thresholds and recover what the old ones missed."""
         times = np.fromiter(self._times, float, len(self._times))
         changed: dict[str, CounterDef] = {}
+        repeating = False
         for side, angles in self._angles.items():
             x = np.fromiter(angles, float, len(angles))
-            found = fit(self.spec.counter, self.counter_for(side), times, x)
-            if found is not None:
+            current = self.counter_for(side)
+            found = fit(self.spec.counter, current, times, x)
+            repeating |= found is not None
+            if found is not None and found.counter != current:
                 changed[side] = found.counter
                 self.why += [f"{side}: {w}" for w in found.why]
-        if not changed:
-            self._fit_every = min(FIT_EVERY_MAX, self._fit_every * 2)
-            self._next_fit = t + self._fit_every
-            return []
-        self._fit_every = FIT_EVERY
+        # While the set repeats and the thresholds suit it, look less and less often.
+        self._fit_every = (
+            min(FIT_EVERY_MAX, self._fit_every * 2) if repeating and not changed else FIT_EVERY
+        )
         self._next_fit = t + self._fit_every
+        if not changed:
+            return []
         self.fitted.update(changed)
         counters = {s: self.counter_for(s) for s in self.machine.machines} | changed
         again = ThresholdCounter(self.spec, self.side_mode, counters)
