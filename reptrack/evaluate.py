@@ -51,6 +51,14 @@ class Result:
         return len(self.reps)
 
     @property
+    def counted_by(self) -> dict[str, int]:
+        """How many reps were counted each way (shipped, adapted, recovered thresholds)."""
+        out: dict[str, int] = {}
+        for r in self.reps:
+            out[r.counted_by] = out.get(r.counted_by, 0) + 1
+        return out
+
+    @property
     def scored(self) -> bool:
         return self.error is None
 
@@ -75,7 +83,11 @@ class Result:
             **out,
             "predicted": self.predicted,
             "exact": self.exact,
-            "reps": [{"n": r.number, "side": r.side, "flags": list(r.flags)} for r in self.reps],
+            "counted_by": self.counted_by,
+            "reps": [
+                {"n": r.number, "side": r.side, "counted_by": r.counted_by, "flags": list(r.flags)}
+                for r in self.reps
+            ],
         }
 
 
@@ -276,5 +288,9 @@ def summary(results: list[Result]) -> dict:
         "mean_abs_error_rel": sum(errors) / len(scored) if scored else None,
         "frames": frames,
         "fps": frames / seconds if seconds > 0 else None,
+        "counted_by": {
+            how: sum(r.counted_by.get(how, 0) for r in scored)
+            for how in sorted({h for r in scored for h in r.counted_by})
+        },
         "per_exercise": per_exercise,
     }

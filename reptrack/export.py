@@ -23,6 +23,7 @@ CSV_FIELDS = (
     "extreme",
     "range_of_motion",
     "flags",
+    "counted_by",
 )
 
 
@@ -61,6 +62,7 @@ def export(store: Store, fmt: str = "json") -> str:
                     "status": s["status"],
                     **{k: r[k] for k in CSV_FIELDS[4:13]},
                     "flags": ";".join(r["flags"]),
+                    "counted_by": r["counted_by"],
                 }
             )
     return buf.getvalue()

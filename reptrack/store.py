@@ -259,6 +259,7 @@ class Store(Queries):
             "range_of_motion": rep.range_of_motion,
             "flags": json.dumps(list(rep.flags)),
             "measures": json.dumps({k: _nan_to_none(v) for k, v in rep.measures.items()}),
+            "counted_by": rep.counted_by,
         }
         self.db["reps"].insert(row)
         self.db.execute(

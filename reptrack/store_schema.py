@@ -11,7 +11,7 @@ import sqlite_utils
 
 from reptrack.errors import StoreError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # PRAGMA application_id of every file reptrack writes ("RPTR"): a file without it is only
 # taken over when it is empty or has reptrack's tables from before files were marked.
 APPLICATION_ID = 0x52505452
@@ -98,7 +98,16 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2}
+def _migrate_3(db: sqlite_utils.Database) -> None:
+    """How each rep was counted: at the definition's thresholds, at thresholds fitted to
+    the person, or recovered when the set was counted again after the fit.
+
+    Every rep before version 3 was counted at the definition's thresholds.
+    """
+    db["reps"].add_column("counted_by", str, not_null_default="shipped")
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:

@@ -95,6 +95,7 @@ class Summary:
                     "duration": round(r.duration, 2),
                     "range_of_motion": round(r.range_of_motion, 1),
                     "flags": list(r.flags),
+                    "counted_by": r.counted_by,
                 }
                 for r in self.reps
             ],

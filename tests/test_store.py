@@ -5,6 +5,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -167,12 +168,15 @@ def test_export_round_trips(tmp_path):
     store = Store(tmp_path / "r.db")
     sid = store.start_session("squat", "", "cam", "blazepose", "full")
     store.add_rep(sid, _rep(1, ["forward_lean"]))
+    store.add_rep(sid, replace(_rep(2, []), counted_by="recovered"))
     store.finish(sid)
     data = json.loads(export(store, "json"))
     assert data[0]["id"] == sid and data[0]["rep_details"][0]["flags"] == ["forward_lean"]
     assert data[0]["rep_details"][0]["duration"] == pytest.approx(1.5)
+    assert [r["counted_by"] for r in data[0]["rep_details"]] == ["shipped", "recovered"]
     rows = export(store, "csv").splitlines()
-    assert rows[0].startswith("session_id,exercise") and rows[1].endswith(",forward_lean")
+    assert rows[0].startswith("session_id,exercise") and rows[0].endswith(",flags,counted_by")
+    assert rows[1].endswith(",forward_lean,shipped") and rows[2].endswith(",,recovered")
 
 
 def test_kill_9_after_the_third_rep_keeps_the_reps(shared, blazepose_models, tmp_path):
@@ -236,9 +240,9 @@ def test_a_version_1_database_is_migrated_and_keeps_its_data(tmp_path):
     )
     assert row["target_reps"] is None and row["planned_sets"] is None
     reps = store.reps(1)
-    assert [(r["n"], r["set_number"], r["flags"]) for r in reps] == [
-        (1, 1, []),
-        (2, 1, ["not_deep_enough"]),
+    assert [(r["n"], r["set_number"], r["flags"], r["counted_by"]) for r in reps] == [
+        (1, 1, [], "shipped"),  # reps from before the counter was fitted to people
+        (2, 1, ["not_deep_enough"], "shipped"),
     ]
     assert store.form_events(1)[0]["message"] == "go deeper"
     samples = store.samples(1)

@@ -146,9 +146,11 @@ def _print(results: list[Result], summ: dict) -> None:
             continue
         ok = "[green]✓[/]" if r.exact else "[red]✗[/]"
         flags = "; ".join(f"{x.number}:{','.join(x.flags)}" for x in r.reps if x.flags)
+        how = ", ".join(f"{n} {by}" for by, n in r.counted_by.items() if by != "shipped")
         out.print(
             f"{ok} {name} expected {r.label.reps:2d}{also}  predicted {r.predicted:2d}  "
-            f"{esc(flags)}"
+            + (f"[cyan]({esc(how)})[/] " if how else "")
+            + esc(flags)
         )
     out.print()
     for exercise, row in summ["per_exercise"].items():
@@ -156,6 +158,10 @@ def _print(results: list[Result], summ: dict) -> None:
             f"  {esc(exercise):16s} {row['videos']:3d} videos  exact {row['exact']:3d}  "
             f"within one {row['within_one']:3d}"
         )
+    if summ["counted_by"]:
+        ways = ", ".join(f"{n} {by}" for by, n in summ["counted_by"].items())
+        out.print(f"\nreps counted: {esc(ways)} (thresholds as shipped, fitted to the person, "
+                  "or recovered when the set was counted again after the fit)")  # fmt: skip
     fps = f", {summ['fps']:.1f} frames/s" if summ["fps"] else ""
     mae = summ["mean_abs_error_rel"]
     out.print(

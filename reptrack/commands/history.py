@@ -107,7 +107,7 @@ def run_history(args: argparse.Namespace) -> int:
             f"[bold]session {row['id']}[/] {esc(row['exercise'])} {esc(row['started_at'])} "
             f"{esc(row['status'])}: {row['reps']} reps, {row['good_reps']} clean"
         )
-        table = Table("n", "side", "duration s", "down s", "up s", "range °", "flags")
+        table = Table("n", "side", "duration s", "down s", "up s", "range °", "counted", "flags")
         for r in reps:
             table.add_row(
                 str(r["n"]),
@@ -116,6 +116,7 @@ def run_history(args: argparse.Namespace) -> int:
                 number(r["time_down"], 1),
                 number(r["time_up"], 1),
                 number(r["range_of_motion"], 0),
+                esc(str(r["counted_by"])),
                 esc(", ".join(r["flags"])),
             )
         out.print(table)

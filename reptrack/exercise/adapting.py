@@ -72,9 +72,20 @@ def fit(shipped: CounterDef, current: CounterDef, t: np.ndarray, x: np.ndarray) 
         return unchanged
     changes = {k: v for k, v in found.changes.items() if k in FITTED}
     counter = replace(current, **changes)
-    if abs(counter.start - shipped.start) > shipped.adapt_by or (
-        abs(counter.turn - shipped.turn) > shipped.adapt_by
-    ):
-        return unchanged  # not this exercise as the definition knows it, or not this camera
     counter = replace(counter, min_range=max(counter.min_range, shipped.least))
-    return Fit(counter, cycles, tuple(found.why)) if counter != current else unchanged
+    by = shipped.adapt_by
+    if abs(counter.start - shipped.start) > by or abs(counter.turn - shipped.turn) > by:
+        return unchanged  # reps this far from the definition are not its reps
+    if counter == current or not _counts(counter, cycles):
+        return unchanged
+    return Fit(counter, cycles, tuple(found.why))
+
+
+def _counts(counter: CounterDef, cycles: tuple[Cycle, ...]) -> bool:
+    """Do all the cycles pass the turn and come back to the start firmly?"""
+    s, h = counter.sign, counter.hysteresis
+    if s * counter.start - s * counter.turn <= h:  # as a definition must have it
+        return False
+    return all(
+        s * c.far <= s * counter.turn - h and s * c.rest >= s * counter.start + h for c in cycles
+    )

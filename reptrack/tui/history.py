@@ -205,7 +205,7 @@ class SessionScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#reps", DataTable).add_columns(
-            "rep", "set", "side", "time s", "down s", "up s", "range °", "flags"
+            "rep", "set", "side", "time s", "down s", "up s", "range °", "counted", "flags"
         )
         self.load()
 
@@ -231,6 +231,7 @@ class SessionScreen(Screen[None]):
                 number(r["time_down"], 1),
                 number(r["time_up"], 1),
                 number(r["range_of_motion"], 0),
+                Text(str(r.get("counted_by") or "shipped")),
                 Text(", ".join(r["flags"]) or "clean"),
             )
         for problem in self.store.damage:
