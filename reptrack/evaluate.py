@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from reptrack.counting_chart import CountingTrace
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
@@ -160,12 +161,20 @@ def load_labels(path: str | Path) -> list[Label]:
 
 
 # -- counting ----------------------------------------------------------------------------------
-def count(poses: Iterable[tuple[float, Pose | None]], counter: RepCounter) -> int:
-    """Feed (timestamp, pose) pairs through the counter and end the stream; returns frames."""
+def count(
+    poses: Iterable[tuple[float, Pose | None]],
+    counter: RepCounter,
+    trace: CountingTrace | None = None,
+) -> int:
+    """Feed (timestamp, pose) pairs through the counter and end the stream; returns frames.
+    `trace` keeps the counted angle for a chart."""
     frames = 0
     t = 0.0
     for t, pose in poses:
-        counter.update(t, sample(pose, counter.spec))
+        s = sample(pose, counter.spec)
+        counter.update(t, s)
+        if trace is not None:
+            trace.add(t, s)
         frames += 1
     counter.finish(t)
     return frames
@@ -233,6 +242,7 @@ def evaluate(
     estimator_factory: Callable | None = None,
     progress: Progress | None = None,
     use: dict[str, str] | None = None,
+    chart_dir: Path | None = None,
 ) -> list[Result]:
     """Count every labelled video; one that cannot be scored becomes a result with its error.
 
@@ -240,6 +250,7 @@ def evaluate(
     unreadable video, no landmark file) are caught; a model that cannot be loaded at all
     stops the run, since no video could be scored. `use` counts the videos labelled with
     one exercise with another definition (a learned one, say): {"squat": "my_squat"}.
+    `chart_dir` gets a picture of each video's counting (`VIDEO.counting.png`).
     """
     from reptrack.errors import ModelError
 
@@ -249,9 +260,14 @@ def evaluate(
         start = time.perf_counter()
         try:
             counter = RepCounter(specs.load((use or {}).get(label.exercise, label.exercise)))
+            trace = (
+                CountingTrace(label.file.name, counter.spec.counter.angle) if chart_dir else None
+            )
             frames = count(_ticking(_poses(label, reference, estimator_factory, progress),
-                                    progress), counter)  # fmt: skip
+                                    progress), counter, trace)  # fmt: skip
             result = Result(label, list(counter.reps), frames, time.perf_counter() - start)
+            if chart_dir is not None and trace is not None:
+                _chart(chart_dir / f"{label.file.stem}.counting.png", trace, counter)
         except ModelError:
             raise
         except ReptrackError as exc:
@@ -259,6 +275,12 @@ def evaluate(
         results.append(result)
         progress.done(result)
     return results
+
+
+def _chart(path: Path, trace: CountingTrace, counter: RepCounter) -> None:
+    from reptrack.counting_chart import draw, write
+
+    write(path, draw(trace, counter.spec.counter, counter.fits, counter.reps))
 
 
 def summary(results: list[Result]) -> dict:

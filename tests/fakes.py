@@ -133,3 +133,28 @@ class RecordedPoses:
 
     def close(self) -> None:
         pass
+
+
+# -- angle streams -------------------------------------------------------------------------------
+RATE = 30.0  # samples a second
+
+
+def cycles(
+    reps: int,
+    rest: float,
+    far: float,
+    period: float = 2.0,
+    pause: float = 1.0,
+    noise: float = 0.0,
+    seed: int = 0,
+) -> np.ndarray:
+    """An angle at `rest` for `pause` s, `reps` smooth trips to `far` and back, `rest` again."""
+    t = np.arange(0, 2 * pause + reps * period, 1 / RATE)
+    moving = (t >= pause) & (t < pause + reps * period)
+    depth = np.where(moving, (1 - np.cos(2 * np.pi * (t - pause) / period)) / 2, 0.0)
+    rng = np.random.default_rng(seed)
+    return rest + (far - rest) * depth + rng.normal(0, noise, len(t))
+
+
+LYING = {"trunk": 85.0}  # a sit-up or push-up body, horizontal in 3-D
+STANDING = {"trunk": 8.0}

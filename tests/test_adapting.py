@@ -12,28 +12,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from fakes import LYING, RATE, STANDING, cycles
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import ADAPTED, FIT_EVERY, RECOVERED, SHIPPED, RepCounter
 from reptrack.exercise.events import RepCompleted
-
-RATE = 30.0
-
-
-def cycles(
-    reps: int,
-    rest: float,
-    far: float,
-    period: float = 2.0,
-    pause: float = 1.0,
-    noise: float = 0.0,
-    seed: int = 0,
-) -> np.ndarray:
-    """An angle at `rest` for `pause` s, `reps` smooth trips to `far` and back, `rest` again."""
-    t = np.arange(0, 2 * pause + reps * period, 1 / RATE)
-    moving = (t >= pause) & (t < pause + reps * period)
-    depth = np.where(moving, (1 - np.cos(2 * np.pi * (t - pause) / period)) / 2, 0.0)
-    rng = np.random.default_rng(seed)
-    return rest + (far - rest) * depth + rng.normal(0, noise, len(t))
 
 
 def feed(
@@ -58,10 +40,6 @@ def feed(
         done += [e for e in counter.update(t, s) if isinstance(e, RepCompleted)]
     done += [e for e in counter.finish(t) if isinstance(e, RepCompleted)]
     return counter, done
-
-
-LYING = {"trunk": 85.0}  # a sit-up or push-up body, horizontal in 3-D
-STANDING = {"trunk": 8.0}
 
 
 # -- what a fixed threshold misses --------------------------------------------------------------

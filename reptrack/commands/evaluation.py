@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 from rich.progress import (
@@ -53,7 +54,22 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="count the videos labelled EXERCISE with definition NAME instead "
         "(a learned or calibrated one; repeatable)",
     )
+    p.add_argument(
+        "--chart",
+        metavar="DIR",
+        help="write a picture of each video's counting to DIR/VIDEO.counting.png: the angle, "
+        "the thresholds as shipped and as fitted to the person, and each rep",
+    )
     add_pose_options(p)
+
+
+def _chart_dir(text: str) -> Path:
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise ReptrackError(f"--chart {folder}: not a folder", hint="create it, or name another")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ReptrackError(f"--chart {folder}: the folder is not writable")
+    return folder
 
 
 def _use(text: str) -> tuple[str, str]:
@@ -90,6 +106,7 @@ class _Bars:
 def run(args: argparse.Namespace) -> int:
     from reptrack.evaluate import evaluate, load_labels, summary
 
+    chart_dir = _chart_dir(args.chart) if args.chart else None
     labels = load_labels(args.labels)
     if args.only:
         labels = [label for label in labels if label.exercise in args.only]
@@ -121,6 +138,7 @@ def run(args: argparse.Namespace) -> int:
             estimator_factory=factory,
             progress=_Bars(progress, len(labels)),
             use=dict(args.use),
+            chart_dir=chart_dir,
         )
     summ = summary(results)
     keypoints = Path(args.keypoints or Path(args.labels).parent / "keypoints")

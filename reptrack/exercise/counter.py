@@ -53,6 +53,7 @@ class RepCounter:
         self.machine = ThresholdCounter(spec, side)
         self.reps: list[Rep] = []
         self.fitted: dict[str, CounterDef] = {}  # per side, once fitted
+        self.fits: list[tuple[float, str, CounterDef]] = []  # (when, side, thresholds)
         self.why: list[str] = []  # what was fitted, and why
         self._undone: list[Rep] = []  # reps the user took back: never recovered again
         self._times: deque[float] = deque()
@@ -176,6 +177,7 @@ class RepCounter:
         if not changed:
             return []
         self.fitted.update(changed)
+        self.fits += [(t, side, c) for side, c in changed.items()]
         counters = {s: self.counter_for(s) for s in self.machine.machines} | changed
         again = ThresholdCounter(self.spec, self.side_mode, counters)
         recovered: list[Event] = []
