@@ -12,6 +12,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.events import RepCompleted
 from reptrack.pose.dump import load_landmarks
 from reptrack.pose.types import ALL_KEYPOINTS, INDEX, NUM_LANDMARKS, Pose
 from reptrack.sources import Frame
@@ -158,3 +161,27 @@ def cycles(
 
 LYING = {"trunk": 85.0}  # a sit-up or push-up body, horizontal in 3-D
 STANDING = {"trunk": 8.0}
+
+
+def feed(
+    exercise: str,
+    angle: np.ndarray,
+    *,
+    extra: dict[str, float] | None = None,
+    counter: RepCounter | None = None,
+) -> tuple[RepCounter, list[RepCompleted]]:
+    """Both sides of the exercise's counted angle follow `angle`; `extra` sets other angles."""
+    spec = specs.load(exercise)
+    counter = counter or RepCounter(spec)
+    key = spec.counter.angle
+    done: list[RepCompleted] = []
+    t = 0.0
+    for i, a in enumerate(angle):
+        t = i / RATE
+        s = {f"{key}.left": float(a), f"{key}.right": float(a), "vis.left": 0.9,
+             "vis.right": 0.9, "view": 80.0}  # fmt: skip
+        for name, v in (extra or {}).items():
+            s[f"{name}.left"] = s[f"{name}.right"] = v
+        done += [e for e in counter.update(t, s) if isinstance(e, RepCompleted)]
+    done += [e for e in counter.finish(t) if isinstance(e, RepCompleted)]
+    return counter, done

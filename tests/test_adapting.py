@@ -12,34 +12,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from fakes import LYING, RATE, STANDING, cycles
+from fakes import LYING, RATE, STANDING, cycles, feed
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import ADAPTED, FIT_EVERY, RECOVERED, SHIPPED, RepCounter
-from reptrack.exercise.events import RepCompleted
-
-
-def feed(
-    exercise: str,
-    angle: np.ndarray,
-    *,
-    extra: dict[str, float] | None = None,
-    counter: RepCounter | None = None,
-) -> tuple[RepCounter, list[RepCompleted]]:
-    """Both sides of the exercise's counted angle follow `angle`; `extra` sets other angles."""
-    spec = specs.load(exercise)
-    counter = counter or RepCounter(spec)
-    key = spec.counter.angle
-    done: list[RepCompleted] = []
-    t = 0.0
-    for i, a in enumerate(angle):
-        t = i / RATE
-        s = {f"{key}.left": float(a), f"{key}.right": float(a), "vis.left": 0.9,
-             "vis.right": 0.9, "view": 80.0}  # fmt: skip
-        for name, v in (extra or {}).items():
-            s[f"{name}.left"] = s[f"{name}.right"] = v
-        done += [e for e in counter.update(t, s) if isinstance(e, RepCompleted)]
-    done += [e for e in counter.finish(t) if isinstance(e, RepCompleted)]
-    return counter, done
 
 
 # -- what a fixed threshold misses --------------------------------------------------------------

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from reptrack.evaluate import count, evaluate, load_labels
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.events import FormWarning
+from reptrack.exercise.events import FormWarning, RuleUnjudged
 from reptrack.pose.dump import load_landmarks, replay
 
 
@@ -368,3 +368,22 @@ def test_a_fault_of_two_arms_together_is_warned_once_per_rep(lag_frames, reps):
     assert counter.count == reps
     assert [w.rule for w in warnings] == ["elbow_drift"] * reps
     assert all("elbow_drift" in r.flags for r in counter.reps)
+
+
+def test_push_ups_with_the_legs_out_of_the_frame_count_and_say_once_what_is_not_checked():
+    # A close camera at the head end: the arms in plain view, the hips and ankles never. The
+    # reps count from the elbows; the straight-body rule cannot be judged, and says so once.
+    from fakes import cycles
+
+    events = []
+    counter = RepCounter(specs.load("pushup"))
+    for i, a in enumerate(cycles(4, 165, 80)):
+        s = {"elbow.left": a, "elbow.right": a, "body_line.left": math.nan,
+             "body_line.right": math.nan, "trunk.left": math.nan, "trunk.right": math.nan,
+             "vis.left": 0.7, "vis.right": 0.7, "view": 80.0}  # fmt: skip
+        events += counter.update(i / 30, s)
+    assert counter.count == 4
+    unjudged = [e for e in events if isinstance(e, RuleUnjudged)]
+    assert [e.rule for e in unjudged] == ["hips_sagging"]
+    assert "keep your body straight" in unjudged[0].message
+    assert "ankle" in unjudged[0].message and "hip" in unjudged[0].message

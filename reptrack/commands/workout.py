@@ -203,7 +203,13 @@ def _headless(args: argparse.Namespace, workout) -> int:
     import json
     import threading
 
-    from reptrack.exercise.events import FormWarning, PoseFound, PoseLost, RepCompleted
+    from reptrack.exercise.events import (
+        FormWarning,
+        PoseFound,
+        PoseLost,
+        RepCompleted,
+        RuleUnjudged,
+    )
     from reptrack.preview import AnnotatedOutput
     from reptrack.stopping import stop_signals_call
 
@@ -226,6 +232,8 @@ def _headless(args: argparse.Namespace, workout) -> int:
                 out.print(f"rep {rep.number} ({rep.side}, {rep.duration:.1f} s) — {esc(state)}")
             elif isinstance(e, FormWarning):
                 out.print(f"  [yellow]{esc(e.message)}[/]")
+            elif isinstance(e, RuleUnjudged):
+                out.print(f"  [dim]{esc(e.message)}[/]")
             elif isinstance(e, PoseLost):
                 out.print("  [dim]step into view[/]")
             elif isinstance(e, PoseFound):

@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from reptrack.exercise.adapting import fit
-from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
+from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted, RuleUnjudged
 from reptrack.exercise.machine import (
     GOING,
     RETURNING,
@@ -28,7 +28,7 @@ from reptrack.exercise.machine import (
     ThresholdCounter,
     same_movement,
 )
-from reptrack.exercise.measure import Sample
+from reptrack.exercise.measure import Sample, landmarks_of
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
 __all__ = ["FormWarning", "Rep", "RepCounter", "replay"]
@@ -56,6 +56,7 @@ class RepCounter:
         self.fits: list[tuple[float, str, CounterDef]] = []  # (when, side, thresholds)
         self.why: list[str] = []  # what was fitted, and why
         self._undone: list[Rep] = []  # reps the user took back: never recovered again
+        self._unjudged: set[str] = set()  # rules already said to be unjudged
         self._times: deque[float] = deque()
         self._angles: dict[str, deque[float]] = {s: deque() for s in self.machine.machines}
         self._samples: deque[Sample] = deque()
@@ -129,7 +130,26 @@ class RepCounter:
                 rep = replace(e.rep, number=len(self.reps) + 1, counted_by=by)
                 self.reps.append(rep)
                 e = RepCompleted(e.t, rep)
+                out += self._unjudged_rules(e.t, rep)
             out.append(e)
+        return out
+
+    def _unjudged_rules(self, t: float, rep: Rep) -> list[Event]:
+        """The rules this rep could not be judged on for want of their points, said once:
+        counting goes on from the joints that matter."""
+        out: list[Event] = []
+        for rule in self.spec.rules:
+            if rule.name in self._unjudged or not math.isnan(rep.measures.get(rule.name, 0.0)):
+                continue
+            self._unjudged.add(rule.name)
+            points = sorted(
+                {
+                    p.split("_", 1)[-1]
+                    for p in landmarks_of(self.spec, self.spec.angles[rule.angle], rep.side)
+                }
+            )
+            out.append(RuleUnjudged(t, rule.name, f"not checked: “{rule.message}” — the "
+                                    f"{', '.join(points)} are not in view"))  # fmt: skip
         return out
 
     def _known(self, rep: Rep) -> bool:

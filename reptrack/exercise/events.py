@@ -77,6 +77,15 @@ class FormWarning(Event):
 
 
 @dataclass(frozen=True)
+class RuleUnjudged(Event):
+    """A form rule could not be judged on a counted rep: the points its angle needs were out
+    of view (legs out of the frame in a close push-up). Said once a session, per rule."""
+
+    rule: str
+    message: str  # what the person is told, e.g. "not checked: keep your body straight …"
+
+
+@dataclass(frozen=True)
 class PoseLost(Event):
     pass
 

@@ -33,6 +33,7 @@ from reptrack.tui.loop import (
     PoseLoop,
     PreviewUnavailable,
     RepCounted,
+    RuleNotChecked,
     SessionEnded,
 )
 from reptrack.tui.widgets import AngleGauge, BigCount, Line, SetProgress, WarningLine
@@ -231,6 +232,9 @@ class LiveScreen(Screen[Summary | None]):
     def on_form_warned(self, message: FormWarned) -> None:
         self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
         self.voice.warning(message.warning.message)
+
+    def on_rule_not_checked(self, message: RuleNotChecked) -> None:
+        self.notify(message.text, title="Form", markup=False)
 
     def on_person_seen(self, message: PersonSeen) -> None:
         self.seen = message.seen

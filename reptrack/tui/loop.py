@@ -24,7 +24,14 @@ from PIL import Image as PILImage
 from textual.message import Message
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.events import FormWarning, PoseFound, PoseLost, Rep, RepCompleted
+from reptrack.exercise.events import (
+    FormWarning,
+    PoseFound,
+    PoseLost,
+    Rep,
+    RepCompleted,
+    RuleUnjudged,
+)
 from reptrack.preview import AnnotatedOutput
 from reptrack.workout import FrameResult, Summary, Workout
 
@@ -67,6 +74,12 @@ class FormWarned(Message):
     def __init__(self, warning: FormWarning) -> None:
         super().__init__()
         self.warning = warning
+
+
+class RuleNotChecked(Message):
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
 
 class PersonSeen(Message):
@@ -145,6 +158,8 @@ class PoseLoop:
                 post(RepCounted(e.rep, r.count, r.set_reps))
             elif isinstance(e, FormWarning):
                 post(FormWarned(e))
+            elif isinstance(e, RuleUnjudged):
+                post(RuleNotChecked(e.message))
             elif isinstance(e, PoseLost | PoseFound):
                 post(PersonSeen(isinstance(e, PoseFound)))
         self._draw(r)
