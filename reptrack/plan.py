@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.measure import support_notes
+from reptrack.outputs import check_output
 from reptrack.pose.types import PoseEstimator
+from reptrack.sinks import CsvRepLog
 from reptrack.store import Store
 from reptrack.workout import Workout
 
@@ -46,6 +48,7 @@ class Plan:
     target_reps: int | None = None
     sets: int | None = None
     rest: float = 60.0
+    log_csv: str | None = None  # a line per rep, written as it is counted
     db: str | None = None
     save: bool = True
 
@@ -76,6 +79,12 @@ def open_workout(plan: Plan) -> Workout:
         store = None if not plan.save else Store(plan.db)
         if store is not None:
             opened.callback(store.close)
+        sinks = []
+        if plan.log_csv is not None:
+            log = CsvRepLog(check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",),
+                                         inputs=[plan.source, store and store.path]))  # fmt: skip
+            opened.callback(log.close, "interrupted", None)
+            sinks.append(log)
         source = open_source(plan.source)
         opened.callback(source.close)
         workout = Workout(
@@ -88,6 +97,8 @@ def open_workout(plan: Plan) -> Workout:
             model=plan.openpose_model if plan.backend == "openpose" else plan.model,
             target_reps=plan.target_reps,
             planned_sets=plan.sets,
+            rest=plan.rest,
+            sinks=sinks,
         )
         opened.pop_all()  # the workout owns them now
     workout.notes = notes

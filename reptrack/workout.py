@@ -1,11 +1,13 @@
-"""The session runner: source → pose → angles → counter, with events fanned out to sinks.
+"""The session runner: source → pose → angles → counter → set program, with every frame's
+sample and events fanned out to the sinks (the store, a rep log, …; see `sinks`).
 
 `Workout.step()` processes one frame and returns what happened; `run()` loops until the
-source ends or `stop` is set. The store (when given) gets every rep as it completes and the
-angle stream in batches, so a crash loses at most the rep in progress.
+source ends or `stop` is set. The set program (`sets.SetProgram`) turns counted reps into
+sets, rest and the next set; its events travel with the counter's, so the TUI and the
+headless mode, which both drive this runner, see the same session.
 
 Other threads (the TUI) never call into a running workout: they `request()` an undo or the
-next set, and the loop's own thread carries it out between frames, so the store has one
+next set, and the loop's own thread carries it out between frames, so each sink has one
 writer.
 """
 
@@ -16,7 +18,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -25,10 +27,11 @@ from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
 from reptrack.exercise.measure import Sample, sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
+from reptrack.sets import RepUndone, SetProgram
+from reptrack.sinks import Sink, StoreSink
 from reptrack.sources import Frame, FrameSource
 from reptrack.store import Store
 
-SAMPLE_FLUSH_SECONDS = 0.5
 PAUSE_POLL_SECONDS = 0.05
 
 Command = Literal["undo", "next_set"]
@@ -48,6 +51,7 @@ class FrameResult:
     latency_ms: float  # from the frame's capture to this result
     set_number: int
     set_reps: int  # reps counted in the current set
+    rest_left: float | None = None  # seconds of rest left (stream time); None: not resting
 
 
 @dataclass
@@ -63,6 +67,7 @@ class Summary:
     sets: int = 1
     loop_fps: float = 0.0  # frames per second from the first frame to the last
     person_seen: bool = True  # was anybody found on any frame?
+    set_details: list[dict] = field(default_factory=list)  # per set: reps, clean, seconds
 
     @property
     def notes(self) -> list[str]:
@@ -88,6 +93,7 @@ class Summary:
             "frames": self.frames,
             "seconds": round(self.seconds, 2),
             "frames_per_second": round(self.loop_fps, 1),
+            "set_details": self.set_details,
             "rep_details": [
                 {
                     "n": r.number,
@@ -115,11 +121,16 @@ class Workout:
         model: str = "full",
         target_reps: int | None = None,
         planned_sets: int | None = None,
+        rest: float = 60.0,
+        sinks: Iterable[Sink] = (),
     ) -> None:
+        """`store`, when given, gets the session (a `StoreSink`, first of the sinks)."""
         self.source = source
         self.estimator = estimator
         self.spec = spec
         self.counter = RepCounter(spec, side)
+        self.program = SetProgram(target_reps, planned_sets, rest)
+        self.sinks: list[Sink] = []
         self.store = store
         self.session_id: int | None = None
         if store is not None:
@@ -134,17 +145,14 @@ class Workout:
                 planned_sets=planned_sets,
                 side=side,
             )
-            store.start_set(self.session_id, 1, 0.0)
-        self.set_number = 1
-        self._set_unrecorded = False  # the set began; its first frame's time is not stored yet
-        self._set_first_rep = 1  # number of the first rep of the current set
+            self.sinks.append(StoreSink(store, self.session_id))
+        self.sinks += sinks
         self._last_t = 0.0
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
+        self._queued: list[Event] = []  # what requests caused, out with the next frame
         self.notes: list[str] = []  # what the user should know before starting
         self.frames = 0
         self.warnings: list[FormWarning] = []
-        self._pending: list[tuple[float, Sample]] = []
-        self._last_flush = time.monotonic()
         self._ticks: deque[float] = deque(maxlen=30)
         self._start = time.monotonic()
         self._first_frame: float | None = None  # when the loop began its first frame
@@ -154,8 +162,12 @@ class Workout:
         self.person_seen = False
 
     @property
+    def set_number(self) -> int:
+        return self.program.set_number + self.program.starting
+
+    @property
     def set_reps(self) -> int:
-        return self.counter.count - self._set_first_rep + 1
+        return 0 if self.program.starting else self.program.set_reps
 
     def step(self) -> FrameResult | None:
         self.apply_requests()
@@ -164,17 +176,19 @@ class Workout:
         frame = self.source.read()
         if frame is None:
             return None
-        self._last_t = frame.timestamp
-        if self._set_unrecorded:
-            self._record_set_start(frame.timestamp)
+        t = self._last_t = frame.timestamp
+        events, self._queued = [*self._queued, *self.program.frame(t)], []
         t0 = time.perf_counter()
-        pose = self.estimator.estimate(frame.image, frame.timestamp)
+        pose = self.estimator.estimate(frame.image, t)
         pose_ms = (time.perf_counter() - t0) * 1000
         self.person_seen |= pose is not None
         s = sample(pose, self.spec)
-        events = self.counter.update(frame.timestamp, s)
+        events += self._into_sets(t, self.counter.update(t, s))
+        if ticked := self.program.tick(t):  # the rest is over: the next set
+            self.counter.reset()
+            events += ticked
         self.frames += 1
-        self._record(frame.timestamp, s, events)
+        self._emit(t, s, events)
         now = self._last_frame = time.monotonic()
         self._ticks.append(now)
         fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
@@ -193,32 +207,22 @@ class Workout:
             (now - frame.captured) * 1000 if frame.captured else pose_ms,
             self.set_number,
             self.set_reps,
+            self.program.rest_left(t),
         )
 
-    def _record(
-        self, t: float, s: Sample, events: list[Event], *, keep_sample: bool = True
-    ) -> None:
+    def _into_sets(self, t: float, events: list[Event]) -> list[Event]:
+        """The counter's events, each counted rep followed by what it did to the set."""
+        out: list[Event] = []
         for e in events:
-            if isinstance(e, FormWarning):
-                self.warnings.append(e)
-        if self.store is None or self.session_id is None:
-            return
-        if keep_sample:
-            self._pending.append((t, s))
-        for e in events:
+            out.append(e)
             if isinstance(e, RepCompleted):
-                self.flush()
-                self.store.add_rep(self.session_id, e.rep, self.set_number)
-            elif isinstance(e, FormWarning):
-                self.store.add_warning(self.session_id, e)
-        if time.monotonic() - self._last_flush >= SAMPLE_FLUSH_SECONDS:
-            self.flush()
+                out += self.program.counted(t, e.rep)
+        return out
 
-    def flush(self) -> None:
-        if self.store is not None and self.session_id is not None and self._pending:
-            self.store.add_samples(self.session_id, self._pending)
-        self._pending = []
-        self._last_flush = time.monotonic()
+    def _emit(self, t: float, s: Sample | None, events: list[Event]) -> None:
+        self.warnings += [e for e in events if isinstance(e, FormWarning)]
+        for sink in self.sinks:
+            sink.frame(t, s, events)
 
     def request(self, command: Command) -> None:
         """Ask the loop's thread to undo the last rep or start the next set (thread-safe)."""
@@ -238,27 +242,28 @@ class Workout:
 
     def undo(self) -> Rep | None:
         """Remove the last rep of the current set (the user says it did not count)."""
-        if self.set_reps <= 0:
+        if self.set_reps <= 0 or self.program.undo(self._last_t) is None:
             return None
         rep = self.counter.undo()
-        if rep and self.store is not None and self.session_id is not None:
-            self.store.remove_last_rep(self.session_id)
+        if rep is not None:
+            self._out([RepUndone(self._last_t, rep)])
         return rep
 
     def next_set(self) -> int:
-        """Close the current set (a rep in progress is dropped) and start the next one."""
-        self.counter.reset()
-        self.set_number += 1
-        self._set_first_rep = self.counter.count + 1
-        self._set_unrecorded = True
+        """Close the current set (a rep in progress is dropped); the next one starts at the
+        next frame."""
+        if not self.program.starting:
+            self.counter.reset()
+            self._out(self.program.next_set(self._last_t))
         return self.set_number
 
-    def _record_set_start(self, t: float) -> None:
-        """A set starts at its first frame: a replay resets the counter just before it."""
-        self._set_unrecorded = False
-        if self.store is not None and self.session_id is not None:
-            self.flush()
-            self.store.start_set(self.session_id, self.set_number, t)
+    def _out(self, events: list[Event]) -> None:
+        """What a request caused: with the next frame, or at once once the stream ended."""
+        if self.finished is None:
+            self._queued += events
+        else:
+            self.final_events += events
+            self._emit(self._last_t, None, events)
 
     def run(
         self,
@@ -293,13 +298,13 @@ class Workout:
         try:
             self.apply_requests()
             # The lifter may be back at the start on the last frames: that rep counts.
-            self.final_events = self.counter.finish(self._last_t)
-            self._record(self._last_t, {}, self.final_events, keep_sample=False)
-            if self._set_unrecorded:
-                self._record_set_start(math.nextafter(self._last_t, math.inf))
-            self.flush()
-            if self.store is not None and self.session_id is not None:
-                self.store.finish(self.session_id, status, reason)
+            t = self._last_t
+            final = self._queued + self._into_sets(t, self.counter.finish(t))
+            self.final_events = final + self.program.finish(t)
+            self._queued = []
+            self._emit(t, None, self.final_events)
+            for sink in self.sinks:
+                sink.close(status, reason)
         finally:
             self.source.close()
         self.finished = Summary(
@@ -311,9 +316,10 @@ class Workout:
             self.session_id,
             reason,
             self.warnings,
-            self.set_number,
+            self.program.set_number,
             self._loop_fps(),
             self.person_seen,
+            self.program.to_json(),
         )
         return self.finished
 

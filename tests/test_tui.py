@@ -160,7 +160,9 @@ def test_u_undoes_the_last_rep_and_n_starts_the_next_set(tmp_path):
 
 
 def test_reaching_the_target_starts_the_rest_then_the_next_set(tmp_path):
-    workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True, target_reps=1)
+    workout = fake_workout(
+        tmp_path / "s.db", frames=30 * 60, live=True, target_reps=1, planned_sets=3, rest=1.0
+    )
     app = ReptrackApp(Plan("squat", target_reps=1, sets=3, rest=1.0), workout=workout)
 
     async def scenario():
@@ -168,6 +170,7 @@ def test_reaching_the_target_starts_the_rest_then_the_next_set(tmp_path):
             await until(pilot, lambda: app.screen.count == 1)
             await until(pilot, lambda: "rest" in text(app, "#timers"))
             await until(pilot, lambda: workout.set_number == 2, timeout=5)
+            await until(pilot, lambda: "REST OVER" in text(app, "#warning").upper())
             assert "SET 2/3" in text(app, "#progress")
             await pilot.press("q")
 

@@ -59,6 +59,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="the camera picture with the skeleton inside the TUI (default: shown when the "
         "terminal is at least 100×30; v toggles it)",
     )
+    p.add_argument(
+        "--log-csv",
+        metavar="FILE.csv",
+        help="write a line per rep to FILE.csv as it is counted (set, rep, side, duration, "
+        "range, how it was counted, flags), for another program to follow",
+    )
     p.add_argument("--bell", action="store_true", help="ring the terminal bell on every rep")
     p.add_argument(
         "--voice",
@@ -119,9 +125,14 @@ def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
         target_reps=getattr(args, "target_reps", None),
         sets=getattr(args, "sets", None),
         rest=getattr(args, "rest", 60.0),
+        log_csv=getattr(args, "log_csv", None),
         db=args.db,
         save=not getattr(args, "no_save", False),
     )
+
+
+def reps_text(n: int) -> str:
+    return f"{n} rep" if n == 1 else f"{n} reps"
 
 
 def interactive() -> bool:
@@ -137,6 +148,10 @@ def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
         + (f", session {summary.session_id} saved" if summary.session_id else "")
         + f" [dim]({summary.frames} frames, {rate:.1f} frames/s)[/]"
     )
+    if len(summary.set_details) > 1:
+        for s in summary.set_details:
+            took = f" in {s['seconds']:.0f} s" if s["seconds"] is not None else ""
+            out.print(f"  set {s['set']}: {reps_text(s['reps'])} ({s['clean_reps']} clean){took}")
     for note in summary.notes:
         err.print(f"[yellow]{esc(note)}[/]")
 
@@ -211,6 +226,7 @@ def _headless(args: argparse.Namespace, workout) -> int:
         RuleUnjudged,
     )
     from reptrack.preview import AnnotatedOutput
+    from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
     from reptrack.stopping import stop_signals_call
 
     spec, source = workout.spec, workout.source
@@ -234,6 +250,14 @@ def _headless(args: argparse.Namespace, workout) -> int:
                 out.print(f"  [yellow]{esc(e.message)}[/]")
             elif isinstance(e, RuleUnjudged):
                 out.print(f"  [dim]{esc(e.message)}[/]")
+            elif isinstance(e, SetDone):
+                out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
+            elif isinstance(e, RestStarted):
+                out.print(f"rest {e.until - e.t:g} s — set {e.next_set} next")
+            elif isinstance(e, RestOver):
+                out.print(f"[bold]rest over — set {e.next_set}[/]")
+            elif isinstance(e, WorkoutDone):
+                out.print(f"[bold]workout complete[/]: {e.sets} sets")
             elif isinstance(e, PoseLost):
                 out.print("  [dim]step into view[/]")
             elif isinstance(e, PoseFound):

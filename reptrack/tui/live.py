@@ -6,6 +6,7 @@ state. It reads the pose loop's messages and sends it requests; it never waits f
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from reptrack.exercise.events import Rep
 from reptrack.plan import Plan
+from reptrack.sets import RestOver, RestStarted, WorkoutDone
 from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
     FormWarned,
@@ -35,6 +37,7 @@ from reptrack.tui.loop import (
     RepCounted,
     RuleNotChecked,
     SessionEnded,
+    SetMoved,
 )
 from reptrack.tui.widgets import AngleGauge, BigCount, Line, SetProgress, WarningLine
 from reptrack.voice import Engine, SpeechProcess, Voice
@@ -103,7 +106,7 @@ class LiveScreen(Screen[Summary | None]):
         self.set_number, self.set_reps = 1, 0
         self.set_started = self.clock()
         self.stopped_at: float | None = None
-        self.rest_until: float | None = None
+        self.rest_left: float | None = None  # as the session engine last said
         self.ended: SessionEnded | None = None
         self.finishing = False
         self.seen = False
@@ -200,6 +203,7 @@ class LiveScreen(Screen[Summary | None]):
         self.query_one(AngleGauge).value = r.angle
         self._show_phase(r.phase)
         self.count, self.set_reps, self.set_number = r.count, r.set_reps, r.set_number
+        self.rest_left = r.rest_left
         self.query_one("#speed", Line).text = (
             f"{r.fps:5.1f} frames/s · pose {r.pose_ms:4.0f} ms · latency {r.latency_ms:4.0f} ms"
             f" · on screen {on_screen:4.0f} ms"
@@ -219,15 +223,27 @@ class LiveScreen(Screen[Summary | None]):
         if self.ring_bell:
             self.app.bell()
         self.voice.rep(message.set_reps)
-        target = self.plan.target_reps
-        if target and message.set_reps >= target and self.rest_until is None:
-            if self.plan.sets and self.set_number >= self.plan.sets:
-                self.query_one(WarningLine).warn("workout complete — press q to save", "info")
-                self.voice.say("workout complete")
-            else:
-                self.rest_until = self.clock() + self.plan.rest
-                self.voice.say("set done")
         self._show_set()
+
+    def on_set_moved(self, message: SetMoved) -> None:
+        """The session engine's set program: the TUI only shows and says it."""
+        e = message.event
+        if isinstance(e, WorkoutDone):
+            self.query_one(WarningLine).warn("workout complete — press q to save", "info")
+            self.voice.say("workout complete")
+        elif isinstance(e, RestStarted):
+            self.rest_left = e.until - e.t
+            self.voice.say("set done")
+        elif isinstance(e, RestOver):
+            self.rest_left = None
+            self.set_number, self.set_reps = e.next_set, 0
+            self.set_started = self.clock()
+            self.query_one(WarningLine).warn("rest over — next set!", "info")
+            self.voice.say("rest over")
+            if self.ring_bell:
+                self.app.bell()
+        self._show_set()
+        self._tick()
 
     def on_form_warned(self, message: FormWarned) -> None:
         self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
@@ -247,7 +263,7 @@ class LiveScreen(Screen[Summary | None]):
     def on_session_ended(self, message: SessionEnded) -> None:
         self.ended = message
         self.stopped_at = self.clock()  # the set's clock stops with the video or camera
-        self.rest_until = None
+        self.rest_left = None
         self._tick()
         summary = message.summary
         if message.error is not None:
@@ -298,16 +314,8 @@ class LiveScreen(Screen[Summary | None]):
     def _tick(self) -> None:
         now = self.clock() if self.stopped_at is None else self.stopped_at
         rest = ""
-        if self.rest_until is not None:
-            left = self.rest_until - now
-            if left <= 0:
-                self.action_next_set()
-                self.query_one(WarningLine).warn("rest over — next set!", "info")
-                self.voice.say("rest over")
-                if self.ring_bell:
-                    self.app.bell()
-            else:
-                rest = f" · [b]rest {clock_text(left)}[/]"
+        if self.rest_left is not None:  # counted down by the engine, in the stream's time
+            rest = f" · [b]rest {clock_text(math.ceil(self.rest_left))}[/]"
         self.query_one(
             "#timers", Line
         ).text = f"set time {clock_text(now - self.set_started)}{rest}"
@@ -330,7 +338,7 @@ class LiveScreen(Screen[Summary | None]):
         self._camera("paused — space to go on" if self.paused else "tracking")
 
     def action_next_set(self) -> None:
-        self.rest_until = None
+        self.rest_left = None
         self.set_started = self.clock()
         if self._loop_running():
             self.workout.request("next_set")

@@ -33,6 +33,7 @@ from reptrack.exercise.events import (
     RuleUnjudged,
 )
 from reptrack.preview import AnnotatedOutput
+from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
 from reptrack.workout import FrameResult, Summary, Workout
 
 if TYPE_CHECKING:
@@ -74,6 +75,14 @@ class FormWarned(Message):
     def __init__(self, warning: FormWarning) -> None:
         super().__init__()
         self.warning = warning
+
+
+class SetMoved(Message):
+    """The set program moved: a set done, a rest started or over, the workout done."""
+
+    def __init__(self, event: SetDone | RestStarted | RestOver | WorkoutDone) -> None:
+        super().__init__()
+        self.event = event
 
 
 class RuleNotChecked(Message):
@@ -160,6 +169,8 @@ class PoseLoop:
                 post(FormWarned(e))
             elif isinstance(e, RuleUnjudged):
                 post(RuleNotChecked(e.message))
+            elif isinstance(e, SetDone | RestStarted | RestOver | WorkoutDone):
+                post(SetMoved(e))
             elif isinstance(e, PoseLost | PoseFound):
                 post(PersonSeen(isinstance(e, PoseFound)))
         self._draw(r)

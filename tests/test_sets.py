@@ -1,0 +1,183 @@
+"""The session engine: the set program on its own, the runner's events reaching every sink,
+the rep log, and the headless mode running sets and rest."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+
+from conftest import ROOT
+from fakes import BlankSource, Squatter
+from reptrack.exercise import spec as specs
+from reptrack.exercise.events import Event, Rep, RepCompleted
+from reptrack.plan import Plan, open_workout
+from reptrack.sets import (
+    RepUndone,
+    RestOver,
+    RestStarted,
+    SetDone,
+    SetProgram,
+    SetStarted,
+    WorkoutDone,
+)
+from reptrack.sinks import CsvRepLog
+from reptrack.store import Store
+from reptrack.workout import Workout
+
+
+def _rep(n: int, t: float, flags: tuple[str, ...] = ()) -> Rep:
+    return Rep(n, "left", t - 1.0, t, t - 0.5, 80.0, 170.0, flags)
+
+
+# -- the program ------------------------------------------------------------------------------
+def test_a_set_reaches_its_target_rests_and_the_next_starts_at_the_next_frame():
+    p = SetProgram(target_reps=2, sets=2, rest=30.0)
+    assert p.counted(1.0, _rep(1, 1.0)) == []
+    done = p.counted(3.0, _rep(2, 3.0, ("not_deep_enough",)))
+    assert done == [SetDone(3.0, 1, 2, 1), RestStarted(3.0, 33.0, 2)]
+    assert p.rest_left(13.0) == 20.0
+    assert p.tick(32.9) == []
+    assert p.tick(33.0) == [RestOver(33.0, 2)]  # set 1 is already done
+    assert p.frame(33.1) == [SetStarted(33.1, 2)] and p.set_number == 2
+    p.counted(35.0, _rep(3, 35.0))
+    assert p.counted(37.0, _rep(4, 37.0)) == [SetDone(37.0, 2, 2, 2), WorkoutDone(37.0, 2)]
+    assert p.tick(100.0) == []  # no rest after the last set
+    assert [s["reps"] for s in p.to_json()] == [2, 2]
+
+
+def test_without_a_target_a_set_goes_on_until_the_next_is_asked_for():
+    p = SetProgram(rest=1.0)
+    for i in range(1, 30):
+        assert p.counted(float(i), _rep(i, float(i))) == []
+    assert p.next_set(40.0) == [SetDone(40.0, 1, 29, 29)]
+    assert p.frame(40.5) == [SetStarted(40.5, 2)]
+    assert p.finish(50.0) == []  # the second set has no rep: not reported done
+
+
+def test_undo_takes_back_only_a_rep_of_the_current_set():
+    p = SetProgram()
+    p.counted(1.0, _rep(1, 1.0))
+    p.next_set(2.0)
+    p.frame(2.1)
+    assert p.undo(3.0) is None
+    p.counted(4.0, _rep(2, 4.0))
+    assert p.undo(5.0) == _rep(2, 4.0) and p.set_reps == 0
+
+
+def test_a_set_asked_for_after_the_last_frame_starts_just_after_it():
+    p = SetProgram()
+    p.counted(1.0, _rep(1, 1.0))
+    p.next_set(2.0)
+    (started,) = p.finish(2.0)
+    assert isinstance(started, SetStarted) and started.number == 2 and started.t > 2.0
+
+
+# -- the runner and its sinks ---------------------------------------------------------------
+class Collect:
+    """A sink: what every output receives."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+        self.samples = 0
+        self.closed: tuple[str, str | None] | None = None
+
+    def frame(self, t, sample, events) -> None:
+        self.samples += sample is not None
+        self.events += events
+
+    def close(self, status, reason) -> None:
+        self.closed = (status, reason)
+
+
+def test_every_sink_sees_reps_sets_rest_and_undo_in_order(tmp_path):
+    sink = Collect()
+    w = Workout(BlankSource(30 * 13), Squatter(period=2.0), specs.load("squat"),
+                store=Store(tmp_path / "s.db"), target_reps=2, planned_sets=2, rest=1.0,
+                sinks=[sink])  # fmt: skip
+    undone = []
+
+    def on_frame(r):
+        if r.set_number == 2 and r.set_reps == 1 and not undone:
+            undone.append(w.undo())
+
+    summary = w.run(on_frame)
+    shown = (RepCompleted, RepUndone, SetDone, RestStarted, RestOver, SetStarted, WorkoutDone)
+    kinds = [type(e).__name__ for e in sink.events if isinstance(e, shown)]
+    assert kinds == [
+        "RepCompleted", "RepCompleted", "SetDone", "RestStarted",  # set 1 reaches 2
+        "RestOver", "SetStarted",  # a second of rest, and set 2 from the next frame
+        "RepCompleted", "RepUndone",  # the user takes its first rep back
+        "RepCompleted", "RepCompleted", "SetDone", "WorkoutDone",
+    ]  # fmt: skip
+    assert sink.samples == summary.frames and sink.closed == ("completed", None)
+    assert summary.sets == 2 and [s["set"] for s in summary.set_details] == [1, 2]
+    store = Store(tmp_path / "s.db")
+    assert [r["set_number"] for r in store.reps(summary.session_id)] == [1, 1] + [2] * (
+        len(summary.reps) - 2
+    )
+
+
+def test_the_rep_log_has_a_line_per_rep_as_it_happens_and_one_per_undo(tmp_path):
+    log = tmp_path / "reps.csv"
+    sink = CsvRepLog(log)
+    w = Workout(BlankSource(30 * 7), Squatter(period=2.0), specs.load("squat"), sinks=[sink])
+    lines_at_rep: list[int] = []
+
+    def on_frame(r):
+        if any(isinstance(e, RepCompleted) for e in r.events):
+            lines_at_rep.append(len(log.read_text(encoding="utf-8").splitlines()))
+        if r.count == 2 and len(lines_at_rep) == 2:
+            w.undo()
+
+    w.run(on_frame)
+    assert lines_at_rep[:2] == [2, 3]  # the header and each rep, on disk as it was counted
+    rows = list(csv.DictReader(log.open(encoding="utf-8")))
+    assert [(r["event"], r["rep"], r["set"]) for r in rows][:3] == [
+        ("rep", "1", "1"), ("rep", "2", "1"), ("undone", "2", "1")]  # fmt: skip
+    assert all(r["counted_by"] == "shipped" for r in rows)
+
+
+def test_the_rep_log_is_never_the_file_being_counted(tmp_path):
+    import pytest
+
+    from reptrack.errors import ReptrackError
+
+    video = tmp_path / "clip.csv"
+    video.write_text("not a video", encoding="utf-8")
+    with pytest.raises(ReptrackError, match="the file this command reads"):
+        open_workout(Plan("squat", source=str(video), log_csv=str(video), save=False))
+    assert video.read_text(encoding="utf-8") == "not a video"
+
+
+# -- headless ---------------------------------------------------------------------------------
+def test_headless_runs_the_sets_and_the_rest(shared, blazepose_models, tmp_path):
+    # The command a new user tried over SSH: two sets of two, half a second of rest.
+    args = ["squat", "--source", str(shared / "videos" / "squat_tommy.mp4"), "--no-tui",
+            "--target-reps", "2", "--sets", "2", "--rest", "0.5", "--db", str(tmp_path / "s.db"),
+            "--log-csv", str(tmp_path / "reps.csv")]  # fmt: skip
+    env = {**os.environ, "NO_COLOR": "1"}
+    run = subprocess.run([sys.executable, "-m", "reptrack", *args], capture_output=True,
+                         text=True, cwd=ROOT, env=env, timeout=300)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    said = [line for line in lines if line.startswith(("set ", "rest", "rep "))]
+    assert said == [
+        "rep 1 (left, 1.5 s) — clean",
+        "rep 2 (left, 1.5 s) — clean",
+        "set 1 done: 2 reps (2 clean)",
+        "rest 0.5 s — set 2 next",
+        "rest over — set 2",
+        "rep 3 (left, 1.4 s) — clean",
+        "set 2 done: 1 rep (1 clean)",
+    ]
+    as_json = subprocess.run(
+        [sys.executable, "-m", "reptrack", *args[:-2], "--json"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    summary = json.loads(as_json.stdout)
+    assert summary["sets"] == 2
+    assert [(s["set"], s["reps"]) for s in summary["set_details"]] == [(1, 2), (2, 1)]
+    assert len((tmp_path / "reps.csv").read_text(encoding="utf-8").splitlines()) == 1 + 3
