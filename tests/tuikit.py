@@ -11,10 +11,13 @@ from pathlib import Path
 from fakes import BlankSource, Squatter
 from reptrack.exercise import spec as specs
 from reptrack.store import Store
+from reptrack.tui import camera
 from reptrack.tui.app import ReptrackApp
 from reptrack.workout import Workout
 
 SIZE = (120, 40)
+
+camera.probe()  # as tui.app.run does before the app starts (here: no terminal to ask)
 
 
 class SteadyWorkout(Workout):

@@ -189,11 +189,11 @@ def run_workout(args: argparse.Namespace) -> int:
                      inputs=[args.source, args.db or default_path()])  # fmt: skip
     if args.no_tui or args.json or not interactive():
         return _headless(args, open_workout(plan(args)))
+    the_plan = plan(args)
+    workout = open_workout(the_plan)  # a bad source or model is reported before the TUI
     from reptrack.tui.app import ReptrackApp, run
     from reptrack.tui.live import LiveOptions
 
-    the_plan = plan(args)
-    workout = open_workout(the_plan)  # a bad source or model is reported before the TUI
     options = LiveOptions(
         preview=args.preview, view=args.view, record=args.record, bell=args.bell, voice=args.voice
     )

@@ -21,6 +21,7 @@ from reptrack.errors import ReptrackError
 from reptrack.plan import Plan, open_workout
 from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
+from reptrack.tui import camera
 from reptrack.tui.history import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
@@ -150,6 +151,8 @@ def stderr_log() -> Path:
 
 
 def run(app: ReptrackApp) -> Summary | None:
-    """Run the app in this terminal; native libraries' messages go to a log file meanwhile."""
+    """Run the app in this terminal; native libraries' messages go to a log file meanwhile.
+    The terminal is asked how it draws pictures first, while it still can answer."""
     with native_stderr_to(stderr_log()), stop_signals_call(app.stop_soon):
+        camera.probe()
         return app.run()

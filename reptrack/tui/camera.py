@@ -1,28 +1,96 @@
 """The camera picture on the live screen, drawn with the best image protocol the terminal has:
 Kitty's or Sixel graphics where it supports them, coloured half-blocks elsewhere.
 
-textual-image asks the terminal what it supports when this module is first imported, which
-only works before the app takes the terminal over: the app's module imports this one.
+textual-image asks the terminal what it supports when it is imported, and that only works
+before the app takes the terminal over; a terminal that does not answer makes it wait, log a
+warning with a traceback, or fail outright (a pseudo-terminal of no size divides by zero).
+So it is imported only by `probe()`, which `tui.app.run` calls just before a session's app
+starts, with its logging kept off the screen; when the probe fails, or was never made, the
+picture is drawn with half-blocks of our own.
 """
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from PIL import Image as PILImage
+from rich.segment import Segment
+from rich.style import Style
 from textual.app import ComposeResult
 from textual.containers import Container
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Static
-from textual_image.renderable.halfcell import Image as HalfcellDrawing
-from textual_image.renderable.unicode import Image as UnicodeDrawing
-from textual_image.widget import Image as TerminalImage
 
+log = logging.getLogger(__name__)
+
+_TerminalImage: Any = None  # textual-image's widget, once a probe found the terminal's drawing
 # Pixels a character cell shows: with Kitty or Sixel graphics, about a common terminal font's
 # cell; drawn with characters, the two halves of a half-block. Frames are sent at this size,
 # so that the UI thread never scales a picture down itself.
-CELL_PIXELS = (
-    (1, 2)
-    if getattr(TerminalImage, "_Renderable", None) in (HalfcellDrawing, UnicodeDrawing)
-    else (10, 20)
-)
+HALF_BLOCK_CELL = (1, 2)
+GRAPHICS_CELL = (10, 20)
+_cell = HALF_BLOCK_CELL
+
+
+def probe() -> bool:
+    """Ask the terminal how it draws pictures (textual-image's import does). Call it before
+    the app takes the terminal; on any failure the half-blocks of `HalfBlocks` are used."""
+    global _TerminalImage, _cell
+    if _TerminalImage is not None:
+        return True
+    try:
+        from textual_image.renderable.halfcell import Image as HalfcellDrawing
+        from textual_image.renderable.unicode import Image as UnicodeDrawing
+        from textual_image.widget import Image as TerminalImage
+    except Exception as exc:  # a terminal that answers nothing, or has no size
+        log.info("the terminal's picture support is unknown (%s): drawing half-blocks", exc)
+        return False
+    _TerminalImage = TerminalImage
+    drawing = getattr(TerminalImage, "_Renderable", None)
+    _cell = HALF_BLOCK_CELL if drawing in (HalfcellDrawing, UnicodeDrawing) else GRAPHICS_CELL
+    return True
+
+
+class HalfBlocks(Widget):
+    """A picture drawn with '▀': each cell shows two pixels, the top one as the character's
+    colour and the bottom one as its background. Needs nothing from the terminal."""
+
+    DEFAULT_CSS = "HalfBlocks { width: auto; height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._rows: list[Strip] = []
+
+    @property
+    def image(self) -> PILImage.Image | None:
+        return None
+
+    @image.setter
+    def image(self, picture: PILImage.Image | None) -> None:
+        width, height = self.size
+        self._rows = [] if picture is None else _half_blocks(picture, width, height)
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        return self._rows[y] if y < len(self._rows) else Strip.blank(self.size.width)
+
+
+def _half_blocks(picture: PILImage.Image, columns: int, rows: int) -> list[Strip]:
+    if columns <= 0 or rows <= 0:
+        return []
+    rgb = picture.convert("RGB").resize((columns, rows * 2))
+    pixels = rgb.load()
+    strips = []
+    for row in range(rows):
+        segments = []
+        for x in range(columns):
+            top, bottom = pixels[x, 2 * row], pixels[x, 2 * row + 1]
+            style = Style(color=f"rgb{tuple(top)}", bgcolor=f"rgb{tuple(bottom)}")
+            segments.append(Segment("▀", style))
+        strips.append(Strip(segments, columns))
+    return strips
 
 
 class CameraView(Container):
@@ -39,13 +107,13 @@ class CameraView(Container):
 
     def compose(self) -> ComposeResult:
         yield Static("waiting for the camera…", id="waiting")
-        yield TerminalImage(id="picture")
+        yield (_TerminalImage or HalfBlocks)(id="picture")
 
     def show(self, picture: PILImage.Image) -> None:
         waiting = self.query_one("#waiting", Static)
         if waiting.display:
             waiting.display = False
-        self.query_one("#picture", TerminalImage).image = picture
+        self.query_one("#picture").image = picture  # type: ignore[attr-defined]
 
     def fit(self, frame_width: int, frame_height: int) -> tuple[int, int] | None:
         """Size the picture to the box, the frame's shape kept (a cell is twice as tall as
@@ -57,7 +125,7 @@ class CameraView(Container):
         columns = min(columns, round(2 * rows * frame_width / frame_height))
         if (columns, rows) != self.cells:
             self.cells = (columns, rows)
-            picture = self.query_one("#picture", TerminalImage)
+            picture = self.query_one("#picture")
             picture.styles.width, picture.styles.height = columns, rows
-        width, height = columns * CELL_PIXELS[0], rows * CELL_PIXELS[1]
+        width, height = columns * _cell[0], rows * _cell[1]
         return min(width, frame_width), min(height, frame_height)
