@@ -111,7 +111,18 @@ class Store(Queries):
     def _connect(self) -> sqlite3.Connection:
         if self.readonly:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            return sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT, check_same_thread=False)
+            conn = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT, check_same_thread=False)
+            try:
+                conn.execute("PRAGMA schema_version").fetchone()
+            except sqlite3.OperationalError as exc:
+                if "unable to open" not in str(exc):
+                    raise
+                # A WAL database in a folder nobody may write to (a backup disk, a read-only
+                # share): SQLite cannot make its shared-memory file there, so the file is
+                # read as it is on disk, which nothing can change meanwhile.
+                conn.close()
+                conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
+            return conn
         return sqlite3.connect(str(self.path), timeout=LOCK_TIMEOUT, check_same_thread=False)
 
     def _marked(self) -> bool:

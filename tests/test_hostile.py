@@ -401,3 +401,103 @@ def test_a_dropped_table_is_named_read_around_and_never_written_to(tmp_path, tab
     assert refused(proc, "will not write to it")
     tables = {r[0] for r in sqlite3.connect(db).execute("select name from sqlite_master")}
     assert table not in tables  # not recreated with guessed columns
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder nobody may write to, as a backup disk or a read-only share is: a read-only
+    mount for root (permissions do not stop root), permissions for anybody else. Yields a
+    function that makes the folder read-only once its files are in place."""
+    from conftest import require
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    mounted = []
+
+    def lock() -> None:
+        if os.geteuid() != 0:
+            folder.chmod(0o555)
+            return
+        ok = subprocess.run(["mount", "-o", "remount,ro", str(folder)], capture_output=True)
+        require(ok.returncode == 0, f"cannot remount {folder} read-only: {ok.stderr!r}")
+
+    if os.geteuid() == 0:
+        staged = tmp_path / "staged"
+        staged.mkdir()
+        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(folder)],
+                            capture_output=True)  # fmt: skip
+        require(
+            ok.returncode == 0, f"a read-only folder needs a tmpfs mount as root: {ok.stderr!r}"
+        )
+        mounted.append(folder)
+    yield folder, lock
+    for m in mounted:
+        subprocess.run(["umount", str(m)], capture_output=True)
+    folder.chmod(0o755)
+
+
+def test_history_export_and_stats_read_a_database_in_a_read_only_folder(read_only_folder):
+    folder, lock = read_only_folder
+    db = folder / "h.db"
+    _session_with_reps(db)
+    lock()
+    for args in (["history"], ["history", "show", "1"], ["history", "--stats"], ["export"]):
+        run = cli(*args, "--db", str(db)) if args[0] != "export" else cli(*args, db=db)
+        assert run.returncode == 0 and "Traceback" not in run.stderr, (args, run.stderr)
+        assert "squat" in run.stdout, args
+
+
+def test_a_closed_pipe_ends_the_output_quietly(tmp_path):
+    db = tmp_path / "big.db"
+    from reptrack.exercise.events import Rep
+
+    store = Store(db)
+    for _ in range(300):  # more JSON than a pipe holds
+        sid = store.start_session("squat", "", "cam", "fake", "none")
+        for n in range(1, 6):
+            store.add_rep(sid, Rep(n, "left", n, n + 1.0, n + 0.5, 80.0, 170.0))
+        store.finish(sid)
+    store.close()
+    proc = subprocess.Popen([sys.executable, "-m", "reptrack", "history", "--json", "--db",
+                             str(db)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"["
+    proc.stdout.close()  # as `| head -1` does
+    _, stderr = proc.communicate(timeout=60)
+    assert b"Traceback" not in stderr and b"BrokenPipe" not in stderr, stderr
+    assert proc.returncode in (0, 141)
+
+
+def test_a_landmark_file_holding_pickled_objects_is_refused_not_loaded(tmp_path):
+    import numpy as np
+
+    from reptrack.errors import ReptrackError
+    from reptrack.pose.dump import load_landmarks
+
+    evil = tmp_path / "clip.npz"
+    np.savez(evil, image=np.array([{"run": "code"}], dtype=object), fps=30.0, width=1, height=1)
+    with pytest.raises(ReptrackError, match="not a reptrack landmark file") as caught:
+        load_landmarks(evil)
+    assert "reptrack pose" in (caught.value.hint or "")
+    labels = tmp_path / "labels.toml"
+    labels.write_text('[[video]]\nfile = "clip.mp4"\nexercise = "squat"\nreps = 1\n')
+    run = cli("eval", str(labels), "--reference", str(tmp_path))
+    assert "not a reptrack landmark file" in run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and run.returncode != 0
+    learn = cli(
+        "exercises", "learn", str(evil), "--name", "evil", REPTRACK_CONFIG_DIR=str(tmp_path)
+    )
+    assert refused(learn, "not a reptrack landmark file")
+
+
+def test_a_model_archive_with_a_bad_checksum_inside_says_it_is_damaged(tmp_path):
+    import zipfile
+
+    bundle = tmp_path / "pose.task"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("pose_landmark_full.tflite", b"x" * 4096)
+    data = bytearray(bundle.read_bytes())
+    at = data.find(b"x" * 64)
+    data[at + 100] = ord("y")  # the stored bytes no longer match the archive's CRC
+    bundle.write_bytes(bytes(data))
+    run = cli("models", "import", str(bundle), REPTRACK_CACHE_DIR=str(tmp_path / "cache"))
+    assert refused(run, "is a damaged archive"), run.stderr

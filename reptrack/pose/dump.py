@@ -7,12 +7,14 @@ present (N,), fps, width, height — NaN rows where nobody was found.
 from __future__ import annotations
 
 import time
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from reptrack.errors import ReptrackError
 from reptrack.pose.types import NUM_LANDMARKS, Pose, PoseEstimator
 from reptrack.sources import FileSource
 
@@ -82,21 +84,42 @@ def run_pose(
 
 
 def load_landmarks(path: str | Path) -> PoseRun:
-    """Read a file written by `PoseRun.save` (or a MediaPipe reference file of that layout)."""
-    with np.load(path) as data:
-        image = data["image"].astype(np.float32)
-        world = data["world"].astype(np.float32) if "world" in data else np.full_like(image, np.nan)
-        present = data["present"].astype(bool) if "present" in data else ~np.isnan(image[:, 0, 0])
-        return PoseRun(
-            image=image,
-            world=world,
-            present=present,
-            fps=float(data["fps"]),
-            width=int(data["width"]),
-            height=int(data["height"]),
-            pose_ms=np.zeros(len(present)),
-            wall_seconds=0.0,
-        )
+    """Read a file written by `PoseRun.save` (or a MediaPipe reference file of that layout).
+
+    Never loads pickled objects; a file that is not such a landmark file, or is damaged, is
+    a ReptrackError that says which file and how to make a new one."""
+    p = Path(path)
+    hint = "make it again with `reptrack pose VIDEO --out FILE.npz`"
+    try:
+        with np.load(p, allow_pickle=False) as data:
+            image = data["image"].astype(np.float32)
+            world = (
+                data["world"].astype(np.float32) if "world" in data else np.full_like(image, np.nan)
+            )
+            present = (
+                data["present"].astype(bool) if "present" in data else ~np.isnan(image[:, 0, 0])
+            )
+            run = PoseRun(
+                image=image,
+                world=world,
+                present=present,
+                fps=float(data["fps"]),
+                width=int(data["width"]),
+                height=int(data["height"]),
+                pose_ms=np.zeros(len(present)),
+                wall_seconds=0.0,
+            )
+    except FileNotFoundError:
+        raise ReptrackError(f"landmark file not found: {p}") from None
+    except OSError as exc:
+        raise ReptrackError(f"cannot read the landmark file {p}: {exc.strerror or exc}") from None
+    except (ValueError, KeyError, IndexError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+        # pickled objects refused, a key missing, a wrong shape, a damaged archive
+        raise ReptrackError(f"{p} is not a reptrack landmark file, or is damaged ({exc})",
+                            hint=hint) from None  # fmt: skip
+    if image.ndim != 3 or image.shape[1:] != (33, 4) or not run.fps > 0:
+        raise ReptrackError(f"{p} is not a landmark file of 33 points a frame", hint=hint)
+    return run
 
 
 def replay(run: PoseRun) -> Iterator[tuple[float, Pose | None]]:

@@ -207,6 +207,8 @@ def _extract(archive: Path, member: str, dest: Path) -> Path:
                     shutil.copyfileobj(src, dst)
     except KeyError as exc:
         raise ModelError(f"{archive.name} has no member {member}") from exc
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+        raise ModelError(f"{archive.name} is damaged ({exc}): run the fetch again") from None
     return out
 
 
@@ -271,8 +273,14 @@ def import_path(path: Path, manifest: list[ModelFile] | None = None) -> list[str
         # A .tflite file may carry a zip of metadata at its end, so only non-.tflite
         # zip files are treated as bundles (MediaPipe's .task files are zips).
         if path.suffix != ".tflite" and zipfile.is_zipfile(path):
-            with zipfile.ZipFile(path) as zf:
-                zf.extractall(tmp)
+            try:
+                with zipfile.ZipFile(path) as zf:
+                    zf.extractall(tmp)
+            except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+                raise ModelError(
+                    f"{path} is a damaged archive ({exc})",
+                    hint="download the model bundle again, or run `reptrack models fetch`",
+                ) from None
             candidates = [p for p in Path(tmp).rglob("*") if p.is_file()]
         else:
             candidates = [path]
