@@ -4,6 +4,7 @@ errors into one clear message and a non-zero exit code."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 from collections.abc import Callable, Sequence
 
 from reptrack import __version__
@@ -50,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reptrack.logfile import send_logging_to_file
 
     send_logging_to_file()
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8, shown as \udcNN
+        with contextlib.suppress(AttributeError, ValueError):
+            stream.reconfigure(errors="backslashreplace")
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
@@ -83,6 +87,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except OSError as exc:
+        # A path the system refuses where no check was made first (too long, a loop of
+        # links): one message, not a traceback.
+        if exc.filename is None and exc.errno is None:
+            raise
+        from reptrack.paths import shown
+
+        where = f" {shown(exc.filename)[:100]}" if exc.filename else ""
+        err.print(f"[bold red]reptrack:[/] {esc(exc.strerror or str(exc))}:{esc(where)}")
+        return 1
 
 
 def _closed_pipe() -> int:

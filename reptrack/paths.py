@@ -6,6 +6,8 @@ import os
 import sys
 from pathlib import Path
 
+from reptrack.errors import ReptrackError
+
 APP = "reptrack"
 
 
@@ -63,3 +65,30 @@ def project_models_dir() -> Path | None:
     """The checkout's `models/` folder, where users may drop model files by hand."""
     candidate = Path(__file__).resolve().parent.parent / "models"
     return candidate if candidate.is_dir() else None
+
+
+def shown(path: str | Path) -> str:
+    """A path as text that any terminal can print: bytes that are not UTF-8 as \\xNN."""
+    return os.fsencode(str(path)).decode("utf-8", "backslashreplace")
+
+
+def checked(path: str | Path, what: str) -> Path:
+    """`path` as the system will see it, or one ReptrackError: a name that is not UTF-8 text
+    (OpenCV crashes on one) or longer than the file system allows."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ReptrackError(
+            f"{what} {shown(text)}: the name holds bytes that are not UTF-8 text",
+            hint="rename the file (or its folder) to a name in plain characters",
+        ) from None
+    p = Path(text)
+    try:
+        p.exists()
+    except OSError as exc:  # ENAMETOOLONG, ELOOP, …
+        raise ReptrackError(
+            f"{what} {shown(text)[:80]}…: {exc.strerror or exc}",
+            hint="use a shorter name, or a file nearer the top of the disk",
+        ) from None
+    return p

@@ -17,6 +17,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from reptrack import paths
 from reptrack.errors import SourceError
 
 MAX_CAMERA_INDEX = 99  # OpenCV reads larger numbers as a camera API plus an index
@@ -58,7 +59,7 @@ class FileSource:
     live = False
 
     def __init__(self, path: str | Path, *, prefetch: int = 4) -> None:
-        self.path = Path(path)
+        self.path = paths.checked(path, "video file")
         self.description = str(path)
         self.end_reason: str | None = None
         if not self.path.exists():

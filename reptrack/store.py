@@ -59,7 +59,7 @@ class Store(Queries):
     def __init__(
         self, path: str | Path | None = None, *, memory: bool = False, readonly: bool = False
     ) -> None:
-        self.path = Path(path) if path else default_path()
+        self.path = paths.checked(path, "database") if path else default_path()
         self.readonly = readonly
         self.damage: list[str] = []  # rows read back that were not as reptrack wrote them
         try:

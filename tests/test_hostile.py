@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
@@ -501,3 +503,59 @@ def test_a_model_archive_with_a_bad_checksum_inside_says_it_is_damaged(tmp_path)
     bundle.write_bytes(bytes(data))
     run = cli("models", "import", str(bundle), REPTRACK_CACHE_DIR=str(tmp_path / "cache"))
     assert refused(run, "is a damaged archive"), run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["squat", "--source", "/tmp/" + "a" * 300 + ".mp4", "--no-tui"], "File name too long"),
+        (["history", "--db", "/tmp/" + "a" * 300 + ".db"], "File name too long"),
+        (["exercises", "check", "/tmp/" + "a" * 300 + ".toml"], "File name too long"),
+    ],
+)
+def test_a_name_longer_than_the_file_system_allows_is_one_message(args, says):
+    assert refused(cli(*args), says)
+
+
+def test_a_video_whose_name_is_not_utf8_is_refused_before_opencv_sees_it(tmp_path):
+    # OpenCV dies with a segmentation fault on such a name.
+    name = os.fsdecode(bytes(tmp_path) + b"/bad\xff\xfe.mp4")
+    Path(name).write_bytes(b"\x00" * 64)
+    run = subprocess.run([sys.executable, "-m", "reptrack", "squat", "--source", name,
+                          "--no-tui", "--no-save"], capture_output=True, timeout=120)  # fmt: skip
+    assert run.returncode == 1, run
+    assert b"not UTF-8" in run.stderr and b"bad\\xff\\xfe.mp4" in run.stderr
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    name=st.one_of(
+        st.text(min_size=1, max_size=300), st.binary(min_size=1, max_size=300).map(os.fsdecode)
+    ).filter(lambda s: "/" not in s and "\x00" not in s),
+    command=st.sampled_from(["source", "db", "check", "eval", "learn"]),
+)
+def test_any_path_given_to_the_cli_ends_in_an_exit_code_not_a_traceback(
+    tmp_home, capsys, name, command
+):
+    tmp_path = tmp_home
+    from reptrack.cli import main
+
+    path = str(tmp_path / name)
+    if os.path.lexists(path) and command != "db":
+        return  # a name that happens to exist (".", "..") is another test's matter
+    args = {
+        "source": ["squat", "--source", path, "--no-tui", "--no-save"],
+        "db": ["history", "--json", "--db", str(tmp_path / "dbs" / name)],
+        "check": ["exercises", "check", path],
+        "eval": ["eval", path],
+        "learn": ["exercises", "learn", path, "--name", "x"],
+    }[command]
+    (tmp_path / "dbs").mkdir(exist_ok=True)
+    try:
+        code = main(args)
+    except SystemExit as exc:  # argparse refusing an argument
+        code = exc.code
+    assert isinstance(code, int)
+    assert "Traceback" not in capsys.readouterr().err
