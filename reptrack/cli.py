@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sqlite3
 from collections.abc import Callable, Sequence
 
 from reptrack import __version__
@@ -87,6 +88,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _closed_pipe()
+    except sqlite3.DatabaseError as exc:
+        # A page damaged under a query that opened the file fine (a disk error, a copy cut
+        # short): say which file and how to save what can be saved.
+        from reptrack.paths import shown
+        from reptrack.store import default_path
+
+        db = shown(getattr(args, "db", None) or default_path())
+        err.print(
+            f"[bold red]reptrack:[/] the session database {esc(db)} is damaged ({esc(str(exc))})"
+        )
+        err.print(f"  → restore it from a backup; `sqlite3 {esc(db)} .recover | sqlite3 NEW.db` "
+                  "saves what can still be read, and --db NEW.db uses it")  # fmt: skip
+        return 1
     except OSError as exc:
         # A path the system refuses where no check was made first (too long, a loop of
         # links): one message, not a traceback.

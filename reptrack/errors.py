@@ -42,3 +42,4 @@ class StoreError(ReptrackError):
     """The session database cannot be opened, read or written."""
 
     read_only = False  # the file cannot (or must not) be written: reading may still work
+    locked = False  # another program holds the database: writing may work later

@@ -101,7 +101,7 @@ def open_workout(plan: Plan) -> Workout:
             sinks=sinks,
         )
         opened.pop_all()  # the workout owns them now
-    workout.notes = notes
+    workout.notes += notes
     return workout
 
 

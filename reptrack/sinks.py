@@ -11,16 +11,28 @@ from __future__ import annotations
 import csv
 import math
 import time
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
 
-from reptrack.errors import ReptrackError
+from reptrack.errors import ReptrackError, StoreError
 from reptrack.exercise.events import Event, FormWarning, RepCompleted
 from reptrack.exercise.measure import Sample
 from reptrack.sets import RepUndone, SetStarted
-from reptrack.store import Store
+from reptrack.store import LOCK_TIMEOUT, Store
+from reptrack.unsaved import Op, apply, rep_op, save
 
 SAMPLE_FLUSH_SECONDS = 0.5
+IN_SESSION_LOCK_WAIT = 0.2  # seconds a write waits for a lock while the camera loop runs
+LOCKED_RETRY_SECONDS = 1.0
+FINAL_LOCK_WAIT = 15.0  # at the end of a session, before the writes go to a side file
+
+
+@dataclass(frozen=True)
+class SinkNotice(Event):
+    """Something an output wants the person to know (the log is busy, and free again)."""
+
+    message: str
 
 
 class Sink(Protocol):
@@ -32,46 +44,101 @@ class Sink(Protocol):
         """The session ended (`status`: completed or interrupted; `reason`: why, if early)."""
         ...
 
+    def notices(self) -> list[str]:
+        """What the person should be told (once each) since the last call."""
+        ...
+
 
 class StoreSink:
     """The session in the SQLite store: each rep committed as it is counted, the angle stream
     in batches, warnings, set starts and undone reps; a crash loses at most the rep in
-    progress."""
+    progress.
+
+    Another program holding the database (a backup, a sync tool) does not stop the set: the
+    writes wait in memory and go in when the lock goes, retried every second without making
+    the camera loop wait; the person is told once. Still locked at the end of the session,
+    they go to a side file that the next start plays back (`unsaved`).
+    """
 
     def __init__(self, store: Store, session_id: int) -> None:
         self.store, self.session_id = store, session_id
         self.set_number = 1
-        self._pending: list[tuple[float, Sample]] = []
+        self._samples: list[tuple[float, Sample]] = []
         self._last_flush = time.monotonic()
-        store.start_set(session_id, 1, 0.0)
+        self._backlog: list[Op] = [{"op": "start_set", "number": 1, "t": 0.0}]
+        self._busy_since: float | None = None
+        self._last_try = -math.inf
+        self._notices: list[str] = []
+        store.lock_wait(IN_SESSION_LOCK_WAIT)
+        self._drain()
 
     def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
         if sample is not None:
-            self._pending.append((t, sample))
+            self._samples.append((t, sample))
         for e in events:
             if isinstance(e, SetStarted):
-                self.flush()  # a replay resets the counter at the set's first sample
+                self._flush_samples()  # a replay resets the counter at the set's first sample
                 self.set_number = e.number
-                self.store.start_set(self.session_id, e.number, e.t)
+                self._backlog.append({"op": "start_set", "number": e.number, "t": e.t})
             elif isinstance(e, RepCompleted):
-                self.flush()
-                self.store.add_rep(self.session_id, e.rep, self.set_number)
+                self._flush_samples()
+                self._backlog.append(rep_op(e.rep, self.set_number))
             elif isinstance(e, RepUndone):
-                self.store.remove_last_rep(self.session_id)
+                self._backlog.append({"op": "remove_last_rep"})
             elif isinstance(e, FormWarning):
-                self.store.add_warning(self.session_id, e)
+                self._backlog.append({"op": "add_warning", "warning": asdict(e)})
         if time.monotonic() - self._last_flush >= SAMPLE_FLUSH_SECONDS:
-            self.flush()
+            self._flush_samples()
+        self._drain()
 
-    def flush(self) -> None:
-        if self._pending:
-            self.store.add_samples(self.session_id, self._pending)
-        self._pending = []
+    def _flush_samples(self) -> None:
+        if self._samples:
+            self._backlog.append({"op": "add_samples", "samples": self._samples})
+        self._samples = []
         self._last_flush = time.monotonic()
 
+    def _drain(self, *, now: bool = False) -> None:
+        """Write what is waiting, in order; while the database is locked, try once a second."""
+        if not self._backlog:
+            return
+        waited = time.monotonic() - self._last_try
+        if self._busy_since is not None and not now and waited < LOCKED_RETRY_SECONDS:
+            return
+        self._last_try = time.monotonic()
+        try:
+            while self._backlog:
+                apply(self.store, self.session_id, self._backlog[0])
+                self._backlog.pop(0)
+        except StoreError as exc:
+            if not exc.locked:
+                raise
+            if self._busy_since is None:
+                self._busy_since = time.monotonic()
+                self._notices.append("the session log is busy (another program has the "
+                                     "database): your reps are kept and counted, and saved "
+                                     "when it is free")  # fmt: skip
+            return
+        if self._busy_since is not None:
+            self._busy_since = None
+            self._notices.append("the session log is free again: every rep is saved")
+
+    def notices(self) -> list[str]:
+        out, self._notices = self._notices, []
+        return out
+
     def close(self, status: str, reason: str | None) -> None:
-        self.flush()
-        self.store.finish(self.session_id, status, reason)
+        self._flush_samples()
+        self._backlog.append({"op": "finish", "status": status, "reason": reason})
+        self.store.lock_wait(LOCK_TIMEOUT)
+        deadline = time.monotonic() + FINAL_LOCK_WAIT
+        while self._backlog and time.monotonic() < deadline:
+            self._drain(now=True)
+        if self._backlog:
+            reps = sum(op["op"] == "add_rep" for op in self._backlog)
+            kept = save(self.store, self.session_id, self._backlog)
+            self._backlog = []
+            self._notices.append(f"the session log stayed busy: {reps} reps are kept in {kept} "
+                                 "and go into the database at the next start")  # fmt: skip
 
 
 CSV_COLUMNS = ("t", "event", "set", "rep", "side", "duration", "range_of_motion", "counted_by",
@@ -117,3 +184,6 @@ class CsvRepLog:
 
     def close(self, status: str, reason: str | None) -> None:
         self.file.close()
+
+    def notices(self) -> list[str]:
+        return []

@@ -157,10 +157,12 @@ class Store(Queries):
         text = str(exc)
         if "locked" in text or "busy" in text:
             how_long = f"waited {waited:.1f} s" if waited is not None else "it stayed locked"
-            return StoreError(
+            error = StoreError(
                 f"the database {self.path} is locked by another program",
                 hint=f"{how_long}; close the other reptrack or tool using it",
             )
+            error.locked = True
+            return error
         if "readonly" in text or "unable to open" in text:
             error = StoreError(
                 f"cannot write the database {self.path}: {text}",
@@ -197,6 +199,11 @@ class Store(Queries):
                 conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def lock_wait(self, seconds: float) -> None:
+        """How long a write waits for another program's lock before it gives up."""
+        if not self.readonly:
+            self.db.execute(f"PRAGMA busy_timeout={int(seconds * 1000)}")
 
     def _write(self, fn: Any, *args: Any) -> Any:
         if self.readonly:

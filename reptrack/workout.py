@@ -28,9 +28,10 @@ from reptrack.exercise.measure import Sample, sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
 from reptrack.sets import RepUndone, SetProgram
-from reptrack.sinks import Sink, StoreSink
+from reptrack.sinks import Sink, SinkNotice, StoreSink
 from reptrack.sources import Frame, FrameSource
 from reptrack.store import Store
+from reptrack.unsaved import import_saved
 
 PAUSE_POLL_SECONDS = 0.05
 
@@ -68,11 +69,13 @@ class Summary:
     loop_fps: float = 0.0  # frames per second from the first frame to the last
     person_seen: bool = True  # was anybody found on any frame?
     set_details: list[dict] = field(default_factory=list)  # per set: reps, clean, seconds
+    told: list[str] = field(default_factory=list)  # what the outputs said at the end
 
     @property
     def notes(self) -> list[str]:
         """What the person should know about how the session went."""
         out = [self.end_reason] if self.end_reason else []
+        out += self.told
         if self.frames and not self.person_seen:
             out.append(
                 f"nobody was seen in the {self.frames} frames: is the whole body in view, "
@@ -131,9 +134,11 @@ class Workout:
         self.counter = RepCounter(spec, side)
         self.program = SetProgram(target_reps, planned_sets, rest)
         self.sinks: list[Sink] = []
+        self.notes: list[str] = []  # what the user should know before starting
         self.store = store
         self.session_id: int | None = None
         if store is not None:
+            self.notes += import_saved(store)  # what a lock kept out of earlier sessions
             store.recover_interrupted()
             self.session_id = store.start_session(
                 spec.name,
@@ -150,7 +155,6 @@ class Workout:
         self._last_t = 0.0
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._queued: list[Event] = []  # what requests caused, out with the next frame
-        self.notes: list[str] = []  # what the user should know before starting
         self.frames = 0
         self.warnings: list[FormWarning] = []
         self._ticks: deque[float] = deque(maxlen=30)
@@ -223,6 +227,7 @@ class Workout:
         self.warnings += [e for e in events if isinstance(e, FormWarning)]
         for sink in self.sinks:
             sink.frame(t, s, events)
+            self._queued += [SinkNotice(t, m) for m in sink.notices()]
 
     def request(self, command: Command) -> None:
         """Ask the loop's thread to undo the last rep or start the next set (thread-safe)."""
@@ -295,6 +300,7 @@ class Workout:
         if self.finished is not None:
             return self.finished
         reason = getattr(self.source, "end_reason", None)
+        told = [e.message for e in self._queued if isinstance(e, SinkNotice)]
         try:
             self.apply_requests()
             # The lifter may be back at the start on the last frames: that rep counts.
@@ -305,6 +311,7 @@ class Workout:
             self._emit(t, None, self.final_events)
             for sink in self.sinks:
                 sink.close(status, reason)
+                told += sink.notices()
         finally:
             self.source.close()
         self.finished = Summary(
@@ -320,6 +327,7 @@ class Workout:
             self._loop_fps(),
             self.person_seen,
             self.program.to_json(),
+            told,
         )
         return self.finished
 

@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 from conftest import ROOT
 from fakes import BlankSource, Squatter
@@ -23,7 +24,7 @@ from reptrack.sets import (
     SetStarted,
     WorkoutDone,
 )
-from reptrack.sinks import CsvRepLog
+from reptrack.sinks import CsvRepLog, SinkNotice
 from reptrack.store import Store
 from reptrack.workout import Workout
 
@@ -90,6 +91,9 @@ class Collect:
 
     def close(self, status, reason) -> None:
         self.closed = (status, reason)
+
+    def notices(self) -> list[str]:
+        return []
 
 
 def test_every_sink_sees_reps_sets_rest_and_undo_in_order(tmp_path):
@@ -181,3 +185,69 @@ def test_headless_runs_the_sets_and_the_rest(shared, blazepose_models, tmp_path)
     assert summary["sets"] == 2
     assert [(s["set"], s["reps"]) for s in summary["set_details"]] == [(1, 2), (2, 1)]
     assert len((tmp_path / "reps.csv").read_text(encoding="utf-8").splitlines()) == 1 + 3
+
+
+# -- a lock held by another program in the middle of a set ------------------------------------
+def _hold_the_lock(db, seconds: float) -> subprocess.Popen:
+    """Another program takes the database's write lock for `seconds`, once it says so."""
+    code = (
+        "import sqlite3, sys, time\n"
+        f"conn = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        "conn.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True)\n"
+        f"time.sleep({seconds})\n"
+        "conn.execute('COMMIT')\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
+    return proc
+
+
+def test_a_lock_held_8_s_mid_set_keeps_counting_and_saves_every_rep(tmp_path):
+    db = tmp_path / "s.db"
+    w = Workout(BlankSource(30 * 13, live=True), Squatter(period=2.0), specs.load("squat"),
+                store=Store(db))  # fmt: skip
+    said: list[str] = []
+    holder: list[subprocess.Popen] = []
+
+    def on_frame(r):
+        said.extend(e.message for e in r.events if isinstance(e, SinkNotice))
+        if r.count == 1 and not holder:
+            holder.append(_hold_the_lock(db, 8.0))
+
+    started = time.monotonic()
+    summary = w.run(on_frame)
+    holder[0].wait(timeout=30)
+    assert time.monotonic() - started < 13 + 5  # the camera loop never waited for the lock
+    assert len(summary.reps) == 6
+    store = Store(db)
+    assert [r["n"] for r in store.reps(summary.session_id)] == [1, 2, 3, 4, 5, 6]
+    assert store.session(summary.session_id)["status"] == "completed"
+    assert any("busy" in s for s in said) and any("free again" in s for s in said)
+
+
+def test_a_lock_held_past_the_session_keeps_the_reps_for_the_next_start(tmp_path, monkeypatch):
+    # Held for 60 s: the session ends while it is held; after a short last wait (here 1 s) the
+    # reps go to a side file, the person is told where, and the next start puts them in.
+    import reptrack.sinks
+
+    monkeypatch.setattr(reptrack.sinks, "FINAL_LOCK_WAIT", 1.0)
+    monkeypatch.setenv("REPTRACK_DATA_DIR", str(tmp_path / "data"))
+    db = tmp_path / "s.db"
+    w = Workout(BlankSource(30 * 7, live=True), Squatter(period=2.0), specs.load("squat"),
+                store=Store(db))  # fmt: skip
+    holder = _hold_the_lock(db, 60.0)
+    try:
+        summary = w.run()
+        assert len(summary.reps) == 3
+        assert any("kept in" in note for note in summary.notes), summary.notes
+        assert list((tmp_path / "data" / "unsaved").glob("session-*.json"))
+    finally:
+        holder.kill()
+        holder.wait()
+    nxt = Workout(BlankSource(1), Squatter(), specs.load("squat"), store=Store(db))
+    assert any("3 reps saved" in note for note in nxt.notes), nxt.notes
+    store = Store(db)
+    assert [r["n"] for r in store.reps(summary.session_id)] == [1, 2, 3]
+    assert store.session(summary.session_id)["status"] == "completed"
+    assert not list((tmp_path / "data" / "unsaved").glob("session-*.json"))

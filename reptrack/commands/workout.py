@@ -227,6 +227,7 @@ def _headless(args: argparse.Namespace, workout) -> int:
     )
     from reptrack.preview import AnnotatedOutput
     from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
+    from reptrack.sinks import SinkNotice
     from reptrack.stopping import stop_signals_call
 
     spec, source = workout.spec, workout.source
@@ -250,6 +251,8 @@ def _headless(args: argparse.Namespace, workout) -> int:
                 out.print(f"  [yellow]{esc(e.message)}[/]")
             elif isinstance(e, RuleUnjudged):
                 out.print(f"  [dim]{esc(e.message)}[/]")
+            elif isinstance(e, SinkNotice):
+                err.print(f"[yellow]{esc(e.message)}[/]")
             elif isinstance(e, SetDone):
                 out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
             elif isinstance(e, RestStarted):

@@ -34,6 +34,7 @@ from reptrack.exercise.events import (
 )
 from reptrack.preview import AnnotatedOutput
 from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
+from reptrack.sinks import SinkNotice
 from reptrack.workout import FrameResult, Summary, Workout
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ class PoseLoop:
                 post(RepCounted(e.rep, r.count, r.set_reps))
             elif isinstance(e, FormWarning):
                 post(FormWarned(e))
-            elif isinstance(e, RuleUnjudged):
+            elif isinstance(e, RuleUnjudged | SinkNotice):
                 post(RuleNotChecked(e.message))
             elif isinstance(e, SetDone | RestStarted | RestOver | WorkoutDone):
                 post(SetMoved(e))
