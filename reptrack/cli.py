@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
 
@@ -52,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reptrack.logfile import send_logging_to_file
 
     send_logging_to_file()
+    # FFmpeg (inside OpenCV) writes its own lines on the terminal ("[tcp @ 0x…] Connection
+    # … failed") beside reptrack's message; reptrack says what went wrong itself.
+    os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8, shown as \udcNN
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")

@@ -318,3 +318,8 @@ def open_source(spec: str | int, **live_options: float) -> FileSource | LiveSour
     if "://" in text:
         return LiveSource(text, **live_options)
     return FileSource(text)
+
+
+def source_text(source: str) -> str:
+    """A source as a person says it: "camera 0", a stream's address, a file's path."""
+    return f"camera {source.strip()}" if source.strip().isdigit() else source

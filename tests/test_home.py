@@ -149,3 +149,21 @@ def test_home_screen_says_why_a_workout_cannot_start():
             assert isinstance(app.screen, HomeScreen)
 
     run(scenario())
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_every_home_button_is_on_screen_and_the_camera_is_named(tmp_path, size):
+    from textual.widgets import Button
+
+    app = ReptrackApp(Plan("squat", source="0"), opener=lambda plan: pytest.fail("no start"))
+
+    async def scenario():
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for button in app.screen.query(Button):
+                region = button.region  # whole on the screen, with room for its label
+                assert region.right <= size[0], button.id
+                assert region.width >= len(str(button.label)) + 2, button.id
+            assert "camera 0" in str(app.screen.query_one("#plan", Static).render())
+
+    run(scenario())

@@ -559,3 +559,28 @@ def test_any_path_given_to_the_cli_ends_in_an_exit_code_not_a_traceback(
         code = exc.code
     assert isinstance(code, int)
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_damaged_page_under_a_query_names_the_file_and_the_way_out(tmp_path):
+    db = tmp_path / "d.db"
+    _session_with_reps(db)
+    sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[2 * page + 8 : 2 * page + 200] = b"\xab" * 192  # the reps table's first page
+    db.write_bytes(bytes(data))
+    for args in (["history", "show", "1"], ["export"]):
+        run = cli(*args, db=db)
+        assert refused(run, "is damaged"), (args, run.stderr)
+        assert ".recover" in run.stderr
+
+
+def test_a_stream_that_refuses_says_so_in_reptracks_words_only():
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = cli("squat", "--source", f"http://127.0.0.1:{port}/video", "--no-tui", "--no-save")
+    assert refused(run, "cannot open stream")
+    assert "[tcp @" not in run.stderr and "Connection to tcp" not in run.stderr, run.stderr

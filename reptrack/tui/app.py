@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from reptrack import paths
 from reptrack.errors import ReptrackError
 from reptrack.plan import Plan, open_workout
+from reptrack.sources import source_text
 from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
 from reptrack.tui import camera
@@ -90,7 +91,7 @@ class ReptrackApp(App[Summary | None]):
     # -- from the home screen -----------------------------------------------------------
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:
         self.live = replace(self.live, voice=message.voice)
-        self.notify(f"opening {message.plan.source}…", timeout=3, markup=False)
+        self.notify(f"opening {source_text(message.plan.source)}…", timeout=3, markup=False)
         self.open_session(message.plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
+from reptrack.sources import source_text
 from reptrack.tui.editor import PlanEditor
 from reptrack.workout import Summary
 
@@ -57,10 +58,11 @@ class HomeScreen(Screen[None]):
                 yield Label("Session")
                 yield Static(id="plan")
                 yield Checkbox("Speak reps and warnings (m)", self.voice, id="voice")
-                with Horizontal(id="buttons"):
+                with Horizontal(classes="buttons"):  # two rows: they fit at 80 columns
                     yield Button("Start", variant="success", id="start")
                     yield Button("Edit…", id="edit", tooltip="source, target reps, sets, rest")
                     yield Button("History", id="history")
+                with Horizontal(classes="buttons"):
                     yield Button(
                         "Learn…", id="learn", tooltip="learn a new exercise from a demonstration"
                     )
@@ -82,7 +84,7 @@ class HomeScreen(Screen[None]):
         sets = f"{plan.sets} sets" if plan.sets else "open-ended"
         text = Text()
         for name, value in (
-            ("source", plan.source),  # the user's text: data, never markup
+            ("source", source_text(plan.source)),  # the user's text: data, never markup
             ("target", f"{reps}, {sets}"),
             ("rest", f"{plan.rest:g} s between sets"),
         ):

@@ -18,6 +18,7 @@ from reptrack.exercise import teaching
 from reptrack.exercise.demo import Demo
 from reptrack.exercise.demo import record as record_poses
 from reptrack.plan import Plan
+from reptrack.sources import source_text
 
 
 class TeachScreen(ModalScreen[bool]):
@@ -41,7 +42,9 @@ class TeachScreen(ModalScreen[bool]):
         what = "Learn a new exercise" if self.learn else f"Calibrate {self.plan.exercise}"
         with Vertical(id="teach"):
             yield Label(what, id="teach-title")
-            yield Static(f"Source: {self.plan.source}", id="teach-source", markup=False)
+            yield Static(
+                f"Source: {source_text(self.plan.source)}", id="teach-source", markup=False
+            )
             if self.learn:
                 yield Label("Name for the new exercise (then Enter)")
                 yield Input(id="teach-name", placeholder="calf_raise")
