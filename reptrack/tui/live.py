@@ -43,13 +43,7 @@ from reptrack.tui.widgets import AngleGauge, BigCount, Line, SetProgress, Warnin
 from reptrack.voice import Engine, SpeechProcess, Voice
 from reptrack.workout import Summary, Workout
 
-PHASES = {
-    None: "get into the start position",
-    "start": "ready",
-    "going": "going",
-    "turn": "turning point",
-    "returning": "coming back",
-}
+UNARMED = "get into the start position"  # before the counter has seen the start position
 
 
 @dataclass(frozen=True)
@@ -299,7 +293,8 @@ class LiveScreen(Screen[Summary | None]):
         ).text = f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
 
     def _show_phase(self, phase: str | None) -> None:
-        name = PHASES.get(phase, phase or "")
+        # The exercise's own words ("standing", "bottom", "pushing up"), else the phase's.
+        name = UNARMED if phase is None else self.workout.spec.label(phase)
         self.query_one("#phase", Line).text = f"phase: [bold reverse] {name.upper()} [/]"
 
     def _show_set(self) -> None:
