@@ -50,7 +50,7 @@ def draw(
     reps: list[Rep],
 ) -> np.ndarray:
     """The chart as a BGR image."""
-    img = np.full((HEIGHT, WIDTH, 3), 255, np.uint8)
+    img: np.ndarray = np.full((HEIGHT, WIDTH, 3), 255, np.uint8)
     t = np.asarray(trace.times, float)
     values = np.concatenate([np.asarray(v, float) for v in trace.angles.values()])
     levels = [

@@ -81,8 +81,10 @@ def open_workout(plan: Plan) -> Workout:
             opened.callback(store.close)
         sinks = []
         if plan.log_csv is not None:
-            log = CsvRepLog(check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",),
-                                         inputs=[plan.source, store and store.path]))  # fmt: skip
+            inputs = [plan.source, store.path if store else None]
+            log = CsvRepLog(
+                check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",), inputs=inputs)
+            )
             opened.callback(log.close, "interrupted", None)
             sinks.append(log)
         source = open_source(plan.source)

@@ -127,12 +127,13 @@ class FileSource:
             return image if ok else None
         if self._decoder is None:  # the decoder has already delivered the end
             return None
-        image = self._ahead.get()
-        if image is None:
+        ahead: np.ndarray | None = self._ahead.get()
+        if ahead is None:
             self._decoder = None
-        return image
+        return ahead
 
     def read(self) -> Frame | None:
+        image: np.ndarray | None
         if self._first is not None:
             image, self._first = self._first, None
         else:

@@ -33,7 +33,8 @@ class WavAppender:
     """Phrases one after another in one WAV file, with the format of the first."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self._out = path, None
+        self.path = path
+        self._out: wave.Wave_write | None = None
 
     def add(self, phrase_wav: Path) -> None:
         with wave.open(str(phrase_wav), "rb") as phrase:

@@ -221,7 +221,7 @@ class Store(Queries):
         host = socket.gethostname()
         stale = [
             row["id"]
-            for row in self.db["sessions"].rows_where("status = 'running'")
+            for row in self.db.table("sessions").rows_where("status = 'running'")
             if row["host"] != host or not _pid_alive(row["pid"] or 0)
         ]
         for sid in stale:
@@ -256,7 +256,7 @@ class Store(Queries):
             "planned_sets": planned_sets,
             "side": side,
         }
-        return int(self._write(lambda: self.db["sessions"].insert(row).last_pk))
+        return int(self._write(lambda: self.db.table("sessions").insert(row).last_pk))
 
     def add_rep(self, session_id: int, rep: Rep, set_number: int = 1) -> None:
         self._write(self._insert_rep, session_id, rep, set_number)
@@ -279,7 +279,7 @@ class Store(Queries):
             "measures": json.dumps({k: _nan_to_none(v) for k, v in rep.measures.items()}),
             "counted_by": rep.counted_by,
         }
-        self.db["reps"].insert(row)
+        self.db.table("reps").insert(row)
         self.db.execute(
             "UPDATE sessions SET reps = reps + 1, good_reps = good_reps + ? WHERE id = ?",
             [int(rep.clean), session_id],
@@ -288,7 +288,7 @@ class Store(Queries):
     def start_set(self, session_id: int, number: int, t: float) -> None:
         """Set `number` of the session begins at stream time `t` (set 1 begins at 0)."""
         row = {"session_id": session_id, "number": number, "t": t}
-        self._write(lambda: self.db["sets"].upsert(row, pk=("session_id", "number")))
+        self._write(lambda: self.db.table("sets").upsert(row, pk=("session_id", "number")))
 
     def remove_last_rep(self, session_id: int) -> None:
         def write() -> None:
@@ -315,7 +315,7 @@ class Store(Queries):
             "message": w.message,
             "severity": w.severity,
         }
-        self._write(lambda: self.db["form_events"].insert(row))
+        self._write(lambda: self.db.table("form_events").insert(row))
 
     def add_samples(self, session_id: int, samples: Iterable[tuple[float, dict]]) -> None:
         rows = [
@@ -327,10 +327,10 @@ class Store(Queries):
             for t, s in samples
         ]
         if rows:
-            self._write(lambda: self.db["samples"].insert_all(rows, batch_size=500))
+            self._write(lambda: self.db.table("samples").insert_all(rows, batch_size=500))
 
     def _close_session(self, session_id: int, status: str, reason: str | None) -> None:
-        self.db["sessions"].update(
+        self.db.table("sessions").update(
             session_id, {"status": status, "ended_at": now(), "end_reason": reason}
         )
 

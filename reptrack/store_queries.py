@@ -42,7 +42,9 @@ class Queries:
 
     def sessions(self, exercise: str | None = None, since: str | None = None) -> list[dict]:
         where, args = session_filter(exercise, since)
-        rows = self.db["sessions"].rows_where(where, args, order_by="started_at DESC, id DESC")
+        rows = self.db.table("sessions").rows_where(
+            where, args, order_by="started_at DESC, id DESC"
+        )
         return [dict(r) for r in rows]
 
     def session(self, session_id: int) -> dict:
@@ -52,7 +54,7 @@ class Queries:
         if not 0 < session_id <= MAX_ID:
             raise missing
         try:
-            return dict(self.db["sessions"].get(session_id))
+            return dict(self.db.table("sessions").get(session_id))
         except sqlite_utils.db.NotFoundError:
             raise missing from None
 
@@ -69,7 +71,7 @@ class Queries:
 
     def reps(self, session_id: int) -> list[dict]:
         """The session's reps; a damaged value is read as empty and noted in `damage`."""
-        rows = self.db["reps"].rows_where("session_id = ?", [session_id], order_by="n")
+        rows = self.db.table("reps").rows_where("session_id = ?", [session_id], order_by="n")
         out = []
         for r in rows:
             where = f"reps row {r['id']} (session {session_id}, rep {r['n']})"
@@ -82,7 +84,9 @@ class Queries:
         return out
 
     def form_events(self, session_id: int) -> list[dict]:
-        return list(self.db["form_events"].rows_where("session_id = ?", [session_id], order_by="t"))
+        return list(
+            self.db.table("form_events").rows_where("session_id = ?", [session_id], order_by="t")
+        )
 
     def samples(self, session_id: int) -> list[tuple[float, dict]]:
         """The session's angle stream; rows damaged by hand are skipped and noted."""
@@ -113,5 +117,7 @@ class Queries:
         """(number, start time) of each set recorded for the session, in order."""
         return [
             (r["number"], r["t"])
-            for r in self.db["sets"].rows_where("session_id = ?", [session_id], order_by="number")
+            for r in self.db.table("sets").rows_where(
+                "session_id = ?", [session_id], order_by="number"
+            )
         ]

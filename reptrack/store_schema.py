@@ -20,7 +20,7 @@ SESSION_COLUMNS = frozenset({"exercise", "definition", "started_at", "status"})
 
 
 def _migrate_1(db: sqlite_utils.Database) -> None:
-    db["sessions"].create(
+    db.table("sessions").create(
         {
             "id": int,
             "exercise": str,
@@ -40,7 +40,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         pk="id",
         not_null={"exercise", "started_at", "status"},
     )
-    db["reps"].create(
+    db.table("reps").create(
         {
             "id": int,
             "session_id": int,
@@ -60,7 +60,7 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("session_id", "sessions")],
     )
-    db["form_events"].create(
+    db.table("form_events").create(
         {
             "id": int,
             "session_id": int,
@@ -73,13 +73,13 @@ def _migrate_1(db: sqlite_utils.Database) -> None:
         pk="id",
         foreign_keys=[("session_id", "sessions")],
     )
-    db["samples"].create(
+    db.table("samples").create(
         {"session_id": int, "t": float, "data": str},
         foreign_keys=[("session_id", "sessions")],
     )
-    db["reps"].create_index(["session_id"])
-    db["form_events"].create_index(["session_id"])
-    db["samples"].create_index(["session_id", "t"])
+    db.table("reps").create_index(["session_id"])
+    db.table("form_events").create_index(["session_id"])
+    db.table("samples").create_index(["session_id", "t"])
 
 
 def _migrate_2(db: sqlite_utils.Database) -> None:
@@ -87,11 +87,11 @@ def _migrate_2(db: sqlite_utils.Database) -> None:
 
     Sessions from version 1 had one set: their reps get set 1.
     """
-    db["sessions"].add_column("target_reps", int)
-    db["sessions"].add_column("planned_sets", int)
-    db["sessions"].add_column("side", str)
-    db["reps"].add_column("set_number", int, not_null_default=1)
-    db["sets"].create(
+    db.table("sessions").add_column("target_reps", int)
+    db.table("sessions").add_column("planned_sets", int)
+    db.table("sessions").add_column("side", str)
+    db.table("reps").add_column("set_number", int, not_null_default=1)
+    db.table("sets").create(
         {"session_id": int, "number": int, "t": float},
         pk=("session_id", "number"),
         foreign_keys=[("session_id", "sessions")],
@@ -104,7 +104,7 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
 
     Every rep before version 3 was counted at the definition's thresholds.
     """
-    db["reps"].add_column("counted_by", str, not_null_default="shipped")
+    db.table("reps").add_column("counted_by", str, not_null_default="shipped")
 
 
 MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}

@@ -103,7 +103,7 @@ def record(args: argparse.Namespace, source_text: str):  # -> Demo
                 "your whole body, do 3-5 slow, full reps"
                 + (", then press Enter." if args.seconds is None else ".")
             )
-        total = None if live else (len(source) or None)
+        total = len(source) or None if isinstance(source, FileSource) else None
         columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("{task.fields[seen]}"))  # fmt: skip
         started = time.monotonic()

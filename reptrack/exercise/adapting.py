@@ -11,6 +11,7 @@ exercise declares (`adapt_by` degrees from the shipped values, never a rep of le
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any, cast
 
 import numpy as np
 
@@ -71,7 +72,7 @@ def fit(shipped: CounterDef, current: CounterDef, t: np.ndarray, x: np.ndarray) 
     except ReptrackError:  # moved too little to count apart from standing still
         return unchanged
     changes = {k: v for k, v in found.changes.items() if k in FITTED}
-    counter = replace(current, **changes)
+    counter = replace(current, **cast(dict[str, Any], changes))
     counter = replace(counter, min_range=max(counter.min_range, shipped.least))
     by = shipped.adapt_by
     if abs(counter.start - shipped.start) > by or abs(counter.turn - shipped.turn) > by:

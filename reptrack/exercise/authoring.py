@@ -147,8 +147,8 @@ def calibrated(shipped: ExerciseSpec, changes: dict[str, float], why: list[str])
         m = COUNTER_LINE.match(lines[i])
         if m and m.group(2) in left:
             key = m.group(2)
-            value, was = _n(left.pop(key)), m.group(4).strip()
-            lines[i] = f"{m.group(1)}{key}{m.group(3)}{value}  # calibrated (shipped: {was})"
+            shown, was = _n(left.pop(key)), m.group(4).strip()
+            lines[i] = f"{m.group(1)}{key}{m.group(3)}{shown}  # calibrated (shipped: {was})"
     for key, value in left.items():  # a value the shipped file left at its default
         lines.insert(top + 1, f"{key} = {_n(value)}  # calibrated (shipped: the default)")
     head = [f"{CALIBRATED} on {date.today().isoformat()}, over the shipped {shipped.source}:"]

@@ -98,10 +98,11 @@ def support_notes(spec: ExerciseSpec, keypoints: frozenset[str], backend: str) -
             hint="use --backend blazepose, which finds all 33 landmarks",
         )
     notes = []
-    for rule in [*spec.rules, *spec.requires]:
-        if rule.angle in gaps:
-            what = getattr(rule, "name", f"the {rule.angle} requirement")
-            notes.append(f"{what} is not checked: {backend} has no {', '.join(gaps[rule.angle])}")
+    checks: list[tuple[str, str]] = [(r.name, r.angle) for r in spec.rules]
+    checks += [(f"the {r.angle} requirement", r.angle) for r in spec.requires]
+    for what, angle in checks:
+        if angle in gaps:
+            notes.append(f"{what} is not checked: {backend} has no {', '.join(gaps[angle])}")
     return notes
 
 

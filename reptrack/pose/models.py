@@ -200,11 +200,11 @@ def _extract(archive: Path, member: str, dest: Path) -> Path:
                 shutil.copyfileobj(src, dst)
         else:
             with tarfile.open(archive) as tf:
-                src = tf.extractfile(member)
-                if src is None:
+                member_file = tf.extractfile(member)
+                if member_file is None:
                     raise KeyError(member)
                 with out.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
+                    shutil.copyfileobj(member_file, dst)
     except KeyError as exc:
         raise ModelError(f"{archive.name} has no member {member}") from exc
     except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:

@@ -282,4 +282,4 @@ class OpenPose:
         return pose if found >= self.settings.min_parts else None
 
     def close(self) -> None:
-        self.net = None
+        self.net = None  # type: ignore[assignment]  # the network is let go; never used again

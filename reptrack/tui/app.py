@@ -136,13 +136,13 @@ def native_stderr_to(path: Path) -> Iterator[None]:
     terminal_fd = os.dup(2)
     terminal = os.fdopen(terminal_fd, "w", encoding=getattr(original, "encoding", None) or "utf-8")
     os.dup2(log, 2)
-    sys.__stderr__ = terminal
+    sys.__stderr__ = terminal  # type: ignore[misc]  # where Textual draws
     try:
         yield
     finally:
         terminal.flush()
         os.dup2(terminal_fd, 2)
-        sys.__stderr__ = original
+        sys.__stderr__ = original  # type: ignore[misc]
         terminal.close()
         os.close(log)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 from PIL import Image as PILImage
 from rich.segment import Segment
 from rich.style import Style
@@ -80,14 +81,14 @@ class HalfBlocks(Widget):
 def _half_blocks(picture: PILImage.Image, columns: int, rows: int) -> list[Strip]:
     if columns <= 0 or rows <= 0:
         return []
-    rgb = picture.convert("RGB").resize((columns, rows * 2))
-    pixels = rgb.load()
+    pixels = np.asarray(picture.convert("RGB").resize((columns, rows * 2)))
     strips = []
     for row in range(rows):
         segments = []
         for x in range(columns):
-            top, bottom = pixels[x, 2 * row], pixels[x, 2 * row + 1]
-            style = Style(color=f"rgb{tuple(top)}", bgcolor=f"rgb{tuple(bottom)}")
+            top, bottom = pixels[2 * row, x], pixels[2 * row + 1, x]
+            style = Style(color=f"rgb({top[0]},{top[1]},{top[2]})",
+                          bgcolor=f"rgb({bottom[0]},{bottom[1]},{bottom[2]})")  # fmt: skip
             segments.append(Segment("▀", style))
         strips.append(Strip(segments, columns))
     return strips

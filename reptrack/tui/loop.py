@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import cv2
+import numpy as np
 from PIL import Image as PILImage
 from textual.message import Message
 
@@ -200,5 +201,7 @@ class PoseLoop:
         small = cv2.resize(r.frame.image, size, interpolation=cv2.INTER_AREA)
         # 16 levels a channel: neighbouring cells of a wall or a floor come out the same, so
         # the terminal is sent runs of one colour instead of a colour a cell.
-        rgb = cv2.cvtColor(self.output.overlay.draw(r, small), cv2.COLOR_BGR2RGB) & 0xF0
+        rgb = np.bitwise_and(
+            cv2.cvtColor(self.output.overlay.draw(r, small), cv2.COLOR_BGR2RGB), 0xF0
+        )
         self.target.post_message(FramePictured(PILImage.fromarray(rgb)))

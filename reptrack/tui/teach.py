@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
@@ -17,8 +18,9 @@ from reptrack.errors import ReptrackError
 from reptrack.exercise import teaching
 from reptrack.exercise.demo import Demo
 from reptrack.exercise.demo import record as record_poses
+from reptrack.exercise.spec import ExerciseSpec
 from reptrack.plan import Plan
-from reptrack.sources import source_text
+from reptrack.sources import FileSource, source_text
 
 
 class TeachScreen(ModalScreen[bool]):
@@ -98,13 +100,13 @@ class TeachScreen(ModalScreen[bool]):
         self._run(name, shipped, target)
 
     @work(thread=True, exclusive=True)
-    def _run(self, name: str | None, shipped: object, target: object) -> None:
+    def _run(self, name: str | None, shipped: ExerciseSpec | None, target: Path) -> None:
         call = self.app.call_from_thread
         try:
             demo = self.recorder(self.plan, self.enough, lambda text: call(self._status, text))
             call(self._status, f"{len(demo.poses)} frames recorded; looking for the repetition…")
-            if name is not None:
-                lesson = teaching.learn(demo, name, target)
+            if shipped is None:
+                lesson = teaching.learn(demo, name or "", target)
             else:
                 lesson = teaching.calibrate(demo, shipped, target)
             lesson.save()
@@ -126,13 +128,13 @@ Recorder = Callable[[Plan, threading.Event, Callable[[str], None]], Demo]
 def record(plan: Plan, enough: threading.Event, status: Callable[[str], None]) -> Demo:
     """The plan's source through its pose model, until it ends or `enough` is set."""
     from reptrack.pose.factory import make_estimator
-    from reptrack.sources import FileSource, open_source
+    from reptrack.sources import open_source
 
     estimator = make_estimator(plan.backend, plan.model, openpose_model=plan.openpose_model,
                                openpose_size=plan.openpose_size)  # fmt: skip
     with open_source(plan.source) as source:
         live = not isinstance(source, FileSource)
-        of = f"/{len(source)}" if not live and len(source) else ""
+        of = f"/{len(source)}" if isinstance(source, FileSource) and len(source) else ""
         prompt = "do 3-5 slow, full reps, then press Enter" if live else "reading the video"
 
         def tick(frames: int, seen: int) -> None:

@@ -55,8 +55,9 @@ class SetProgress(Widget):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.set_number, self.sets = 1, None
-        self.reps, self.target = 0, None
+        self.set_number, self.reps = 1, 0
+        self.sets: int | None = None
+        self.target: int | None = None
 
     def show(self, set_number: int, sets: int | None, reps: int, target: int | None) -> None:
         state = (set_number, sets, reps, target)
