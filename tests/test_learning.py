@@ -16,13 +16,11 @@ import pytest
 from conftest import ROOT, require
 from reptrack.exercise import authoring, learning
 from reptrack.exercise import spec as specs
+from reptrack.exercise.cycles import Cycle, find_cycles, rests_high
 from reptrack.exercise.learning import (
-    Cycle,
     NoRepetition,
     calibration,
     choose,
-    find_cycles,
-    rests_high,
     thresholds,
     trace,
 )

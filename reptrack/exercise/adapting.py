@@ -16,15 +16,8 @@ from typing import Any, cast
 import numpy as np
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.learning import (
-    Cycle,
-    calibration,
-    find_cycles,
-    likeness,
-    regular,
-    smooth,
-    spread,
-)
+from reptrack.exercise.cycles import Cycle, find_cycles, likeness, regular, smooth, spread
+from reptrack.exercise.learning import calibration
 from reptrack.exercise.spec import CounterDef
 
 # The movement has clearly repeated: this many cycles, each at least the exercise's least

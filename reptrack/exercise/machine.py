@@ -20,6 +20,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from reptrack.exercise.cycles import shared
 from reptrack.exercise.events import (
     Event,
     FormWarning,
@@ -336,8 +337,7 @@ def same_movement(a: Rep, b: Rep) -> bool:
     """Two sides' reps are one movement (both arms together, both knees in one lunge) when
     they share most of their time, even if one side lags; alternating arms take turns, so
     one arm's rep shares little time with the other's."""
-    shared = min(a.end, b.end) - max(a.start, b.start)
-    return shared >= SAME_MOVEMENT_OVERLAP * min(a.duration, b.duration)
+    return shared(a.start, a.end, b.start, b.end) >= SAME_MOVEMENT_OVERLAP
 
 
 class ThresholdCounter:

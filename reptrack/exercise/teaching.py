@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
-from reptrack.exercise import authoring, learning
+from reptrack.exercise import authoring, cycles, learning
 from reptrack.exercise import spec as specs
 from reptrack.exercise.demo import Demo, candidate_spec, count, streams, traces
 from reptrack.outputs import write_text
@@ -131,12 +131,12 @@ def calibrate(demo: Demo, shipped: specs.ExerciseSpec, target: Path) -> Lesson:
     t, values = streams(demo.poses, shipped)
     decrease = shipped.counter.direction == "decrease"
     per_side = {
-        side: learning.find_cycles(learning.smooth(learning.regular(t, values[key])), decrease)
+        side: cycles.find_cycles(cycles.smooth(cycles.regular(t, values[key])), decrease)
         for side in ("left", "right")
         if (key := f"{angle}.{side}") in values
     }
-    side, cycles = max(per_side.items(), key=lambda kv: (len(kv[1]), sum(c.depth for c in kv[1])))
-    cal = learning.calibration(shipped.counter, cycles, f"{side} {angle}")
+    side, found = max(per_side.items(), key=lambda kv: (len(kv[1]), sum(c.depth for c in kv[1])))
+    cal = learning.calibration(shipped.counter, found, f"{side} {angle}")
     before = len(count(demo.poses, shipped))
     lines = [
         f"measured {cal.reps} reps on the {side} {angle}: {cal.rest:g}° at rest, "
