@@ -16,9 +16,9 @@ from typing import Any, Protocol
 from reptrack.counting_chart import CountingTrace
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.counter import RepCounter, run
 from reptrack.exercise.events import Rep
-from reptrack.exercise.measure import sample
+from reptrack.exercise.measure import Sample, sample
 from reptrack.pose.types import Pose
 
 
@@ -169,14 +169,17 @@ def count(
     """Feed (timestamp, pose) pairs through the counter and end the stream; returns frames.
     `trace` keeps the counted angle for a chart."""
     frames = 0
-    t = 0.0
-    for t, pose in poses:
-        s = sample(pose, counter.spec)
-        counter.update(t, s)
-        if trace is not None:
-            trace.add(t, s)
-        frames += 1
-    counter.finish(t)
+
+    def samples() -> Iterator[tuple[float, Sample]]:
+        nonlocal frames
+        for t, pose in poses:
+            s = sample(pose, counter.spec)
+            if trace is not None:
+                trace.add(t, s)
+            frames += 1
+            yield t, s
+
+    run(counter, samples())
     return frames
 
 

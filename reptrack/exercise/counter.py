@@ -216,7 +216,17 @@ def replay(
     set_starts: Iterable[float] = (),
 ) -> RepCounter:
     """Run a recorded angle stream through a fresh counter, starting sets where it did live."""
-    counter = RepCounter(spec, side)
+    return run(RepCounter(spec, side), samples, set_starts=set_starts)
+
+
+def run(
+    counter: RepCounter,
+    samples: Iterable[tuple[float, Sample]],
+    *,
+    set_starts: Iterable[float] = (),
+) -> RepCounter:
+    """Feed a stream through `counter` and end it, as a live session does: the one way a
+    recorded session, a labelled video or a demonstration is counted."""
     boundaries = sorted(t for t in set_starts if t > 0)
     t = 0.0
     for t, s in samples:

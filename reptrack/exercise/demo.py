@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.counter import RepCounter, run
 from reptrack.exercise.events import Rep
 from reptrack.exercise.learning import Trace, candidate_angles, trace
 from reptrack.exercise.measure import sample
@@ -64,12 +64,7 @@ def traces(t: np.ndarray, values: dict[str, np.ndarray]) -> list[Trace]:
 
 def count(poses: Iterable[tuple[float, Pose | None]], spec: ExerciseSpec) -> list[Rep]:
     """The reps `spec` counts in these poses, as a live session would."""
-    counter = RepCounter(spec)
-    t = 0.0
-    for t, pose in poses:
-        counter.update(t, sample(pose, spec))
-    counter.finish(t)
-    return list(counter.reps)
+    return list(run(RepCounter(spec), ((t, sample(pose, spec)) for t, pose in poses)).reps)
 
 
 def record(

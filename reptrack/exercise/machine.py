@@ -263,12 +263,7 @@ class _SideMachine:
                     events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
 
     def _requirement_failed(self, req: Requirement) -> bool:
-        value = measure_of(self._values(req.angle, req.phase), req.measure)
-        if math.isnan(value):
-            return False
-        return (req.above is not None and value <= req.above) or (
-            req.below is not None and value >= req.below
-        )
+        return req.failed(measure_of(self._values(req.angle, req.phase), req.measure))
 
     def _complete(self, t: float, v: float, events: list[Event]) -> None:
         c = self.c

@@ -103,6 +103,14 @@ class Requirement:
     below: float | None = None
     phase: str | None = None
 
+    def failed(self, value: float) -> bool:
+        """Does `value` fall short of the requirement? (Not measured: not judged.)"""
+        if math.isnan(value):
+            return False
+        return (self.above is not None and value <= self.above) or (
+            self.below is not None and value >= self.below
+        )
+
 
 @dataclass(frozen=True)
 class Rule:
