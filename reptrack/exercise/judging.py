@@ -1,13 +1,15 @@
 """Judging a rep's samples: the measure a rule or requirement takes (min, max, range,
-median) and whether what is missing could have hidden a rule's extreme."""
+median), whether what is missing could have hidden a rule's extreme, and the rules a counted
+rep broke. The counter decides whether a rep happened; this says how it was done."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from reptrack.exercise.spec import Rule
+from reptrack.exercise.spec import ExerciseSpec, Rule
 
 SIDE_VIEW_MIN_YAW = 55.0  # degrees: at least this side-on for side-view rules
 FRONT_VIEW_MAX_YAW = 35.0  # degrees: at most this for front-view rules
@@ -50,3 +52,26 @@ def hidden_extreme(rule: Rule, values: list[float]) -> bool:
     if not short or not values:
         return False
     return sum(math.isnan(v) for v in values) > MAX_HIDDEN_SHARE * len(values)
+
+
+def judge(
+    spec: ExerciseSpec,
+    values: Callable[[str, str | None], list[float]],
+    yaws: list[float],
+) -> tuple[list[Rule], dict[str, float]]:
+    """The rules a counted rep broke and its measures: each rule's (where the view lets it
+    be judged) and every angle's min and max. `values(angle, phase)` gives the rep's values."""
+    broken: list[Rule] = []
+    measures: dict[str, float] = {}
+    for rule in spec.rules:
+        if not view_ok(rule, yaws):
+            continue
+        seen = values(rule.angle, rule.phase)
+        value = measures[rule.name] = measure_of(seen, rule.measure)
+        if rule.violated(value) and not hidden_extreme(rule, seen):
+            broken.append(rule)
+    for name in spec.angles:
+        seen = values(name, None)
+        measures[f"{name}_min"] = measure_of(seen, "min")
+        measures[f"{name}_max"] = measure_of(seen, "max")
+    return broken, measures

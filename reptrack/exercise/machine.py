@@ -31,7 +31,7 @@ from reptrack.exercise.events import (
     RepCompleted,
     RepRejected,
 )
-from reptrack.exercise.judging import hidden_extreme, measure_of, view_ok
+from reptrack.exercise.judging import judge, measure_of, view_ok
 from reptrack.exercise.measure import Sample
 from reptrack.exercise.spec import CounterDef, ExerciseSpec, Requirement, Rule
 
@@ -286,24 +286,10 @@ class _SideMachine:
             events.append(RepRejected(t, self.side, reason))
             self._clear_rep()
             return
-        flags, messages, measures = [], [], {}
-        warnings: list[FormWarning] = []  # said once the rep is counted, not for a merged one
-        for rule in self.spec.rules:
-            if not self._view_ok(rule):
-                continue
-            values = self._values(rule.angle, rule.phase)
-            value = measure_of(values, rule.measure)
-            measures[rule.name] = value
-            if rule.violated(value) and not hidden_extreme(rule, values):
-                flags.append(rule.name)
-                messages.append(rule.message)
-                if rule.name not in self.warned:
-                    warnings.append(FormWarning(t, self.side, rule.name, rule.message,
-                                                rule.severity))  # fmt: skip
-        for name in self.spec.angles:
-            vals = self._values(name, None)
-            measures[f"{name}_min"] = measure_of(vals, "min")
-            measures[f"{name}_max"] = measure_of(vals, "max")
+        broken, measures = judge(self.spec, self._values, self.yaws)
+        # said once the rep is counted (not for a merged one), unless said during the rep
+        warnings = [FormWarning(t, self.side, r.name, r.message, r.severity)
+                    for r in broken if r.name not in self.warned]  # fmt: skip
         rep = Rep(
             number=0,  # the counter numbers the reps it counts
             side=self.side,
@@ -312,8 +298,8 @@ class _SideMachine:
             turn_time=self.turn_time,
             extreme=self.extreme,
             start_angle=start_angle,
-            flags=tuple(flags),
-            messages=tuple(messages),
+            flags=tuple(r.name for r in broken),
+            messages=tuple(r.message for r in broken),
             measures=measures,
         )
         self._clear_rep()
