@@ -10,7 +10,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 
 from reptrack import __version__
-from reptrack.commands import evaluation, exercises, history, learning, models, pose, workout
+from reptrack.commands import evaluation, exercises, history, model_files, pose, session, teach
 from reptrack.commands.common import err, esc
 from reptrack.errors import ReptrackError
 
@@ -18,10 +18,10 @@ Handler = Callable[[argparse.Namespace], int]
 
 # name → (help, add the command's arguments, run it)
 SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
-    "models": (models.HELP, models.configure, models.run),
+    "models": (model_files.HELP, model_files.configure, model_files.run),
     "pose": (pose.HELP, pose.configure, pose.run),
     "exercises": (exercises.HELP, exercises.configure, exercises.run),
-    "calibrate": (learning.CALIBRATE_HELP, learning.configure_calibrate, learning.run_calibrate),
+    "calibrate": (teach.CALIBRATE_HELP, teach.configure_calibrate, teach.run_calibrate),
     "eval": (evaluation.HELP, evaluation.configure, evaluation.run),
     "history": (history.HISTORY_HELP, history.configure_history, history.run_history),
     "export": (history.EXPORT_HELP, history.configure_export, history.run_export),
@@ -62,18 +62,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
-        args = workout.build_parser().parse_args(argv)
-        args.handler = workout.run_workout
+        args = session.build_parser().parse_args(argv)
+        args.handler = session.run_workout
     elif argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
         # `reptrack --db X --source clip.mp4`: the home screen, with these options filled in
-        args = workout.build_parser().parse_args(["squat", *argv])
-        args.handler = workout.run_home
+        args = session.build_parser().parse_args(["squat", *argv])
+        args.handler = session.run_home
     else:
         args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
-        args = workout.build_parser().parse_args(["squat"])
-        args.handler = workout.run_home
-    if args.handler is workout.run_home and not workout.interactive():
+        args = session.build_parser().parse_args(["squat"])
+        args.handler = session.run_home
+    if args.handler is session.run_home and not session.interactive():
         if argv:
             err.print("reptrack: the home screen needs a terminal; to count without one, "
                       "run `reptrack EXERCISE --no-tui …`")  # fmt: skip

@@ -10,7 +10,7 @@ from reptrack.errors import SourceError
 from reptrack.plan import Plan
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.editor import PlanEditor
-from reptrack.tui.history import HistoryScreen
+from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveScreen
 from reptrack.workout import Workout

@@ -300,7 +300,7 @@ def test_subcommand_usage_names_the_command():
 
 def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
     import reptrack.tui.app
-    from reptrack.commands.workout import _run_app
+    from reptrack.commands.session import _run_app
     from reptrack.errors import ReptrackError
     from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp

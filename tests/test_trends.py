@@ -14,8 +14,8 @@ from reptrack.plan import Plan
 from reptrack.store import Store
 from reptrack.trends import period_start, trends
 from reptrack.tui.app import ReptrackApp
-from reptrack.tui.history import HistoryScreen
-from reptrack.tui.trends import TrendsScreen
+from reptrack.tui.history_screen import HistoryScreen
+from reptrack.tui.trends_screen import TrendsScreen
 from tuikit import SIZE, fake_workout, run, until
 
 # Midday UTC, so the local day is the same in any time zone from UTC-11 to UTC+11.

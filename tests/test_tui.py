@@ -16,7 +16,7 @@ from reptrack.plan import Plan
 from reptrack.sources import FileSource
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
-from reptrack.tui.history import Ask, Confirm, HistoryScreen, SessionScreen
+from reptrack.tui.history_screen import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.tui.widgets import BigCount

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reptrack.commands import learning
+from reptrack.commands import teach
 from reptrack.commands.common import esc, out
 from reptrack.errors import ReptrackError
 
@@ -21,19 +21,19 @@ def configure(p: argparse.ArgumentParser) -> None:
     check.add_argument("file", metavar="FILE")
     learn = sub.add_parser(
         "learn",
-        help=learning.LEARN_HELP,
+        help=teach.LEARN_HELP,
         description="Learn an exercise from a demonstration: reptrack finds the angle that "
         "repeats, sets the counting thresholds from your reps, counts the demonstration back "
         "and writes a commented NAME.toml to your exercise folder.",
     )
-    learning.configure_learn(learn)
+    teach.configure_learn(learn)
 
 
 def run(args: argparse.Namespace) -> int:
     from reptrack.exercise import spec as specs
 
     if args.action == "learn":
-        return learning.run_learn(args)
+        return teach.run_learn(args)
     if args.action == "list":
         for name, path in specs.available().items():
             try:

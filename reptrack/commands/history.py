@@ -91,7 +91,7 @@ def run_history(args: argparse.Namespace) -> int:
     if not store.readonly:
         store.recover_interrupted()
     if args.stats:
-        from reptrack.commands.trends import run_stats
+        from reptrack.commands.stats import run_stats
 
         return run_stats(store, args)
     if args.action == "show":

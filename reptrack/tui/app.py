@@ -23,10 +23,10 @@ from reptrack.sources import source_text
 from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
 from reptrack.tui import camera
-from reptrack.tui.history import HistoryScreen
+from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
-from reptrack.tui.teach import Recorder
+from reptrack.tui.teach_screen import Recorder
 from reptrack.workout import Summary, Workout
 
 Opener = Callable[[Plan], Workout]

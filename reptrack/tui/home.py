@@ -170,7 +170,7 @@ class HomeScreen(Screen[None]):
         self._teach(learn=False)
 
     def _teach(self, learn: bool) -> None:
-        from reptrack.tui.teach import TeachScreen
+        from reptrack.tui.teach_screen import TeachScreen
 
         try:
             plan = self.chosen_plan()

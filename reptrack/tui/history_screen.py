@@ -164,7 +164,7 @@ class HistoryScreen(Screen[None]):
         self.app.push_screen(Confirm(f"Delete session {sid} and all its reps?"), done)
 
     def action_trends(self) -> None:
-        from reptrack.tui.trends import TrendsScreen
+        from reptrack.tui.trends_screen import TrendsScreen
 
         self.app.push_screen(TrendsScreen(self.store))
 
