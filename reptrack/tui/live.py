@@ -196,7 +196,9 @@ class LiveScreen(Screen[Summary | None]):
         on_screen = (time.monotonic() - r.frame.captured) * 1000 if r.frame.captured else 0.0
         self.query_one(AngleGauge).value = r.angle
         self._show_phase(r.phase)
-        self.count, self.set_reps, self.set_number = r.count, r.set_reps, r.set_number
+        self.count = r.count
+        if r.set_number >= self.set_number:  # a frame from before `n` took effect is stale
+            self.set_number, self.set_reps = r.set_number, r.set_reps
         self.rest_left = r.rest_left
         self.query_one("#speed", Line).text = (
             f"{r.fps:5.1f} frames/s · pose {r.pose_ms:4.0f} ms · latency {r.latency_ms:4.0f} ms"
