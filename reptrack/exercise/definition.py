@@ -1,0 +1,143 @@
+"""What an exercise is, as data: the angles it measures, the counter's thresholds, the
+form rules and requirements, and the words a definition may use for each. `spec` reads these
+from TOML files and checks them."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from reptrack.pose.types import LANDMARK_NAMES
+
+SIDES = ("left", "right", "both", "auto")
+ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference")
+REFERENCES = ("vertical", "horizontal")
+SPACES = ("world", "image", "view")
+MEASURES = ("min", "max", "range", "median")
+PHASES = ("start", "going", "turn", "returning")
+VIEWS = ("any", "side", "front")
+SEVERITIES = ("info", "warning", "error")
+DIRECTIONS = ("decrease", "increase")
+SIDE_NAMES = {n.split("_", 1)[1] for n in LANDMARK_NAMES if n.startswith(("left_", "right_"))}
+CENTRE_NAMES = {n for n in LANDMARK_NAMES if not n.startswith(("left_", "right_"))}
+
+
+@dataclass(frozen=True)
+class AngleDef:
+    """A measured quantity. Point names without a side get the counted side prepended."""
+
+    name: str
+    # joint: angle at points[1]; segment: points[0]→points[1] vs reference; width_ratio:
+    # left-right width at points[0] over that at points[1]; difference: of[0] minus of[1]
+    kind: str
+    points: tuple[str, ...]
+    # world: 3-D, view-independent, when the backend gives it (else image); image: in the
+    # picture; view: the image angle where the joint faces the camera, 3-D where edge-on
+    space: str = "world"
+    reference: str = "vertical"
+    of: tuple[str, ...] = ()  # for a difference: the two angles, by name
+
+    @property
+    def sided(self) -> bool:
+        return self.kind != "width_ratio"
+
+
+@dataclass(frozen=True)
+class CounterDef:
+    angle: str
+    direction: str  # does the driving angle decrease or increase into the rep?
+    start: float  # at or beyond this the lifter is at the start position
+    turn: float  # past this the turning point of the rep is reached
+    hysteresis: float = 5.0
+    min_dwell: float = 0.1
+    min_rep_seconds: float = 0.5
+    max_rep_seconds: float = 15.0
+    min_range: float = 30.0
+    max_gap: float = 0.5
+    filter_seconds: float = 0.15  # median of the angle over this long: 5 frames at 30 fps
+    # A set may begin at the turning point (a deadlift's set-up at the bar): the first rep
+    # then counts from there, once it comes back to the start.
+    first_rep_from_turn: bool = False
+    # Fitting to the person (counter.RepCounter): once the movement has clearly repeated,
+    # start and turn may move up to this many degrees from the values above (0: never)...
+    adapt_by: float = 0.0
+    # ...but a rep still needs at least this range of motion (default: min_range).
+    least_range: float | None = None
+
+    @property
+    def least(self) -> float:
+        """The smallest range of motion that is a rep, however the thresholds are fitted."""
+        return self.min_range if self.least_range is None else self.least_range
+
+    @property
+    def sign(self) -> float:
+        """+1 when the angle decreases into the rep, -1 when it increases."""
+        return 1.0 if self.direction == "decrease" else -1.0
+
+    def at_start(self, angle: float) -> bool:
+        """Is `angle` in the start zone (at or beyond `start`)?"""
+        return self.sign * angle >= self.sign * self.start
+
+    def past_turn(self, angle: float) -> bool:
+        """Has `angle` reached the turning point (at or past `turn`)?"""
+        return self.sign * angle <= self.sign * self.turn
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A condition a movement must meet to count at all (e.g. trunk upright-ish in a squat)."""
+
+    angle: str
+    measure: str
+    above: float | None = None
+    below: float | None = None
+    phase: str | None = None
+
+    def failed(self, value: float) -> bool:
+        """Does `value` fall short of the requirement? (Not measured: not judged.)"""
+        if math.isnan(value):
+            return False
+        return (self.above is not None and value <= self.above) or (
+            self.below is not None and value >= self.below
+        )
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    angle: str
+    measure: str
+    message: str
+    above: float | None = None  # flag when the measure is above this
+    below: float | None = None  # flag when the measure is below this
+    # Only samples in this phase count (default: from leaving the start to coming back);
+    # "start" means the start position held just before the rep.
+    phase: str | None = None
+    view: str = "any"
+    severity: str = "warning"
+
+    def violated(self, value: float) -> bool:
+        if math.isnan(value):
+            return False
+        return (self.above is not None and value > self.above) or (
+            self.below is not None and value < self.below
+        )
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    name: str
+    title: str
+    description: str
+    camera: str
+    side: str
+    angles: dict[str, AngleDef]
+    counter: CounterDef
+    rules: tuple[Rule, ...] = ()
+    requires: tuple[Requirement, ...] = ()
+    phase_labels: dict[str, str] = field(default_factory=dict)
+    source: str = ""
+    text: str = ""
+
+    def label(self, phase: str) -> str:
+        return self.phase_labels.get(phase, phase)
