@@ -4,16 +4,19 @@ JSON, a number that is text, a dropped table) is read as empty where it can be, 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
 from reptrack.errors import StoreError
 
+T = TypeVar("T")
 MAX_ID = 2**63 - 1  # SQLite's largest integer key
 
 
@@ -33,6 +36,26 @@ def session_filter(
     return " AND ".join(where) or None, args
 
 
+def _reading(method: Callable[..., T]) -> Callable[..., T]:
+    """A query whose file turns out damaged under it (a page SQLite cannot read) raises a
+    StoreError that names the file and the way out, not sqlite3's own error."""
+
+    @functools.wraps(method)
+    def read(self: Queries, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.DatabaseError as exc:
+            if "malformed" not in str(exc) and "not a database" not in str(exc):
+                raise
+            raise StoreError(
+                f"the session database {self.path} is damaged ({exc})",
+                hint=f"restore it from a backup; `sqlite3 {self.path} .recover | sqlite3 NEW.db` "
+                "saves what can still be read, and --db NEW.db uses it",
+            ) from None
+
+    return read
+
+
 class Queries:
     """The read side of the Store (which provides `db`, `path` and `damage`)."""
 
@@ -40,6 +63,7 @@ class Queries:
     path: Path
     damage: list[str]
 
+    @_reading
     def sessions(self, exercise: str | None = None, since: str | None = None) -> list[dict]:
         where, args = session_filter(exercise, since)
         rows = self.db.table("sessions").rows_where(
@@ -47,6 +71,7 @@ class Queries:
         )
         return [dict(r) for r in rows]
 
+    @_reading
     def session(self, session_id: int) -> dict:
         missing = StoreError(
             f"no session with id {session_id}", hint="`reptrack history` lists the sessions"
@@ -69,6 +94,7 @@ class Queries:
             return kind()
         return parsed
 
+    @_reading
     def reps(self, session_id: int) -> list[dict]:
         """The session's reps; a damaged value is read as empty and noted in `damage`."""
         rows = self.db.table("reps").rows_where("session_id = ?", [session_id], order_by="n")
@@ -83,11 +109,13 @@ class Queries:
             out.append({**r, "flags": flags, "measures": measures})
         return out
 
+    @_reading
     def form_events(self, session_id: int) -> list[dict]:
         return list(
             self.db.table("form_events").rows_where("session_id = ?", [session_id], order_by="t")
         )
 
+    @_reading
     def samples(self, session_id: int) -> list[tuple[float, dict]]:
         """The session's angle stream; rows damaged by hand are skipped and noted."""
         try:
@@ -113,6 +141,7 @@ class Queries:
             )
         return out
 
+    @_reading
     def set_starts(self, session_id: int) -> list[tuple[int, float]]:
         """(number, start time) of each set recorded for the session, in order."""
         return [

@@ -522,3 +522,37 @@ def test_the_camera_view_shows_the_annotated_frame_and_v_hides_it(tmp_path):
             await pilot.press("q")
 
     run(scenario())
+
+
+def test_a_damaged_session_in_the_history_is_a_message_not_a_crash(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "d.db"
+    app = ReptrackApp(Plan("squat", db=str(db)), workout=fake_workout(db))
+    run(_count_and_leave(app))
+    sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    data[2 * page + 8 : 2 * page + 200] = b"\xab" * 192  # the reps table's first page
+    db.write_bytes(bytes(data))
+    store = Store(db)
+    history = ReptrackApp(Plan("squat", db=str(db)))
+
+    async def scenario():
+        async with history.run_test(size=SIZE, notifications=True) as pilot:
+            history.push_screen(SessionScreen(store, 1))
+            await pilot.pause()
+            await until(
+                pilot, lambda: any("is damaged" in n.message for n in history._notifications)
+            )
+            assert not isinstance(history.screen, SessionScreen)
+
+    run(scenario())
+
+
+async def _count_and_leave(app):
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await until(pilot, lambda: "video finished" in text(app, "#camera"))
+        await pilot.press("q")
+        await pilot.pause()

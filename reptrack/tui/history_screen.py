@@ -119,7 +119,11 @@ class HistoryScreen(Screen[None]):
     def refresh_rows(self) -> None:
         table = self.query_one(DataTable)
         table.clear()
-        rows = self.store.sessions()
+        try:
+            rows = self.store.sessions()
+        except ReptrackError as exc:
+            self.notify(str(exc), title="History", severity="error", timeout=30, markup=False)
+            return
         for r in rows:
             table.add_row(
                 str(r["id"]),
@@ -210,8 +214,13 @@ class SessionScreen(Screen[None]):
         self.load()
 
     def load(self) -> None:
-        row = self.store.session(self.session_id)
-        reps = self.store.reps(self.session_id)
+        try:
+            row = self.store.session(self.session_id)
+            reps = self.store.reps(self.session_id)
+        except ReptrackError as exc:
+            self.app.notify(str(exc), title="Session", severity="error", timeout=30, markup=False)
+            self.dismiss()
+            return
         started = str(row["started_at"])[:16].replace("T", " ")
         self.query_one("#title", Static).update(
             Text(
