@@ -4,12 +4,15 @@ Workout opened from it: exercise, pose model, source and store, or one clear err
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.measure import support_notes
 from reptrack.outputs import check_output
-from reptrack.pose.types import PoseEstimator
+from reptrack.pose import backends
+from reptrack.pose.backends import logged_model
 from reptrack.sinks import CsvRepLog
 from reptrack.store import Store
 from reptrack.workout import Workout
@@ -41,9 +44,7 @@ class Plan:
     exercise: str  # a name (`squat`) or the path of an exercise TOML file
     source: str = "0"
     backend: str = "blazepose"
-    model: str = "full"
-    openpose_model: str = "coco"
-    openpose_size: tuple[int, int] = (368, 368)
+    pose: Mapping[str, Any] = field(default_factory=dict)  # the backend's options (registry)
     side: str | None = None
     target_reps: int | None = None
     sets: int | None = None
@@ -62,19 +63,13 @@ def open_workout(plan: Plan) -> Workout:
     """Load the exercise, the pose model, the source and the store; raises ReptrackError with
     a message for the user when one of them is not right. Nothing is left open on failure."""
     from reptrack.exercise import spec as specs
-    from reptrack.pose.factory import make_estimator
     from reptrack.sources import open_source
 
     spec = specs.load(plan.exercise)
-    estimator = make_estimator(
-        plan.backend,
-        plan.model,
-        openpose_model=plan.openpose_model,
-        openpose_size=plan.openpose_size,
-    )
-    notes = support_notes(spec, estimator.keypoints, _backend_title(estimator))
-    if note := getattr(estimator, "note", None):
-        notes.append(note)
+    estimator = backends.make_estimator(plan.backend, plan.pose)
+    notes = support_notes(spec, estimator.keypoints, estimator.title)
+    if estimator.note:
+        notes.append(estimator.note)
     with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
         store = None if not plan.save else Store(plan.db)
         if store is not None:
@@ -96,7 +91,7 @@ def open_workout(plan: Plan) -> Workout:
             side=plan.side,
             store=store,
             backend=plan.backend,
-            model=plan.openpose_model if plan.backend == "openpose" else plan.model,
+            model=logged_model(plan.backend, plan.pose),
             target_reps=plan.target_reps,
             planned_sets=plan.sets,
             rest=plan.rest,
@@ -105,8 +100,3 @@ def open_workout(plan: Plan) -> Workout:
         opened.pop_all()  # the workout owns them now
     workout.notes += notes
     return workout
-
-
-def _backend_title(estimator: PoseEstimator) -> str:
-    fmt = getattr(estimator, "format", None)
-    return getattr(fmt, "title", None) or estimator.name

@@ -99,6 +99,8 @@ class Squatter:
     standing (knee 170°) at t=0 and at the bottom (80°) half-way through each rep."""
 
     name = "fake"
+    title = "a fake pose model"
+    note = None
     keypoints = ALL_KEYPOINTS
 
     def __init__(self, period: float = 2.0, reps: int | None = None) -> None:
@@ -121,6 +123,9 @@ class RecordedPoses:
     """A pose estimator that returns the landmarks recorded for each frame of a video."""
 
     name = "recorded"
+    title = "MediaPipe's recorded landmarks"
+    note = None
+    keypoints = ALL_KEYPOINTS
 
     def __init__(self, npz: Path) -> None:
         self.run = load_landmarks(npz)

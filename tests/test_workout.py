@@ -134,7 +134,7 @@ def test_opening_a_workout_closes_the_store_when_the_source_cannot_be_opened(tmp
     from reptrack.errors import SourceError
     from reptrack.plan import Plan, open_workout
 
-    monkeypatch.setattr("reptrack.pose.factory.make_estimator", lambda *a, **k: Squatter(2.0))
+    monkeypatch.setattr("reptrack.pose.backends.make_estimator", lambda *a, **k: Squatter(2.0))
     closed = []
     close = Store.close
     monkeypatch.setattr(Store, "close", lambda self: (closed.append(self.db), close(self)))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
 
-from reptrack.pose.factory import BACKENDS
+from reptrack.pose import backends
+from reptrack.pose.backends import BACKENDS, all_options
+from reptrack.pose.types import PoseEstimator
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -19,52 +23,41 @@ def esc(value: object) -> str:
 
 
 def add_pose_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--backend", choices=BACKENDS, default="blazepose", help="pose backend (default: blazepose)"
-    )
-    p.add_argument(
-        "--model",
-        choices=("lite", "full", "heavy"),
-        default="full",
-        help="BlazePose landmark model: lite is fastest, heavy most accurate (default: full)",
-    )
-    p.add_argument(
-        "--openpose-model",
-        choices=("coco", "mpi"),
-        default="coco",
-        help="with --backend openpose: COCO-18 or MPI-15 Caffe model (default: coco)",
-    )
-    p.add_argument(
-        "--openpose-size",
-        type=size,
-        default=(368, 368),
-        metavar="WxH",
-        help="with --backend openpose: input blob size (default 368x368; smaller is faster)",
-    )
+    """--backend and every backend's own options, as the registry declares them."""
+    p.add_argument("--backend", choices=tuple(BACKENDS), default="blazepose",
+                   help="pose backend (default: blazepose)")  # fmt: skip
+    for option in all_options():
+        p.add_argument(
+            option.flag,
+            dest=option.name,
+            choices=option.choices,
+            type=_argument(option.parse) if option.parse else str,
+            default=option.default,
+            metavar=option.metavar,
+            help=option.help,
+        )
 
 
-def size(text: str) -> tuple[int, int]:
-    try:
-        w, _, h = text.lower().partition("x")
-        width, height = int(w), int(h or w)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a size like 368x368") from None
-    if not (16 <= width <= 4096 and 16 <= height <= 4096):
-        raise argparse.ArgumentTypeError(f"{text!r}: width and height must be 16 to 4096")
-    return width, height
+def _argument(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return checked
 
 
-def estimator(args: argparse.Namespace, announce: bool = True):  # -> PoseEstimator
-    from reptrack.pose.factory import make_estimator
+def pose_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The backend options given on the command line (every backend's, at their defaults
+    where not given)."""
+    return {o.name: getattr(args, o.name, o.default) for o in all_options()}
 
-    made = make_estimator(
-        args.backend,
-        args.model,
-        openpose_model=args.openpose_model,
-        openpose_size=args.openpose_size,
-    )
-    if announce and (note := getattr(made, "note", None)):
-        err.print(f"[yellow]note:[/] {esc(note)}")
+
+def estimator(args: argparse.Namespace, announce: bool = True) -> PoseEstimator:
+    made = backends.make_estimator(args.backend, pose_options(args))
+    if announce and made.note:
+        err.print(f"[yellow]note:[/] {esc(made.note)}")
     return made
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from reptrack.commands.common import add_pose_options, err, estimator, out
+from reptrack.commands.common import add_pose_options, err, estimator, out, pose_options
+from reptrack.pose.backends import logged_model
 
 HELP = "run the pose model over a video, dump landmarks and print its speed"
 
@@ -47,7 +48,9 @@ def run(args: argparse.Namespace) -> int:
                 result.save(tmp)
         except OSError as exc:
             raise ReptrackError(f"cannot write {target}: {exc.strerror or exc}") from None
+    model = logged_model(args.backend, pose_options(args))
     out.print(
-        f"{Path(args.video).name} ({args.backend} {args.model}): {result.summary()}", markup=False
+        f"{Path(args.video).name} ({args.backend} {model}): {result.summary()}",
+        markup=False,
     )
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out
+from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out, pose_options
 from reptrack.errors import ReptrackError
 
 
@@ -118,9 +118,7 @@ def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
         exercise=getattr(args, "exercise", None) or "squat",
         source=getattr(args, "source", "0"),
         backend=args.backend,
-        model=args.model,
-        openpose_model=args.openpose_model,
-        openpose_size=args.openpose_size,
+        pose=pose_options(args),
         side=getattr(args, "side", None),
         target_reps=getattr(args, "target_reps", None),
         sets=getattr(args, "sets", None),

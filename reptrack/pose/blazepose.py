@@ -147,6 +147,8 @@ class BlazePose:
     """The default pose estimator: `estimate(frame, t)` → Pose of the tracked person, or None."""
 
     name = "blazepose"
+    title = "BlazePose"
+    note: str | None = None
     keypoints = ALL_KEYPOINTS
 
     def __init__(

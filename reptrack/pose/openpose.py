@@ -209,7 +209,7 @@ class OpenPose:
     """`estimate(frame, t)` → the pose of the most confident person, or None."""
 
     name = "openpose"
-    note = SECONDS_PER_FRAME_NOTE
+    note: str | None = SECONDS_PER_FRAME_NOTE
 
     def __init__(
         self,
@@ -225,6 +225,7 @@ class OpenPose:
         self.format = FORMATS[fmt]
         self.settings = settings
         self.keypoints = self.format.keypoints
+        self.title = self.format.title
         found = files or find_files(self.format)
         if found is None:
             raise missing_message(self.format)

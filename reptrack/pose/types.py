@@ -116,6 +116,8 @@ class PoseEstimator(Protocol):
     """Turns one BGR frame into the pose of the tracked person, or None when nobody is there."""
 
     name: str
+    title: str  # how a person names it: "BlazePose", "OpenPose COCO-18"
+    note: str | None  # what the person should know before a session (its speed, say)
     keypoints: frozenset[str]  # the landmarks this estimator can find (others stay NaN)
 
     def estimate(self, frame: np.ndarray, timestamp: float) -> Pose | None: ...

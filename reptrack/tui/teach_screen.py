@@ -127,11 +127,10 @@ Recorder = Callable[[Plan, threading.Event, Callable[[str], None]], Demo]
 
 def record(plan: Plan, enough: threading.Event, status: Callable[[str], None]) -> Demo:
     """The plan's source through its pose model, until it ends or `enough` is set."""
-    from reptrack.pose.factory import make_estimator
+    from reptrack.pose.backends import make_estimator
     from reptrack.sources import open_source
 
-    estimator = make_estimator(plan.backend, plan.model, openpose_model=plan.openpose_model,
-                               openpose_size=plan.openpose_size)  # fmt: skip
+    estimator = make_estimator(plan.backend, plan.pose)
     with open_source(plan.source) as source:
         live = not isinstance(source, FileSource)
         of = f"/{len(source)}" if isinstance(source, FileSource) and len(source) else ""
