@@ -8,7 +8,6 @@ Drawn with OpenCV into a PNG; no window, no terminal.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.events import Rep
+from reptrack.exercise.measure import value_of
 from reptrack.exercise.spec import CounterDef
 from reptrack.outputs import written_whole
 
@@ -40,7 +40,7 @@ class CountingTrace:
     def add(self, t: float, sample: dict[str, float]) -> None:
         self.times.append(t)
         for side, values in self.angles.items():
-            values.append(sample.get(f"{self.angle}.{side}", sample.get(self.angle, math.nan)))
+            values.append(value_of(sample, self.angle, side))
 
 
 def draw(

@@ -23,7 +23,7 @@ from reptrack.evaluate import count
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import Rep
-from reptrack.exercise.measure import sample
+from reptrack.exercise.measure import sample, value_of
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.openpose import COCO, to_pose
 from reptrack.pose.types import NUM_LANDMARKS, Pose
@@ -165,7 +165,7 @@ def _in_zone(spec: ExerciseSpec, pose: Pose, down: bool) -> bool | None:
     """Is the counted angle (the mean of both sides) past the turn (`down`) or at the start?"""
     s = sample(pose, spec)
     c = spec.counter
-    values = [v for side in ("left", "right") if not math.isnan(v := s[f"{c.angle}.{side}"])]
+    values = [v for side in ("left", "right") if not math.isnan(v := value_of(s, c.angle, side))]
     if not values:
         return None
     v = sum(values) / len(values)

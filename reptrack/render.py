@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from reptrack.exercise.events import FormWarning
-from reptrack.exercise.measure import SIDES, landmark, landmarks_of
+from reptrack.exercise.measure import SIDES, key, landmark, landmarks_of
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.kinematics import Gate, usable
 from reptrack.pose.types import INDEX, SKELETON, Pose
@@ -47,7 +47,7 @@ class Annotator:
         if counted is not None and counted.kind == "joint":
             for side in SIDES:
                 points = tuple(landmark(p, side) for p in counted.points)
-                self.arcs.append((f"{counted.name}.{side}", points))
+                self.arcs.append((key(counted.name, side), points))
 
     def concerned(self, warning: FormWarning | None) -> set[str]:
         """The landmarks the warning's rule measures (none without a warning)."""
@@ -102,8 +102,8 @@ class Annotator:
         """At the counting angle's joint, an arc from one limb to the other and its value."""
         h, w = out.shape[:2]
         radius = max(6, round(60 * scale))
-        for key, (a, b, c) in self.arcs:
-            value = sample.get(key, math.nan)
+        for sample_key, (a, b, c) in self.arcs:
+            value = sample.get(sample_key, math.nan)
             if math.isnan(value) or not all(usable(pose, n, self.gate) for n in (a, b, c)):
                 continue
             (ax, ay), (bx, by), (cx, cy) = (self._xy(pose, n, w, h) for n in (a, b, c))

@@ -13,7 +13,6 @@ writer.
 
 from __future__ import annotations
 
-import math
 import queue
 import threading
 import time
@@ -24,7 +23,7 @@ from typing import Literal
 
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
-from reptrack.exercise.measure import Sample, sample
+from reptrack.exercise.measure import Sample, sample, value_of
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
 from reptrack.sets import RepUndone, SetProgram
@@ -197,7 +196,7 @@ class Workout:
         self._ticks.append(now)
         fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
         active = self.counter.active
-        angle = s.get(f"{self.spec.counter.angle}.{active}", math.nan)
+        angle = value_of(s, self.spec.counter.angle, active)
         return FrameResult(
             frame,
             pose,

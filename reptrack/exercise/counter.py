@@ -28,7 +28,7 @@ from reptrack.exercise.machine import (
     ThresholdCounter,
     same_movement,
 )
-from reptrack.exercise.measure import Sample, landmarks_of
+from reptrack.exercise.measure import Sample, landmarks_of, value_of
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
 __all__ = ["FormWarning", "Rep", "RepCounter", "replay"]
@@ -166,9 +166,9 @@ class RepCounter:
     def _keep(self, t: float, sample: Sample) -> None:
         self._times.append(t)
         self._samples.append(sample)
-        key = self.spec.counter.angle
+        counted = self.spec.counter.angle
         for side, angles in self._angles.items():
-            angles.append(sample.get(f"{key}.{side}", sample.get(key, math.nan)))
+            angles.append(value_of(sample, counted, side))
         while t - self._times[0] > HISTORY_SECONDS:
             self._times.popleft()
             self._samples.popleft()

@@ -32,7 +32,7 @@ from reptrack.exercise.events import (
     RepRejected,
 )
 from reptrack.exercise.judging import judge, measure_of, view_ok
-from reptrack.exercise.measure import Sample
+from reptrack.exercise.measure import Sample, value_of
 from reptrack.exercise.spec import CounterDef, ExerciseSpec, Requirement, Rule
 
 START, GOING, TURN, RETURNING = "start", "going", "turn", "returning"
@@ -92,8 +92,7 @@ class _SideMachine:
         return a if self.sign * a >= self.sign * b else b
 
     def _value(self, sample: Sample, angle: str) -> float:
-        v = sample.get(f"{angle}.{self.side}")
-        return sample.get(angle, math.nan) if v is None else v
+        return value_of(sample, angle, self.side)
 
     def _held(self, phase: str, t: float) -> bool:
         """True once `phase` has been wanted for the minimum dwell.
@@ -388,10 +387,7 @@ class ThresholdCounter:
     def update(self, t: float, sample: Sample) -> list[Event]:
         events: list[Event] = []
         key = self.spec.counter.angle
-        seen = any(
-            not math.isnan(sample.get(f"{key}.{s}", sample.get(key, math.nan)))
-            for s in ("left", "right")
-        )
+        seen = any(not math.isnan(value_of(sample, key, s)) for s in ("left", "right"))
         if seen:
             self._last_seen = t
             if not self.present:

@@ -21,6 +21,17 @@ Sample = dict[str, float]
 SIDES = ("left", "right")
 
 
+def key(angle: str, side: str) -> str:
+    """A sample's key for `angle` on `side`: "knee.left"."""
+    return f"{angle}.{side}"
+
+
+def value_of(sample: Sample, angle: str, side: str) -> float:
+    """`angle` on `side` in `sample`; for an angle of both sides at once (a width ratio) its
+    one value; NaN when the sample has neither."""
+    return sample.get(key(angle, side), sample.get(angle, math.nan))
+
+
 def landmark(point: str, side: str) -> str:
     """A point of an angle as a landmark: `knee` on the left is `left_knee`; `nose` is `nose`."""
     return point if point in INDEX else f"{side}_{point}"
@@ -144,12 +155,12 @@ def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample
             out[angle.name] = angle_value(pose, angle, "left", gate) if pose else math.nan
             continue
         for side in SIDES:
-            out[f"{angle.name}.{side}"] = angle_value(pose, angle, side, gate) if pose else math.nan
+            out[key(angle.name, side)] = angle_value(pose, angle, side, gate) if pose else math.nan
     for angle in spec.angles.values():
         if angle.kind == "difference":
             a, b = angle.of
             for side in SIDES:
-                out[f"{angle.name}.{side}"] = out[f"{a}.{side}"] - out[f"{b}.{side}"]
+                out[key(angle.name, side)] = out[key(a, side)] - out[key(b, side)]
     for side in SIDES:
         names = {landmark(p, side) for a in spec.angles.values() if a.sided for p in a.points}
         out[f"vis.{side}"] = (

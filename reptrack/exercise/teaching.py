@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
-from reptrack.exercise import authoring, cycles, learning
+from reptrack.exercise import authoring, cycles, learning, measure
 from reptrack.exercise import spec as specs
 from reptrack.exercise.demo import Demo, candidate_spec, count, streams, traces
 from reptrack.outputs import write_text
@@ -133,7 +133,7 @@ def calibrate(demo: Demo, shipped: specs.ExerciseSpec, target: Path) -> Lesson:
     per_side = {
         side: cycles.find_cycles(cycles.smooth(cycles.regular(t, values[key])), decrease)
         for side in ("left", "right")
-        if (key := f"{angle}.{side}") in values
+        if (key := measure.key(angle, side)) in values
     }
     side, found = max(per_side.items(), key=lambda kv: (len(kv[1]), sum(c.depth for c in kv[1])))
     cal = learning.calibration(shipped.counter, found, f"{side} {angle}")

@@ -16,6 +16,7 @@ from textual_plotext import PlotextPlot
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
+from reptrack.exercise.measure import value_of
 from reptrack.export import export, number
 from reptrack.outputs import check_output, write_text
 from reptrack.rescore import Rescored, rescore
@@ -256,11 +257,7 @@ class SessionScreen(Screen[None]):
         samples = self.store.samples(self.session_id)
         angle = _counted_angle(row["definition"])
         for side, colour in (("left", "cyan"), ("right", "magenta")):
-            points = [
-                (t, s[f"{angle}.{side}"])
-                for t, s in samples
-                if not math.isnan(s.get(f"{angle}.{side}", math.nan))
-            ]
+            points = [(t, v) for t, s in samples if not math.isnan(v := value_of(s, angle, side))]
             if points:
                 xs, ys = zip(*points, strict=True)
                 plt.plot(xs, ys, color=colour, label=f"{angle} {side}", marker="braille")
