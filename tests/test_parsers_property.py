@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from reptrack.errors import ReptrackError
 from reptrack.evaluate import load_labels
 from reptrack.exercise import spec as specs
-from reptrack.export import export
 from reptrack.store import Store
+from reptrack.store.export import export
 
 SHIPPED = (specs.paths.shipped("exercises") / "squat.toml").read_text()
 

@@ -13,9 +13,9 @@ import pytest
 from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import FormWarning, Rep, RepCounter
-from reptrack.export import export
 from reptrack.store import Store
-from reptrack.store_schema import APPLICATION_ID, SCHEMA_VERSION
+from reptrack.store.export import export
+from reptrack.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,7 @@ from test_hostile import cli
 
 from reptrack.plan import Plan
 from reptrack.store import Store
-from reptrack.trends import period_start, trends
+from reptrack.store.trends import period_start, trends
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.trends_screen import TrendsScreen

@@ -8,7 +8,7 @@ import sys
 
 from reptrack.commands.common import add_db_option, err, esc, out
 from reptrack.errors import ReptrackError
-from reptrack.export import number
+from reptrack.store.export import number
 
 HISTORY_HELP = "list past sessions, or show one"
 EXPORT_HELP = "export all sessions and reps as CSV or JSON"
@@ -17,7 +17,7 @@ RESCORE_HELP = "replay a stored session through the current or an edited definit
 
 def session_id(text: str) -> int:
     """A session id as the user types it: a whole number SQLite can hold."""
-    from reptrack.store_queries import MAX_ID
+    from reptrack.store.queries import MAX_ID
 
     try:
         value = int(text)
@@ -146,9 +146,9 @@ def _report_damage(store) -> None:  # store: reptrack.store.Store
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from reptrack.export import export
     from reptrack.outputs import check_output, write_text
     from reptrack.store import Store, default_path
+    from reptrack.store.export import export
 
     target = None
     if args.out:  # checked before anything is read, so a bad path costs nothing

@@ -6,14 +6,14 @@ import argparse
 import json
 
 from reptrack.commands.common import esc, out
-from reptrack.export import number
-from reptrack.trends import BEST_NAMES
+from reptrack.store.export import number
+from reptrack.store.trends import BEST_NAMES
 
 
 def run_stats(store, args: argparse.Namespace) -> int:  # store: reptrack.store.Store
     from rich.table import Table
 
-    from reptrack.trends import trends
+    from reptrack.store.trends import trends
 
     found = trends(store, args.by, args.exercise, args.since)
     if args.json:

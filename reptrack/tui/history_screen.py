@@ -17,10 +17,10 @@ from textual_plotext import PlotextPlot
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import value_of
-from reptrack.export import export, number
 from reptrack.outputs import check_output, write_text
 from reptrack.rescore import Rescored, rescore
 from reptrack.store import Store
+from reptrack.store.export import export, number
 
 
 def duration_text(row: dict) -> str:

@@ -1,6 +1,6 @@
 """The trends screen: an exercise's progress per week or day as plots in the terminal (reps,
 clean share, range of motion, rep time) and its personal bests. It only draws what
-`reptrack.trends` computes."""
+`reptrack.store.trends` computes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual_plotext import PlotextPlot
 
 from reptrack.errors import ReptrackError
 from reptrack.store import Store
-from reptrack.trends import BEST_NAMES, Trend, trends
+from reptrack.store.trends import BEST_NAMES, Trend, trends
 
 # (plot id, title, the period's figure, unit)
 PLOTS = (

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from reptrack.errors import StoreError
 from reptrack.store import Store
-from reptrack.store_queries import session_filter
+from reptrack.store.queries import session_filter
 
 PERIODS = ("day", "week")
 # The personal bests, by their names in `Trend.bests` and the JSON.

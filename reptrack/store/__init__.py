@@ -19,10 +19,10 @@ from typing import Any
 import sqlite_utils
 
 from reptrack import paths
-from reptrack import store_schema as schema
 from reptrack.errors import StoreError
 from reptrack.exercise.events import FormWarning, Rep
-from reptrack.store_queries import Queries
+from reptrack.store import schema
+from reptrack.store.queries import Queries
 
 LOCK_TIMEOUT = 5.0  # seconds to wait for another process's write lock
 
