@@ -17,13 +17,8 @@ from conftest import ROOT, require
 from reptrack.exercise import authoring, learning
 from reptrack.exercise import spec as specs
 from reptrack.exercise.cycles import Cycle, find_cycles, rests_high
-from reptrack.exercise.learning import (
-    NoRepetition,
-    calibration,
-    choose,
-    thresholds,
-    trace,
-)
+from reptrack.exercise.fitting import calibration, thresholds
+from reptrack.exercise.learning import NoRepetition, choose, trace
 
 RATE = 30.0
 

@@ -2,7 +2,7 @@
 
 A camera that foreshortens the angle (a sit-up filmed from the feet), a shorter range (a
 crunch) or a longer limb moves the angle's extremes away from the shipped thresholds. Once a
-stream clearly repeats, the same analysis `reptrack calibrate` runs (`learning.calibration`)
+stream clearly repeats, the same analysis `reptrack calibrate` runs (`fitting.calibration`)
 says which thresholds must move for the reps to count; here the move is bounded by what the
 exercise declares (`adapt_by` degrees from the shipped values, never a rep of less than
 `least_range`), so a walk, a fidget or another exercise never becomes a rep.
@@ -17,7 +17,7 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.cycles import Cycle, find_cycles, likeness, regular, smooth, spread
-from reptrack.exercise.learning import calibration
+from reptrack.exercise.fitting import calibration
 from reptrack.exercise.spec import CounterDef
 
 # The movement has clearly repeated: this many cycles, each at least the exercise's least

@@ -8,15 +8,14 @@ import re
 from datetime import date
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.learning import (
-    POSTURE_MARGIN,
+from reptrack.exercise.fitting import (
     RANGE_SHARE,
     SHALLOWEST_SHARE,
     START_SHARE,
     TURN_SHARE,
-    Finding,
     Thresholds,
 )
+from reptrack.exercise.learning import POSTURE_MARGIN, Finding
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
 LEARNED = "# Learned by `reptrack exercises learn`"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
-from reptrack.exercise import authoring, cycles, learning, measure
+from reptrack.exercise import authoring, cycles, fitting, learning, measure
 from reptrack.exercise import spec as specs
 from reptrack.exercise.demo import Demo, candidate_spec, count, streams, traces
 from reptrack.outputs import write_text
@@ -77,7 +77,7 @@ def learn(demo: Demo, name: str, target: Path, reps: int | None = None) -> Lesso
     check_seen(demo)
     t, values = streams(demo.poses, candidate_spec())
     finding = learning.choose(traces(t, values), reps=reps)
-    th = learning.thresholds(finding.cycles, finding.decrease)
+    th = fitting.thresholds(finding.cycles, finding.decrease)
     trunk = {side: values[f"trunk_image.{side}"] for side in ("left", "right")}
     lean = learning.trunk_limit(finding, t, trunk)
     found = len(finding.traces[0].cycles)
@@ -136,7 +136,7 @@ def calibrate(demo: Demo, shipped: specs.ExerciseSpec, target: Path) -> Lesson:
         if (key := measure.key(angle, side)) in values
     }
     side, found = max(per_side.items(), key=lambda kv: (len(kv[1]), sum(c.depth for c in kv[1])))
-    cal = learning.calibration(shipped.counter, found, f"{side} {angle}")
+    cal = fitting.calibration(shipped.counter, found, f"{side} {angle}")
     before = len(count(demo.poses, shipped))
     lines = [
         f"measured {cal.reps} reps on the {side} {angle}: {cal.rest:g}° at rest, "
