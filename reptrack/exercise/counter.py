@@ -2,7 +2,7 @@
 
 `RepCounter.update(t, sample)` returns the events that sample caused, and is pure: the same
 stream always gives the same events, so live sessions, replays of stored sessions and tests
-share one path. It counts with the definition's thresholds (`machine.ThresholdCounter`)
+share one path. It counts with the definition's thresholds (`sides.ThresholdCounter`)
 until the movement has clearly repeated; then, if the person's reps do not pass those
 thresholds firmly (a foreshortening camera, a shorter range), it fits them to the person
 (`adapting.fit`) and runs the buffered stream again: a rep that the fitted thresholds count
@@ -21,14 +21,9 @@ import numpy as np
 
 from reptrack.exercise.adapting import fit
 from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted, RuleUnjudged
-from reptrack.exercise.machine import (
-    GOING,
-    RETURNING,
-    TURN,
-    ThresholdCounter,
-    same_movement,
-)
+from reptrack.exercise.machine import GOING, RETURNING, TURN
 from reptrack.exercise.measure import Sample, landmarks_of, value_of
+from reptrack.exercise.sides import ThresholdCounter, same_movement
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
 __all__ = ["FormWarning", "Rep", "RepCounter", "replay"]
