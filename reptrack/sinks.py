@@ -18,9 +18,10 @@ from typing import Protocol
 from reptrack.errors import ReptrackError, StoreError
 from reptrack.exercise.events import Event, FormWarning, RepCompleted
 from reptrack.exercise.measure import Sample
+from reptrack.exercise.spec import ExerciseSpec
 from reptrack.sets import RepUndone, SetStarted
 from reptrack.store import LOCK_TIMEOUT, Store
-from reptrack.unsaved import Op, apply, rep_op, save
+from reptrack.unsaved import Op, apply, import_saved, rep_op, save
 
 SAMPLE_FLUSH_SECONDS = 0.5
 IN_SESSION_LOCK_WAIT = 0.2  # seconds a write waits for a lock while the camera loop runs
@@ -60,8 +61,33 @@ class StoreSink:
     they go to a side file that the next start plays back (`unsaved`).
     """
 
+    @classmethod
+    def start(
+        cls,
+        store: Store,
+        spec: ExerciseSpec,
+        source: str,
+        *,
+        backend: str,
+        model: str,
+        target_reps: int | None = None,
+        planned_sets: int | None = None,
+        side: str | None = None,
+    ) -> StoreSink:
+        """A new session in `store`, once what earlier sessions left is in: the writes a lock
+        kept out (`imported` says which) and sessions whose process died (interrupted)."""
+        imported = import_saved(store)
+        store.recover_interrupted()
+        session_id = store.start_session(spec.name, spec.text, source, backend, model,
+                                         target_reps=target_reps, planned_sets=planned_sets,
+                                         side=side)  # fmt: skip
+        sink = cls(store, session_id)
+        sink.imported = imported
+        return sink
+
     def __init__(self, store: Store, session_id: int) -> None:
         self.store, self.session_id = store, session_id
+        self.imported: list[str] = []
         self.set_number = 1
         self._samples: list[tuple[float, Sample]] = []
         self._last_flush = time.monotonic()

@@ -30,7 +30,6 @@ from reptrack.sets import RepUndone, SetProgram
 from reptrack.sinks import Sink, SinkNotice, StoreSink
 from reptrack.sources import Frame, FrameSource
 from reptrack.store import Store
-from reptrack.unsaved import import_saved
 
 PAUSE_POLL_SECONDS = 0.05
 
@@ -137,19 +136,19 @@ class Workout:
         self.store = store
         self.session_id: int | None = None
         if store is not None:
-            self.notes += import_saved(store)  # what a lock kept out of earlier sessions
-            store.recover_interrupted()
-            self.session_id = store.start_session(
-                spec.name,
-                spec.text,
+            logged = StoreSink.start(
+                store,
+                spec,
                 source.description,
-                backend,
-                model,
+                backend=backend,
+                model=model,
                 target_reps=target_reps,
                 planned_sets=planned_sets,
                 side=side,
             )
-            self.sinks.append(StoreSink(store, self.session_id))
+            self.session_id = logged.session_id
+            self.notes += logged.imported  # what a lock kept out of earlier sessions
+            self.sinks.append(logged)
         self.sinks += sinks
         self._last_t = 0.0
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
