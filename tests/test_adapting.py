@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from fakes import LYING, RATE, STANDING, cycles, feed
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import ADAPTED, FIT_EVERY, RECOVERED, SHIPPED, RepCounter
+from reptrack.exercise.events import RepCompleted
 
 
 # -- what a fixed threshold misses --------------------------------------------------------------
@@ -155,3 +156,23 @@ def test_a_set_of_clear_reps_is_counted_whatever_the_range(reps, rest, span, per
     counter, _ = feed("situp", cycles(reps, rest, rest - span, period=period), extra=LYING)
     assert counter.count == reps
     assert not math.isnan(counter.reps[0].range_of_motion)
+
+
+def test_what_a_recovered_rep_could_not_be_judged_on_is_still_said():
+    # Push-ups from the head end, legs out of the frame: the elbow reads 165-125°, so the
+    # first reps are recovered by the fit; the straight-body rule cannot be judged, and the
+    # person hears so once, with the first rep they hear of.
+    from reptrack.exercise.events import RuleUnjudged
+
+    counter = RepCounter(specs.load("pushup"))
+    events = []
+    for i, a in enumerate(cycles(6, 165, 125)):
+        s = {"elbow.left": a, "elbow.right": a, "body_line.left": math.nan,
+             "body_line.right": math.nan, "vis.left": 0.8, "vis.right": 0.8,
+             "view": 80.0}  # fmt: skip
+        events += counter.update(i / RATE, s)
+    assert counter.count == 6 and counter.reps[0].counted_by == RECOVERED
+    told = [e for e in events if isinstance(e, RuleUnjudged)]
+    assert [e.rule for e in told] == ["hips_sagging"]
+    first_rep = next(i for i, e in enumerate(events) if isinstance(e, RepCompleted))
+    assert events.index(told[0]) < first_rep

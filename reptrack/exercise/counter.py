@@ -47,13 +47,11 @@ class RepCounter:
         self.adapt = adapt and spec.counter.adapt_by > 0
         self.machine = ThresholdCounter(spec, side)
         self.reps: list[Rep] = []
-        self.fitted: dict[str, CounterDef] = {}  # per side, once fitted
         self.fits: list[tuple[float, str, CounterDef]] = []  # (when, side, thresholds)
         self.why: list[str] = []  # what was fitted, and why
         self._undone: list[Rep] = []  # reps the user took back: never recovered again
         self._unjudged: set[str] = set()  # rules already said to be unjudged
-        self._times: deque[float] = deque()
-        self._angles: dict[str, deque[float]] = {s: deque() for s in self.machine.machines}
+        self._times: deque[float] = deque()  # the set's stream, HISTORY_SECONDS at most
         self._samples: deque[Sample] = deque()
         self._next_fit = -math.inf
         self._fit_every = FIT_EVERY
@@ -73,6 +71,11 @@ class RepCounter:
 
     def phase(self) -> str | None:
         return self.machine.phase()
+
+    @property
+    def fitted(self) -> dict[str, CounterDef]:
+        """Each fitted side's thresholds, as last fitted."""
+        return {side: counter for _, side, counter in self.fits}
 
     def counter_for(self, side: str) -> CounterDef:
         """The thresholds `side` counts with now."""
@@ -107,8 +110,6 @@ class RepCounter:
         self.machine.reset()
         self._times.clear()
         self._samples.clear()
-        for angles in self._angles.values():
-            angles.clear()
         self._undone.clear()
 
     # -- counting and fitting --------------------------------------------------------------
@@ -161,23 +162,19 @@ class RepCounter:
     def _keep(self, t: float, sample: Sample) -> None:
         self._times.append(t)
         self._samples.append(sample)
-        counted = self.spec.counter.angle
-        for side, angles in self._angles.items():
-            angles.append(value_of(sample, counted, side))
         while t - self._times[0] > HISTORY_SECONDS:
             self._times.popleft()
             self._samples.popleft()
-            for angles in self._angles.values():
-                angles.popleft()
 
     def _refit(self, t: float) -> list[Event]:
         """Fit each side to the reps seen so far; on a change, count the buffered stream
         again with the new thresholds and recover what the old ones missed."""
         times = np.fromiter(self._times, float, len(self._times))
+        angle = self.spec.counter.angle
         changed: dict[str, CounterDef] = {}
         repeating = False
-        for side, angles in self._angles.items():
-            x = np.fromiter(angles, float, len(angles))
+        for side in self.machine.machines:
+            x = np.fromiter((value_of(s, angle, side) for s in self._samples), float, len(times))
             current = self.counter_for(side)
             found = fit(self.spec.counter, current, times, x)
             repeating |= found is not None
@@ -191,7 +188,6 @@ class RepCounter:
         self._next_fit = t + self._fit_every
         if not changed:
             return []
-        self.fitted.update(changed)
         self.fits += [(t, side, c) for side, c in changed.items()]
         counters = {s: self.counter_for(s) for s in self.machine.machines} | changed
         again = ThresholdCounter(self.spec, self.side_mode, counters)
@@ -199,8 +195,9 @@ class RepCounter:
         for ti, s in zip(self._times, self._samples, strict=True):
             recovered += [e for e in again.update(ti, s) if isinstance(e, RepCompleted)]
         self.machine = again
-        return [RepCompleted(t, e.rep) for e in self._counted(recovered, RECOVERED)
-                if isinstance(e, RepCompleted)]  # fmt: skip
+        # said now, with what the recovered reps could not be judged on
+        return [RepCompleted(t, e.rep) if isinstance(e, RepCompleted) else e
+                for e in self._counted(recovered, RECOVERED)]  # fmt: skip
 
 
 def replay(
