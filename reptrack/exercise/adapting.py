@@ -18,13 +18,13 @@ import numpy as np
 from reptrack.errors import ReptrackError
 from reptrack.exercise.cycles import Cycle, find_cycles, likeness, regular, smooth, spread
 from reptrack.exercise.fitting import calibration
+from reptrack.exercise.learning import MAX_SPREAD
 from reptrack.exercise.spec import CounterDef
 
 # The movement has clearly repeated: this many cycles, each at least the exercise's least
-# range deep, with durations that vary no more than a set's (see learning.MAX_SPREAD) and
-# each looking like the next (learning.MIN_LIKENESS).
+# range deep, with durations that vary no more than a set's (learning.MAX_SPREAD) and each
+# looking like the next: more alike than `learn` asks (0.4), since nobody asked for this fit.
 MIN_CYCLES = 3
-MAX_SPREAD = 0.35
 MIN_LIKENESS = 0.5
 # What may move: the thresholds and the band between them, and the range a rep needs.
 FITTED = ("start", "turn", "hysteresis", "min_range")
@@ -32,10 +32,9 @@ FITTED = ("start", "turn", "hysteresis", "min_range")
 
 @dataclass(frozen=True)
 class Fit:
-    """Thresholds fitted to one side's repetitions, and the reps they were fitted to."""
+    """Thresholds fitted to one side's repetitions, and why they moved."""
 
     counter: CounterDef
-    cycles: tuple[Cycle, ...]
     why: tuple[str, ...]
 
 
@@ -59,7 +58,7 @@ def fit(shipped: CounterDef, current: CounterDef, t: np.ndarray, x: np.ndarray) 
     cycles = tuple(repeated(smooth(regular(t, x)), shipped.direction == "decrease", shipped.least))
     if not cycles:
         return None
-    unchanged = Fit(current, cycles, ())
+    unchanged = Fit(current, ())
     try:
         found = calibration(current, list(cycles))
     except ReptrackError:  # moved too little to count apart from standing still
@@ -72,7 +71,7 @@ def fit(shipped: CounterDef, current: CounterDef, t: np.ndarray, x: np.ndarray) 
         return unchanged  # reps this far from the definition are not its reps
     if counter == current or not _counts(counter, cycles):
         return unchanged
-    return Fit(counter, cycles, tuple(found.why))
+    return Fit(counter, tuple(found.why))
 
 
 def _counts(counter: CounterDef, cycles: tuple[Cycle, ...]) -> bool:
