@@ -245,7 +245,7 @@ class Workout:
 
     def undo(self) -> Rep | None:
         """Remove the last rep of the current set (the user says it did not count)."""
-        if self.set_reps <= 0 or self.program.undo(self._last_t) is None:
+        if self.set_reps <= 0 or self.program.undo() is None:
             return None
         rep = self.counter.undo()
         if rep is not None:
@@ -298,7 +298,7 @@ class Workout:
         if self.finished is not None:
             return self.finished
         reason = getattr(self.source, "end_reason", None)
-        told = [e.message for e in self._queued if isinstance(e, SinkNotice)]
+        told: list[str] = []  # what the outputs say as the session ends
         try:
             self.apply_requests()
             # The lifter may be back at the start on the last frames: that rep counts.
@@ -307,6 +307,8 @@ class Workout:
             self.final_events = final + self.program.finish(t)
             self._queued = []
             self._emit(t, None, self.final_events)
+            told += [e.message for e in self._queued if isinstance(e, SinkNotice)]
+            self._queued = []
             for sink in self.sinks:
                 sink.close(status, reason)
                 told += sink.notices()
