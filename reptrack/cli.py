@@ -83,10 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ReptrackError as exc:
-        err.print(f"[bold red]reptrack:[/] {esc(exc.message)}")
-        if exc.hint:
-            err.print(f"  → {esc(exc.hint)}")
-        return exc.exit_code
+        return _refused(exc)
     except KeyboardInterrupt:
         err.print("interrupted")
         return 130
@@ -94,17 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _closed_pipe()
     except sqlite3.DatabaseError as exc:
         # A page damaged under a query that opened the file fine (a disk error, a copy cut
-        # short): say which file and how to save what can be saved.
+        # short), where the store did not say it itself.
         from reptrack.paths import shown
         from reptrack.store import default_path
+        from reptrack.store.queries import damaged
 
-        db = shown(getattr(args, "db", None) or default_path())
-        err.print(
-            f"[bold red]reptrack:[/] the session database {esc(db)} is damaged ({esc(str(exc))})"
-        )
-        err.print(f"  → restore it from a backup; `sqlite3 {esc(db)} .recover | sqlite3 NEW.db` "
-                  "saves what can still be read, and --db NEW.db uses it")  # fmt: skip
-        return 1
+        return _refused(damaged(shown(getattr(args, "db", None) or default_path()), exc))
     except OSError as exc:
         # A path the system refuses where no check was made first (too long, a loop of
         # links): one message, not a traceback.
@@ -115,6 +107,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f" {shown(exc.filename)[:100]}" if exc.filename else ""
         err.print(f"[bold red]reptrack:[/] {esc(exc.strerror or str(exc))}:{esc(where)}")
         return 1
+
+
+def _refused(exc: ReptrackError) -> int:
+    """An error the user can fix: one message, its hint, and the error's exit code."""
+    err.print(f"[bold red]reptrack:[/] {esc(exc.message)}")
+    if exc.hint:
+        err.print(f"  → {esc(exc.hint)}")
+    return exc.exit_code
 
 
 def _closed_pipe() -> int:

@@ -36,6 +36,15 @@ def session_filter(
     return " AND ".join(where) or None, args
 
 
+def damaged(path: Path | str, exc: sqlite3.DatabaseError) -> StoreError:
+    """The one message for a session database with a page SQLite cannot read."""
+    return StoreError(
+        f"the session database {path} is damaged ({exc})",
+        hint=f"restore it from a backup; `sqlite3 {path} .recover | sqlite3 NEW.db` "
+        "saves what can still be read, and --db NEW.db uses it",
+    )
+
+
 def _reading(method: Callable[..., T]) -> Callable[..., T]:
     """A query whose file turns out damaged under it (a page SQLite cannot read) raises a
     StoreError that names the file and the way out, not sqlite3's own error."""
@@ -47,11 +56,7 @@ def _reading(method: Callable[..., T]) -> Callable[..., T]:
         except sqlite3.DatabaseError as exc:
             if "malformed" not in str(exc) and "not a database" not in str(exc):
                 raise
-            raise StoreError(
-                f"the session database {self.path} is damaged ({exc})",
-                hint=f"restore it from a backup; `sqlite3 {self.path} .recover | sqlite3 NEW.db` "
-                "saves what can still be read, and --db NEW.db uses it",
-            ) from None
+            raise damaged(self.path, exc) from None
 
     return read
 
