@@ -139,7 +139,7 @@ class SetProgram:
         self.starting = True
         return events
 
-    def undo(self, t: float) -> Rep | None:
+    def undo(self) -> Rep | None:
         """Take the current set's last rep back; None when the set has none."""
         if not self.current.reps:
             return None

@@ -92,7 +92,7 @@ class StoreSink:
         self._samples: list[tuple[float, Sample]] = []
         self._last_flush = time.monotonic()
         self._backlog: list[Op] = [{"op": "start_set", "number": 1, "t": 0.0}]
-        self._busy_since: float | None = None
+        self._busy = False  # another program holds the database
         self._last_try = -math.inf
         self._notices: list[str] = []
         store.lock_wait(IN_SESSION_LOCK_WAIT)
@@ -128,7 +128,7 @@ class StoreSink:
         if not self._backlog:
             return
         waited = time.monotonic() - self._last_try
-        if self._busy_since is not None and not now and waited < LOCKED_RETRY_SECONDS:
+        if self._busy and not now and waited < LOCKED_RETRY_SECONDS:
             return
         self._last_try = time.monotonic()
         try:
@@ -138,14 +138,14 @@ class StoreSink:
         except StoreError as exc:
             if not exc.locked:
                 raise
-            if self._busy_since is None:
-                self._busy_since = time.monotonic()
+            if not self._busy:
+                self._busy = True
                 self._notices.append("the session log is busy (another program has the "
                                      "database): your reps are kept and counted, and saved "
                                      "when it is free")  # fmt: skip
             return
-        if self._busy_since is not None:
-            self._busy_since = None
+        if self._busy:
+            self._busy = False
             self._notices.append("the session log is free again: every rep is saved")
 
     def notices(self) -> list[str]:

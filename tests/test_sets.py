@@ -63,9 +63,9 @@ def test_undo_takes_back_only_a_rep_of_the_current_set():
     p.counted(1.0, _rep(1, 1.0))
     p.next_set(2.0)
     p.frame(2.1)
-    assert p.undo(3.0) is None
+    assert p.undo() is None
     p.counted(4.0, _rep(2, 4.0))
-    assert p.undo(5.0) == _rep(2, 4.0) and p.set_reps == 0
+    assert p.undo() == _rep(2, 4.0) and p.set_reps == 0
 
 
 def test_a_set_asked_for_after_the_last_frame_starts_just_after_it():

@@ -63,13 +63,15 @@ class HalfBlocks(Widget):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Strip] = []
+        self._picture: PILImage.Image | None = None
 
     @property
     def image(self) -> PILImage.Image | None:
-        return None
+        return self._picture
 
     @image.setter
     def image(self, picture: PILImage.Image | None) -> None:
+        self._picture = picture
         width, height = self.size
         self._rows = [] if picture is None else _half_blocks(picture, width, height)
         self.refresh()
