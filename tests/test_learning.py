@@ -75,6 +75,15 @@ def test_the_rest_level_is_where_the_set_starts_even_when_the_turn_is_held():
     assert rests_high(held)
 
 
+def test_a_side_hidden_as_the_set_began_does_not_say_where_it_rests():
+    # A glute bridge rests low and rises; the far hip is first seen half-way up the first rep.
+    _, x = squats(reps=4, top=40, bottom=150, pause=0.2)
+    hidden = x.copy()
+    hidden[:9] = np.nan  # 0.3 s
+    hidden[9:30] = np.maximum(hidden[9:30], 140.0)  # first seen near the top
+    assert not rests_high(hidden)
+
+
 def test_noise_of_a_few_degrees_does_not_change_the_count():
     for seed in range(5):
         t, x = squats(reps=6, noise=4.0, seed=seed)
@@ -303,3 +312,24 @@ def test_learn_from_a_video_file_in_a_real_terminal(shared, blazepose_models, tm
     assert "found 3 reps: left knee" in text and "with the new definition: 3" in text
     spec = specs.load_file(tmp_path / "exercises" / "my_squat.toml")
     assert spec.counter.angle == "knee" and spec.counter.direction == "decrease"
+
+
+@pytest.mark.parametrize(("exercise", "video"), [("pullup", "pullup_rohith"), ("dip", "dip_myoxyn")])
+def test_calibrate_works_on_the_new_rep_exercises(shared, tmp_path, exercise, video):
+    done = cli("calibrate", exercise, "--source", str(shared / "reference" / f"{video}.npz"),
+               config=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert f"the shipped {exercise} counts" in done.stdout
+
+
+def test_learning_a_glute_bridge_counts_its_own_video(shared, tmp_path):
+    done = cli("exercises", "learn", str(shared / "reference" / "glute_bridge_beprojects.npz"),
+               "--name", "my_bridge", config=tmp_path)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "with the new definition: 5" in done.stdout
+
+
+def test_calibrate_refuses_a_hold_before_recording(tmp_path):
+    done = cli("calibrate", "plank", "--source", "never-opened.mp4", config=tmp_path)
+    assert done.returncode == 1 and "plank is a timed hold" in done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "exercises").exists()
