@@ -16,8 +16,10 @@ from typing import Any, Protocol
 from reptrack.counting_chart import CountingTrace
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter, run
-from reptrack.exercise.events import Rep
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.counting import Counting, make, run
+from reptrack.exercise.events import Hold, Rep
+from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample, sample
 from reptrack.pose.types import Pose
 
@@ -30,6 +32,19 @@ class Label:
     also: tuple[int, ...] = ()  # other counts a second labeller accepted
     form: dict[str, list[int]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # what in the label was not understood and left out
+    hold: tuple[tuple[float, float], ...] = ()  # a hold's seconds in position: (enter, leave)
+
+    @property
+    def is_hold(self) -> bool:
+        return bool(self.hold)
+
+    @property
+    def expected_seconds(self) -> float:
+        return sum(leave - enter for enter, leave in self.hold)
+
+    def accepts_held(self, seconds: float) -> bool:
+        """Is `seconds` in position right? Within 1.5 s of the label, or 10 % where longer."""
+        return abs(seconds - self.expected_seconds) <= hold_tolerance(self.expected_seconds)
 
     def accepts(self, count: int) -> bool:
         return count == self.reps or count in self.also
@@ -39,6 +54,14 @@ class Label:
         return min(abs(count - n) for n in (self.reps, *self.also))
 
 
+HOLD_TOLERANCE_SECONDS = 1.5  # a timed hold is right within this of the label…
+HOLD_TOLERANCE_SHARE = 0.10  # …or within this share of it, where that is more
+
+
+def hold_tolerance(expected: float) -> float:
+    return max(HOLD_TOLERANCE_SECONDS, HOLD_TOLERANCE_SHARE * expected)
+
+
 @dataclass
 class Result:
     label: Label
@@ -46,6 +69,12 @@ class Result:
     frames: int
     seconds: float
     error: str | None = None  # why the video was not scored
+    holds: list[Hold] | None = None  # a timed hold's stretches in position
+
+    @property
+    def held(self) -> float | None:
+        """Seconds in position, for a timed hold (None for reps)."""
+        return None if self.holds is None else sum(h.seconds for h in self.holds)
 
     @property
     def predicted(self) -> int:
@@ -65,10 +94,15 @@ class Result:
 
     @property
     def exact(self) -> bool:
+        """Counted right: the reps (or a hold's seconds, within its tolerance)."""
+        if self.label.is_hold:
+            return self.scored and self.held is not None and self.label.accepts_held(self.held)
         return self.scored and self.label.accepts(self.predicted)
 
     @property
     def within_one(self) -> bool:
+        if self.label.is_hold:
+            return self.exact
         return self.scored and self.label.error_of(self.predicted) <= 1
 
     def to_json(self) -> dict:
@@ -78,8 +112,13 @@ class Result:
             "expected": self.label.reps,
             "also": list(self.label.also),
         }
+        if self.label.is_hold:
+            out["expected_seconds"] = round(self.label.expected_seconds, 2)
         if self.error is not None:
             return {**out, "predicted": None, "exact": False, "error": self.error}
+        if self.label.is_hold:
+            out["held_seconds"] = None if self.held is None else round(self.held, 2)
+            out["tolerance_seconds"] = round(hold_tolerance(self.label.expected_seconds), 2)
         return {
             **out,
             "predicted": self.predicted,
@@ -126,9 +165,33 @@ def _label(base: Path, i: int, v: Any, problems: list[str]) -> Label | None:
             f"{key}.form ignored: expected a table of rep-number lists, found {form!r:.60}"
         )
         form = {}
+    hold = _hold(key, v.get("hold", []), problems)
     if len(problems) > before or reps is None:
         return None
-    return Label(base / v["file"], v["exercise"], reps, tuple(also), dict(form), tuple(notes))
+    return Label(base / v["file"], v["exercise"], reps, tuple(also), dict(form), tuple(notes), hold)
+
+
+def _hold(key: str, value: Any, problems: list[str]) -> tuple[tuple[float, float], ...]:
+    """A label's `hold = [[enter, leave], …]`: the seconds in position."""
+    out = []
+    ok = isinstance(value, list)
+    for pair in value if ok else []:
+        number = (int, float)
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(x, number) and not isinstance(x, bool) for x in pair)
+            and 0 <= pair[0] < pair[1]
+        ):
+            ok = False
+            break
+        out.append((float(pair[0]), float(pair[1])))
+    if not ok:
+        problems.append(
+            f"{key}.hold: expected [[enter, leave], …] seconds with enter < leave, "
+            f"found {value!r:.60}"
+        )
+    return tuple(out)
 
 
 def load_labels(path: str | Path) -> list[Label]:
@@ -163,7 +226,7 @@ def load_labels(path: str | Path) -> list[Label]:
 # -- counting ----------------------------------------------------------------------------------
 def count(
     poses: Iterable[tuple[float, Pose | None]],
-    counter: RepCounter,
+    counter: Counting,
     trace: CountingTrace | None = None,
 ) -> int:
     """Feed (timestamp, pose) pairs through the counter and end the stream; returns frames.
@@ -262,14 +325,15 @@ def evaluate(
     for label in labels:
         start = time.perf_counter()
         try:
-            counter = RepCounter(specs.load((use or {}).get(label.exercise, label.exercise)))
-            trace = (
-                CountingTrace(label.file.name, counter.spec.counter.angle) if chart_dir else None
-            )
+            counter = make(specs.load((use or {}).get(label.exercise, label.exercise)))
+            charted = chart_dir is not None and isinstance(counter, RepCounter)
+            trace = CountingTrace(label.file.name, counter.spec.shown_angle) if charted else None
             frames = count(_ticking(_poses(label, reference, estimator_factory, progress),
                                     progress), counter, trace)  # fmt: skip
-            result = Result(label, list(counter.reps), frames, time.perf_counter() - start)
-            if chart_dir is not None and trace is not None:
+            holds = list(counter.holds) if isinstance(counter, HoldTimer) else None
+            result = Result(label, list(counter.reps), frames, time.perf_counter() - start,
+                            holds=holds)  # fmt: skip
+            if chart_dir is not None and trace is not None and isinstance(counter, RepCounter):
                 _chart(chart_dir / f"{label.file.stem}.counting.png", trace, counter)
         except ModelError:
             raise
@@ -283,7 +347,7 @@ def evaluate(
 def _chart(path: Path, trace: CountingTrace, counter: RepCounter) -> None:
     from reptrack.counting_chart import draw, write
 
-    write(path, draw(trace, counter.spec.counter, counter.fits, counter.reps))
+    write(path, draw(trace, counter.spec.counting, counter.fits, counter.reps))
 
 
 def summary(results: list[Result]) -> dict:
@@ -293,7 +357,9 @@ def summary(results: list[Result]) -> dict:
     scored = [r for r in results if r.scored]
     exact = sum(r.exact for r in results)
     within = sum(r.within_one for r in results)
-    errors = [r.label.error_of(r.predicted) / max(r.label.reps, 1) for r in scored]
+    errors = [
+        r.label.error_of(r.predicted) / max(r.label.reps, 1) for r in scored if not r.label.is_hold
+    ]
     frames = sum(r.frames for r in scored)
     seconds = sum(r.seconds for r in scored)
     per_exercise: dict[str, dict[str, int]] = {}
@@ -310,7 +376,7 @@ def summary(results: list[Result]) -> dict:
         "exact_rate": exact / n,
         "within_one": within,
         "within_one_rate": within / n,
-        "mean_abs_error_rel": sum(errors) / len(scored) if scored else None,
+        "mean_abs_error_rel": sum(errors) / len(errors) if errors else None,
         "frames": frames,
         "fps": frames / seconds if seconds > 0 else None,
         "counted_by": {

@@ -164,7 +164,7 @@ def _frame_pose(values: list[str]) -> Pose:
 def _in_zone(spec: ExerciseSpec, pose: Pose, down: bool) -> bool | None:
     """Is the counted angle (the mean of both sides) past the turn (`down`) or at the start?"""
     s = sample(pose, spec)
-    c = spec.counter
+    c = spec.counting
     values = [v for side in ("left", "right") if not math.isnan(v := value_of(s, c.angle, side))]
     if not values:
         return None

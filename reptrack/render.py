@@ -40,7 +40,7 @@ class Annotator:
 
     def __init__(self, spec: ExerciseSpec, style: Style = Style(), gate: Gate = Gate()) -> None:
         self.spec, self.style, self.gate = spec, style, gate
-        counted = spec.angles.get(spec.counter.angle)
+        counted = spec.angles.get(spec.shown_angle)
         # Per side, the counting angle's value in a sample and its three landmarks, when it
         # is a joint angle.
         self.arcs: list[tuple[str, tuple[str, ...]]] = []

@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from reptrack.evaluate import count, evaluate, load_labels
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.counting import make
 from reptrack.exercise.events import FormWarning, RuleUnjudged
+from reptrack.exercise.holding import HoldTimer
 from reptrack.pose.dump import load_landmarks, replay
 
 
@@ -28,25 +30,7 @@ def results(shared: Path):
 
 # Labelled videos not counted right yet, with why. Strict: a video that passes fails the run
 # until it leaves this list, which must shrink to empty.
-NOT_YET: dict[str, str] = {
-    **{
-        f"{video}.mp4": f"no {exercise} exercise yet (issue 23)"
-        for video, exercise in [
-            ("plank_akshathak", "plank"),
-            ("plank_warteg", "plank"),
-            ("plank_warteg_b", "plank"),
-            ("side_plank_hanshitha", "side_plank"),
-            ("wall_sit_simalaydin", "wall_sit"),
-            ("pullup_rohith", "pullup"),
-            ("pullup_divy_b", "pullup"),
-            ("glute_bridge_beprojects", "glute_bridge"),
-            ("dip_prakhar", "dip"),
-            ("dip_myoxyn", "dip"),
-            ("calf_rnhrn", "calf_raise"),
-            ("burpee_hanshitha", "burpee"),
-        ]
-    },
-}
+NOT_YET: dict[str, str] = {}
 
 
 def _labelled_videos() -> list[str]:
@@ -75,6 +59,8 @@ LABELLED = _labelled_videos()
 def test_counts_the_labelled_video_exactly(results, video):
     r = results[video]
     assert r.error is None, r.error
+    if r.label.is_hold:
+        assert r.exact, f"expected {r.label.expected_seconds:.1f} s in position, held {r.held}"
     assert r.exact, f"expected {r.label.reps} (or {r.label.also}), counted {r.predicted}"
 
 
@@ -304,15 +290,15 @@ MIRRORED = [0, 4, 5, 6, 1, 2, 3, 8, 7, 10, 9, 12, 11, 14, 13, 16, 15, 18, 17, 20
             24, 23, 26, 25, 28, 27, 30, 29, 32, 31]  # fmt: skip
 
 
-def _replayed(shared: Path, label, *, every: int = 1, mirror: bool = False) -> int:
+def _replayed(shared: Path, label, *, every: int = 1, mirror: bool = False) -> float:
     """Count a labelled video from MediaPipe's landmarks, keeping every `every`-th frame,
-    optionally as seen in a mirror."""
+    optionally as seen in a mirror: its reps, or a hold's seconds in position."""
     from reptrack.exercise.measure import sample
     from reptrack.pose.types import Pose
 
     run = load_landmarks(shared / "reference" / f"{label.file.stem}.npz")
     spec = specs.load(label.exercise)
-    counter = RepCounter(spec)
+    counter = make(spec)
     t = 0.0
     for i in range(0, len(run.present), every):
         t = i / run.fps
@@ -326,7 +312,11 @@ def _replayed(shared: Path, label, *, every: int = 1, mirror: bool = False) -> i
                         run.height)  # fmt: skip
         counter.update(t, sample(pose, spec))
     counter.finish(t)
-    return counter.count
+    return counter.held() if isinstance(counter, HoldTimer) else counter.count
+
+
+def _right(label, counted: float) -> bool:
+    return label.accepts_held(counted) if label.is_hold else label.accepts(int(counted))
 
 
 @pytest.mark.parametrize(("every", "mirror"), [(2, False), (3, False), (1, True)])
@@ -335,9 +325,9 @@ def test_counts_hold_at_lower_frame_rates_and_in_a_mirror(shared, every, mirror)
         label for label in load_labels(shared / "labels.toml") if label.file.name not in NOT_YET
     ]
     wrong = {
-        label.file.name: (label.reps, n)
+        label.file.name: (label.expected_seconds if label.is_hold else label.reps, n)
         for label in labels
-        if not label.accepts(n := _replayed(shared, label, every=every, mirror=mirror))
+        if not _right(label, n := _replayed(shared, label, every=every, mirror=mirror))
     }
     assert wrong == {}
 

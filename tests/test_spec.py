@@ -43,9 +43,15 @@ def test_shipped_exercises_are_valid():
     assert {
         "squat", "curl", "pushup", "lunge", "shoulder_press",
         "jumping_jack", "situp", "lateral_raise", "deadlift",
+        "pullup", "dip", "glute_bridge", "calf_raise", "burpee",
+        "plank", "side_plank", "wall_sit",
     } <= names  # fmt: skip
     for name in names:
-        assert specs.load(name).counter.angle in specs.load(name).angles
+        spec = specs.load(name)
+        assert spec.shown_angle in spec.angles
+        assert spec.is_hold == (name in ("plank", "side_plank", "wall_sit"))
+        assert (spec.counter is None) == spec.is_hold
+        assert all(c.angle in spec.angles for c in spec.position)
 
 
 def test_a_minimal_file_parses_with_defaults():
@@ -217,3 +223,58 @@ def test_thousands_of_unknown_keys_are_reported_quickly_and_briefly():
         specs.parse(text, "big.toml")
     assert time.monotonic() - started < 5
     assert len(info.value.problems) == 41 and info.value.problems[-1].startswith("… and ")
+
+
+HOLD = """
+name = "mini_hold"
+[angles.knee]
+points = ["hip", "knee", "ankle"]
+[hold]
+angle = "knee"
+[[position]]
+angle = "knee"
+above = 70
+below = 130
+[[rules]]
+name = "too_high"
+angle = "knee"
+above = 115
+message = "lower"
+"""
+
+
+def test_a_hold_parses_with_its_position_and_defaults():
+    s = specs.parse(HOLD, "mini_hold.toml")
+    assert s.is_hold and s.counter is None and s.shown_angle == "knee"
+    assert s.hold is not None and s.hold.enter_seconds == 1.0 and s.hold.grace_seconds == 1.0
+    [position] = s.position
+    assert position.met(100) and not position.met(60) and not position.met(float("nan"))
+    with pytest.raises(TypeError):
+        s.counting  # noqa: B018 - a hold has no rep counter
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda t: t + "[counter]\nangle = 'knee'\n", "not both"),
+        (lambda t: t.replace("[[position]]\nangle = \"knee\"\nabove = 70\nbelow = 130\n", ""),
+         "position: missing"),
+        (lambda t: t.replace("above = 70", "above = 140"), "no angle is above 140 and below 130"),
+        (lambda t: t.replace('message = "lower"', 'message = "lower"\nmeasure = "max"'),
+         "moment by moment"),
+        (lambda t: t + "[[requires]]\nangle = 'knee'\nabove = 3\n", "its [[position]]"),
+        (lambda t: t + "[phase_labels]\nturn = 'x'\n", "phase_labels"),
+        (lambda t: t.replace("[hold]", "[hold]\ngrace_seconds = -1"), "hold.grace_seconds"),
+        (lambda t: t.replace('[hold]\nangle = "knee"', '[hold]\nangle = "nee"'), "no angle named"),
+    ],
+)  # fmt: skip
+def test_a_broken_hold_says_what_is_wrong(change, problem):
+    with pytest.raises(SpecError) as info:
+        specs.parse(change(HOLD), "mini_hold.toml")
+    assert problem in "\n".join(info.value.problems)
+
+
+def test_a_position_is_only_for_a_hold():
+    with pytest.raises(SpecError) as info:
+        specs.parse(GOOD + "[[position]]\nangle = 'knee'\nabove = 3\n", "mini.toml")
+    assert "only a timed hold" in "\n".join(info.value.problems)

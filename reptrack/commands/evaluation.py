@@ -20,7 +20,7 @@ from rich.text import Text
 
 from reptrack.commands.common import add_pose_options, err, esc, estimator, out
 from reptrack.errors import ReptrackError
-from reptrack.evaluate import Label, Result
+from reptrack.evaluate import Label, Result, hold_tolerance
 
 HELP = "count every labelled video and compare with the hand counts"
 
@@ -163,6 +163,14 @@ def _print(results: list[Result], summ: dict) -> None:
             out.print(f"[red]![/] {name} not scored: {esc(r.error)}")
             continue
         ok = "[green]✓[/]" if r.exact else "[red]✗[/]"
+        if r.label.is_hold and r.held is not None:
+            faults = {f for h in r.holds or [] for f in h.faults}
+            out.print(
+                f"{ok} {name} expected {r.label.expected_seconds:5.1f} s  held "
+                f"{r.held:5.1f} s  (±{hold_tolerance(r.label.expected_seconds):.1f} s)  "
+                + esc(", ".join(sorted(faults)))
+            )
+            continue
         flags = "; ".join(f"{x.number}:{','.join(x.flags)}" for x in r.reps if x.flags)
         how = ", ".join(f"{n} {by}" for by, n in r.counted_by.items() if by != "shipped")
         out.print(
@@ -176,6 +184,8 @@ def _print(results: list[Result], summ: dict) -> None:
             f"  {esc(exercise):16s} {row['videos']:3d} videos  exact {row['exact']:3d}  "
             f"within one {row['within_one']:3d}"
         )
+    if any(r.label.is_hold for r in results):
+        out.print("  (a hold is exact when its seconds in position are within the tolerance)")
     if summ["counted_by"]:
         ways = ", ".join(f"{n} {by}" for by, n in summ["counted_by"].items())
         out.print(f"\nreps counted: {esc(ways)} (thresholds as shipped, fitted to the person, "

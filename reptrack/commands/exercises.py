@@ -47,8 +47,9 @@ def run(args: argparse.Namespace) -> int:
         return _show(args.name)
     s = specs.load_file(args.file)
     out.print(
-        f"{args.file}: ok — {s.title}, counts {s.counter.angle} "
-        f"({s.side} side), {len(s.rules)} form rule(s)",
+        f"{args.file}: ok — {s.title}, "
+        + (f"a timed hold shown on {s.shown_angle}" if s.is_hold else f"counts {s.shown_angle}")
+        + f" ({s.side} side), {len(s.rules)} form rule(s)",
         markup=False,
     )
     return 0

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable
 from dataclasses import replace
 
 import numpy as np
@@ -26,7 +25,7 @@ from reptrack.exercise.measure import Sample, landmarks_of, value_of
 from reptrack.exercise.sides import ThresholdCounter, same_movement
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
-__all__ = ["FormWarning", "Rep", "RepCounter", "replay"]
+__all__ = ["FormWarning", "Rep", "RepCounter"]
 
 # The stream kept for fitting and for recovering the reps seen before the fit (per set).
 HISTORY_SECONDS = 90.0
@@ -44,7 +43,7 @@ class RepCounter:
     def __init__(self, spec: ExerciseSpec, side: str | None = None, *, adapt: bool = True) -> None:
         self.spec = spec
         self.side_mode = side or spec.side
-        self.adapt = adapt and spec.counter.adapt_by > 0
+        self.adapt = adapt and spec.counting.adapt_by > 0
         self.machine = ThresholdCounter(spec, side)
         self.reps: list[Rep] = []
         self.fits: list[tuple[float, str, CounterDef]] = []  # (when, side, thresholds)
@@ -79,7 +78,7 @@ class RepCounter:
 
     def counter_for(self, side: str) -> CounterDef:
         """The thresholds `side` counts with now."""
-        return self.machine.counters.get(side, self.spec.counter)
+        return self.machine.counters.get(side, self.spec.counting)
 
     # -- the stream ------------------------------------------------------------------------
     def update(self, t: float, sample: Sample) -> list[Event]:
@@ -170,13 +169,13 @@ class RepCounter:
         """Fit each side to the reps seen so far; on a change, count the buffered stream
         again with the new thresholds and recover what the old ones missed."""
         times = np.fromiter(self._times, float, len(self._times))
-        angle = self.spec.counter.angle
+        angle = self.spec.counting.angle
         changed: dict[str, CounterDef] = {}
         repeating = False
         for side in self.machine.machines:
             x = np.fromiter((value_of(s, angle, side) for s in self._samples), float, len(times))
             current = self.counter_for(side)
-            found = fit(self.spec.counter, current, times, x)
+            found = fit(self.spec.counting, current, times, x)
             repeating |= found is not None
             if found is not None and found.counter != current:
                 changed[side] = found.counter
@@ -198,33 +197,3 @@ class RepCounter:
         # said now, with what the recovered reps could not be judged on
         return [RepCompleted(t, e.rep) if isinstance(e, RepCompleted) else e
                 for e in self._counted(recovered, RECOVERED)]  # fmt: skip
-
-
-def replay(
-    spec: ExerciseSpec,
-    samples: Iterable[tuple[float, Sample]],
-    *,
-    side: str | None = None,
-    set_starts: Iterable[float] = (),
-) -> RepCounter:
-    """Run a recorded angle stream through a fresh counter, starting sets where it did live."""
-    return run(RepCounter(spec, side), samples, set_starts=set_starts)
-
-
-def run(
-    counter: RepCounter,
-    samples: Iterable[tuple[float, Sample]],
-    *,
-    set_starts: Iterable[float] = (),
-) -> RepCounter:
-    """Feed a stream through `counter` and end it, as a live session does: the one way a
-    recorded session, a labelled video or a demonstration is counted."""
-    boundaries = sorted(t for t in set_starts if t > 0)
-    t = 0.0
-    for t, s in samples:
-        while boundaries and t >= boundaries[0]:
-            boundaries.pop(0)
-            counter.reset()
-        counter.update(t, s)
-    counter.finish(t)  # as the live session did when it ended
-    return counter

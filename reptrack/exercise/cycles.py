@@ -103,7 +103,8 @@ def rests_high(x: np.ndarray, rate: float = RATE) -> bool:
     A set starts at rest, ends there and pauses there between reps; but a set may end on a
     rep cut short, and some people pause at the turn (a curl held at the top). So the stream's
     first moments decide, unless both its last moments and the time spent near each level
-    say otherwise.
+    say otherwise. A stream not measured at its very start (a side hidden as the set began)
+    has no first moments to tell: its last moments decide.
     """
     lo, hi = levels(x)
     ok = x[np.isfinite(x)]
@@ -111,8 +112,10 @@ def rests_high(x: np.ndarray, rate: float = RATE) -> bool:
         return True
     z = (ok - lo) / (hi - lo)
     moment = max(1, int(0.3 * rate))
-    first = float(np.median(z[:moment])) > 0.5
     last = float(np.median(z[-moment:])) > 0.5
+    if not np.isfinite(x[0]):
+        return last
+    first = float(np.median(z[:moment])) > 0.5
     dwell = float(np.mean(z > 1 - REST)) > float(np.mean(z < REST))
     return first if (last == dwell) == first or last != dwell else last
 

@@ -15,6 +15,7 @@ REFERENCES = ("vertical", "horizontal")
 SPACES = ("world", "image", "view")
 MEASURES = ("min", "max", "range", "median")
 PHASES = ("start", "going", "turn", "returning")
+HOLD_PHASES = ("out", "holding")  # a hold's phases: out of position, in it
 VIEWS = ("any", "side", "front")
 SEVERITIES = ("info", "warning", "error")
 DIRECTIONS = ("decrease", "increase")
@@ -84,6 +85,39 @@ class CounterDef:
 
 
 @dataclass(frozen=True)
+class HoldDef:
+    """A timed hold (a plank): the clock runs while every `[[position]]` condition holds."""
+
+    angle: str  # the angle shown live, as a rep exercise shows its counted one
+    # In position this long before the clock shows it (then timed from when it began), so
+    # passing through the position on the way to another is not a hold.
+    enter_seconds: float = 1.0
+    # Out of position for less than this is not a break (a bad frame, a shift of weight):
+    # the clock runs on through it.
+    grace_seconds: float = 1.0
+    filter_seconds: float = 0.3  # each angle's median over this long
+    # A form rule broken this long is said (and timed until it ends).
+    fault_seconds: float = 1.0
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a hold's position: the angle above `above` and below `below`."""
+
+    angle: str
+    above: float | None = None
+    below: float | None = None
+
+    def met(self, value: float) -> bool:
+        """Does `value` meet the condition? Not measured: not in position."""
+        if math.isnan(value):
+            return False
+        return (self.above is None or value > self.above) and (
+            self.below is None or value < self.below
+        )
+
+
+@dataclass(frozen=True)
 class Requirement:
     """A condition a movement must meet to count at all (e.g. trunk upright-ish in a squat)."""
 
@@ -132,12 +166,32 @@ class ExerciseSpec:
     camera: str
     side: str
     angles: dict[str, AngleDef]
-    counter: CounterDef
+    counter: CounterDef | None  # a rep exercise's counter; None for a hold
     rules: tuple[Rule, ...] = ()
     requires: tuple[Requirement, ...] = ()
     phase_labels: dict[str, str] = field(default_factory=dict)
     source: str = ""
     text: str = ""
+    hold: HoldDef | None = None  # a hold's timing; None for a rep exercise
+    position: tuple[Condition, ...] = ()  # a hold's position: every condition met
 
     def label(self, phase: str) -> str:
         return self.phase_labels.get(phase, phase)
+
+    @property
+    def is_hold(self) -> bool:
+        return self.hold is not None
+
+    @property
+    def counting(self) -> CounterDef:
+        """The rep counter's thresholds; a hold has none (ask `is_hold` first)."""
+        if self.counter is None:
+            raise TypeError(f"{self.name} is a timed hold: it has no rep counter")
+        return self.counter
+
+    @property
+    def shown_angle(self) -> str:
+        """The angle a live view shows: the counted one, or a hold's."""
+        if self.hold is not None:
+            return self.hold.angle
+        return self.counting.angle

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.counter import RepCounter, run
+from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.counting import run
 from reptrack.exercise.events import Rep
 from reptrack.exercise.learning import Trace, candidate_angles, trace
 from reptrack.exercise.measure import sample
@@ -64,7 +65,9 @@ def traces(t: np.ndarray, values: dict[str, np.ndarray]) -> list[Trace]:
 
 def count(poses: Iterable[tuple[float, Pose | None]], spec: ExerciseSpec) -> list[Rep]:
     """The reps `spec` counts in these poses, as a live session would."""
-    return list(run(RepCounter(spec), ((t, sample(pose, spec)) for t, pose in poses)).reps)
+    counter = RepCounter(spec)
+    run(counter, ((t, sample(pose, spec)) for t, pose in poses))
+    return list(counter.reps)
 
 
 def record(

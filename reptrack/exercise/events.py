@@ -93,3 +93,40 @@ class PoseLost(Event):
 @dataclass(frozen=True)
 class PoseFound(Event):
     pass
+
+
+@dataclass(frozen=True)
+class Hold:
+    """One stretch of a timed hold, from getting into position to losing it (a position
+    lost for less than the hold's grace is not a break). Stream seconds."""
+
+    number: int
+    start: float
+    end: float
+    faults: dict[str, float] = field(default_factory=dict)  # rule → seconds it was broken
+
+    @property
+    def seconds(self) -> float:
+        return self.end - self.start
+
+    @property
+    def clean(self) -> bool:
+        return not self.faults
+
+
+@dataclass(frozen=True)
+class HoldStarted(Event):
+    number: int
+    start: float  # when the position was reached (before `t`, once it had lasted)
+
+
+@dataclass(frozen=True)
+class HoldTick(Event):
+    """The set's time in position reached `seconds` (every ten): the voice says it."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class HoldEnded(Event):
+    hold: Hold

@@ -101,11 +101,13 @@ def support_notes(spec: ExerciseSpec, keypoints: frozenset[str], backend: str) -
     missing point); otherwise returns one note per form rule that will not be checked.
     """
     gaps = unsupported_angles(spec, keypoints)
-    counted = spec.counter.angle
-    if counted in gaps:
+    # what counting needs: the counted angle, or every angle of a hold's position
+    needed = [spec.shown_angle, *(c.angle for c in spec.position)]
+    for angle in (a for a in needed if a in gaps):
+        what = "times its hold" if spec.is_hold else "counts"
         raise ReptrackError(
-            f"{spec.name} counts on the {counted} angle, which needs "
-            f"{', '.join(gaps[counted])}: {backend} does not find those points",
+            f"{spec.name} {what} on the {angle} angle, which needs "
+            f"{', '.join(gaps[angle])}: {backend} does not find those points",
             hint="use --backend blazepose, which finds all 33 landmarks",
         )
     notes = []

@@ -61,7 +61,7 @@ class ThresholdCounter:
         self.spec = spec
         self.side_mode = side or spec.side
         sides = ("left", "right") if self.side_mode in ("both", "auto") else (self.side_mode,)
-        self.counters = {s: (counters or {}).get(s, spec.counter) for s in sides}
+        self.counters = {s: (counters or {}).get(s, spec.counting) for s in sides}
         self.machines = {s: _SideMachine(spec, self, s, self.counters[s]) for s in sides}
         self.active = sides[0]
         self.reps: list[Rep] = []
@@ -107,14 +107,14 @@ class ThresholdCounter:
 
     def update(self, t: float, sample: Sample) -> list[Event]:
         events: list[Event] = []
-        key = self.spec.counter.angle
+        key = self.spec.counting.angle
         seen = any(not math.isnan(value_of(sample, key, s)) for s in ("left", "right"))
         if seen:
             self._last_seen = t
             if not self.present:
                 self.present = True
                 events.append(PoseFound(t))
-        elif self.present and t - self._last_seen > self.spec.counter.max_gap:
+        elif self.present and t - self._last_seen > self.spec.counting.max_gap:
             self.present = False
             events.append(PoseLost(t))
         for machine in self.machines.values():

@@ -19,6 +19,7 @@ from reptrack.exercise.definition import (
     ANGLE_KINDS,
     CENTRE_NAMES,
     DIRECTIONS,
+    HOLD_PHASES,
     MEASURES,
     PHASES,
     REFERENCES,
@@ -28,8 +29,10 @@ from reptrack.exercise.definition import (
     SPACES,
     VIEWS,
     AngleDef,
+    Condition,
     CounterDef,
     ExerciseSpec,
+    HoldDef,
     Requirement,
     Rule,
 )
@@ -40,6 +43,8 @@ __all__ = [
     "CENTRE_NAMES",
     "COUNTER_RANGES",
     "DIRECTIONS",
+    "HOLD_PHASES",
+    "HOLD_RANGES",
     "MEASURES",
     "PHASES",
     "REFERENCES",
@@ -50,8 +55,10 @@ __all__ = [
     "TOP_KEYS",
     "VIEWS",
     "AngleDef",
+    "Condition",
     "CounterDef",
     "ExerciseSpec",
+    "HoldDef",
     "Requirement",
     "Rule",
     "available",
@@ -166,14 +173,15 @@ def _tables(
 
 
 def _condition(
-    c: Checker, body: dict[str, Any], key: str, angles: dict[str, AngleDef]
+    c: Checker, body: dict[str, Any], key: str, angles: dict[str, AngleDef], hold: bool = False
 ) -> Requirement | None:
-    """The angle, measure, limits and phase shared by rules and requirements."""
+    """The angle, measure, limits and phase shared by rules and requirements (a hold's rules
+    have neither measure nor phase: `_parse_hold` says so)."""
     angle = c.get(body, "angle", str, key, required=True)
     _check_angle_ref(c, angle, angles, f"{key}.angle")
-    measure = c.get(body, "measure", str, key, default="max", choices=MEASURES)
+    measure = "max" if hold else c.get(body, "measure", str, key, default="max", choices=MEASURES)
     above, below = _limits(c, body, key)
-    phase = c.get(body, "phase", str, key, choices=PHASES)
+    phase = None if hold else c.get(body, "phase", str, key, choices=PHASES)
     if not (angle and measure):
         return None
     return Requirement(angle, measure, above, below, phase)
@@ -194,13 +202,63 @@ COUNTER_RANGES: dict[str, tuple[float, float, str]] = {
     "least_range": (0.0, 360.0, " degrees"),
 }
 TOP_KEYS = ("name", "title", "description", "camera", "side", "angles", "counter", "rules",
-            "requires", "phase_labels")  # fmt: skip
+            "requires", "phase_labels", "hold", "position")  # fmt: skip
+# hold field → (lowest, highest) seconds a definition may set it to
+HOLD_RANGES: dict[str, tuple[float, float]] = {
+    "enter_seconds": (0.0, 30.0),
+    "grace_seconds": (0.0, 30.0),
+    "filter_seconds": (0.0, 2.0),
+    "fault_seconds": (0.0, 60.0),
+}
+
+
+def _parse_hold(
+    c: Checker, data: dict[str, Any], angles: dict[str, AngleDef]
+) -> tuple[HoldDef | None, tuple[Condition, ...]]:
+    """A timed hold's `[hold]` table and its `[[position]]` conditions."""
+    raw = c.table(data.get("hold", {}), "hold")
+    c.unknown(raw, tuple(HoldDef.__dataclass_fields__), "hold")
+    angle = c.get(raw, "angle", str, "hold", required=True)
+    _check_angle_ref(c, angle, angles, "hold.angle")
+    timing = {
+        name: c.number(raw, name, "hold", low, high, why=" seconds")
+        for name, (low, high) in HOLD_RANGES.items()
+    }
+    position: list[Condition] = []
+    for key, body in _tables(c, data, "position", tuple(Condition.__dataclass_fields__)):
+        name = c.get(body, "angle", str, key, required=True)
+        _check_angle_ref(c, name, angles, f"{key}.angle")
+        above = c.get(body, "above", float, key)
+        below = c.get(body, "below", float, key)
+        if "above" not in body and "below" not in body:
+            c.problem(key, "needs `above` or `below` (the range the angle stays in)")
+        if above is not None and below is not None and above >= below:
+            c.problem(f"{key}.below", f"no angle is above {above:g} and below {below:g}")
+        if name:
+            position.append(Condition(name, above, below))
+    if "position" not in data:
+        c.problem("position", "missing (required for a hold): the [[position]] conditions")
+    for i, body in enumerate(data.get("rules", []) if isinstance(data.get("rules"), list) else []):
+        for key in ("measure", "phase"):
+            if isinstance(body, dict) and key in body:
+                c.problem(f"rules[{i}].{key}", "a hold judges its rules moment by moment: "
+                          f"`{key}` belongs to rep exercises")  # fmt: skip
+    if "requires" in data:
+        c.problem("requires", "a hold has no reps to require anything of: its [[position]] "
+                  "says what counts")  # fmt: skip
+    if not angle:
+        return None, tuple(position)
+    values = {k: v for k, v in timing.items() if v is not None}
+    return HoldDef(angle, **values), tuple(position)
 
 
 def _parse_counter(c: Checker, data: dict[str, Any], angles: dict[str, AngleDef]) -> dict:
     raw = c.table(data.get("counter", {}), "counter")
     if "counter" not in data:
-        c.problem("counter", "missing (required): the counting thresholds")
+        c.problem(
+            "counter",
+            "missing (required): the counting thresholds (or a [hold] table, for a timed hold)",
+        )
     c.unknown(raw, tuple(CounterDef.__dataclass_fields__), "counter")
     values: dict[str, Any] = {
         "angle": c.get(raw, "angle", str, "counter", required=True),
@@ -251,7 +309,13 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
     if "angles" not in data:
         c.problem("angles", "missing (required): the angles the exercise measures")
     side = c.get(data, "side", str, "", default="auto", choices=SIDES)
-    values = _parse_counter(c, data, angles)
+    is_hold = "hold" in data
+    if is_hold and "counter" in data:
+        c.problem("hold", "a file describes reps ([counter]) or a timed hold ([hold]), not both")
+    if not is_hold and "position" in data:
+        c.problem("position", "only a timed hold ([hold]) has a [[position]]")
+    hold, position = _parse_hold(c, data, angles) if is_hold else (None, ())
+    values = {} if is_hold else _parse_counter(c, data, angles)
 
     rules: list[Rule] = []
     for key, body in _tables(c, data, "rules", tuple(Rule.__dataclass_fields__)):
@@ -259,7 +323,7 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
         message = c.get(body, "message", str, key, required=True)
         view = c.get(body, "view", str, key, default="any", choices=VIEWS)
         severity = c.get(body, "severity", str, key, default="warning", choices=SEVERITIES)
-        cond = _condition(c, body, key, angles)
+        cond = _condition(c, body, key, angles, is_hold)
         if rname and message and cond:
             rules.append(Rule(rname, cond.angle, cond.measure, message, cond.above, cond.below,
                               cond.phase, view or "any", severity or "warning"))  # fmt: skip
@@ -270,7 +334,7 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
             requires.append(cond)
 
     labels = c.table(data.get("phase_labels", {}), "phase_labels")
-    c.unknown(labels, PHASES, "phase_labels")
+    c.unknown(labels, HOLD_PHASES if is_hold else PHASES, "phase_labels")
     for phase, label in labels.items():
         if not isinstance(label, str):
             c.problem(f"phase_labels.{phase}", f"expected text, found {label!r:.40}")
@@ -283,12 +347,16 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
         camera=texts["camera"],
         side=side,
         angles=angles,
-        counter=CounterDef(**{k: v for k, v in values.items() if v is not None}),
+        counter=None
+        if is_hold
+        else CounterDef(**{k: v for k, v in values.items() if v is not None}),
         rules=tuple(rules),
         requires=tuple(requires),
         phase_labels={k: str(v) for k, v in labels.items()},
         source=path,
         text=text,
+        hold=hold,
+        position=position,
     )
 
 

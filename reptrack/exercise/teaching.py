@@ -113,6 +113,13 @@ def calibrate_target(name: str, force: bool = False) -> tuple[specs.ExerciseSpec
             hint=f"to fit an exercise of your own, learn it again: reptrack exercises learn "
             f"SOURCE --name {name} --force",
         )
+    shipped = specs.load_file(shipped_path)
+    if shipped.is_hold:
+        raise ReptrackError(
+            f"{name} is a timed hold: calibrate fits the thresholds of rep exercises",
+            hint=f"to change where the position begins, copy {shipped_path.name} to your "
+            "exercises folder and edit its [[position]]",
+        )
     target = user_file(name)
     _writable(target, shipped_path)
     if target.exists() and not force:
@@ -120,23 +127,23 @@ def calibrate_target(name: str, force: bool = False) -> tuple[specs.ExerciseSpec
         if not head.startswith(authoring.CALIBRATED):
             raise ReptrackError(f"{target} is your own definition of {name}: calibrating would "
                                 "replace it", hint="--force replaces it")  # fmt: skip
-    return specs.load_file(shipped_path), target
+    return shipped, target
 
 
 def calibrate(demo: Demo, shipped: specs.ExerciseSpec, target: Path) -> Lesson:
     """The shipped definition with only the thresholds moved that must move for this person's
     reps to count (no file when none must)."""
     check_seen(demo)
-    angle = shipped.counter.angle
+    angle = shipped.counting.angle
     t, values = streams(demo.poses, shipped)
-    decrease = shipped.counter.direction == "decrease"
+    decrease = shipped.counting.direction == "decrease"
     per_side = {
         side: cycles.find_cycles(cycles.smooth(cycles.regular(t, values[key])), decrease)
         for side in ("left", "right")
         if (key := measure.key(angle, side)) in values
     }
     side, found = max(per_side.items(), key=lambda kv: (len(kv[1]), sum(c.depth for c in kv[1])))
-    cal = fitting.calibration(shipped.counter, found, f"{side} {angle}")
+    cal = fitting.calibration(shipped.counting, found, f"{side} {angle}")
     before = len(count(demo.poses, shipped))
     lines = [
         f"measured {cal.reps} reps on the {side} {angle}: {cal.rest:g}° at rest, "
