@@ -10,6 +10,7 @@ from typing import Any
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.measure import support_notes
+from reptrack.exercise.spec import ExerciseSpec
 from reptrack.outputs import check_output
 from reptrack.pose import backends
 from reptrack.pose.backends import logged_model
@@ -19,12 +20,22 @@ from reptrack.workout import Workout
 
 MAX_REST_SECONDS = 3600.0
 MAX_PLANNED = 1000  # reps in a set, or sets in a session
+MAX_TARGET_SECONDS = 3600.0  # a hold's target time
 
 
 def check_planned(what: str, value: int | None) -> int | None:
     """A planned count of reps or sets: a whole number from 1, or None for open-ended."""
     if value is not None and not 1 <= value <= MAX_PLANNED:
         raise ReptrackError(f"{what} must be 1 to {MAX_PLANNED} (or left out), not {value}")
+    return value
+
+
+def check_target_seconds(value: float | None) -> float | None:
+    """A hold's target time: over 0 and at most an hour, or None for open-ended."""
+    if value is not None and not 0 < value <= MAX_TARGET_SECONDS:  # also refuses nan
+        raise ReptrackError(
+            f"target seconds must be over 0 and at most {MAX_TARGET_SECONDS:g}, not {value:g}"
+        )
     return value
 
 
@@ -52,11 +63,27 @@ class Plan:
     log_csv: str | None = None  # a line per rep, written as it is counted
     db: str | None = None
     save: bool = True
+    target_seconds: float | None = None  # a timed hold's target per set
 
     def __post_init__(self) -> None:
         check_planned("target reps", self.target_reps)
         check_planned("sets", self.sets)
         check_rest(self.rest)
+        check_target_seconds(self.target_seconds)
+
+    def check_targets(self, spec: ExerciseSpec) -> None:
+        """A target of the kind the exercise has: seconds for a hold, reps for the others."""
+        if spec.is_hold and self.target_reps is not None:
+            raise ReptrackError(
+                f"{spec.name} is a timed hold: it has no reps to target",
+                hint="set the time to hold with --target-seconds",
+            )
+        if not spec.is_hold and self.target_seconds is not None:
+            raise ReptrackError(
+                f"{spec.name} counts reps: --target-seconds is for timed holds "
+                "(plank, side_plank, wall_sit)",
+                hint="set the reps per set with --target-reps",
+            )
 
 
 def open_workout(plan: Plan) -> Workout:
@@ -66,6 +93,7 @@ def open_workout(plan: Plan) -> Workout:
     from reptrack.sources import open_source
 
     spec = specs.load(plan.exercise)
+    plan.check_targets(spec)
     estimator = backends.make_estimator(plan.backend, plan.pose)
     notes = support_notes(spec, estimator.keypoints, estimator.title)
     if estimator.note:
@@ -96,6 +124,7 @@ def open_workout(plan: Plan) -> Workout:
             planned_sets=plan.sets,
             rest=plan.rest,
             sinks=sinks,
+            target_seconds=plan.target_seconds,
         )
         opened.pop_all()  # the workout owns them now
     workout.notes += notes

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import replay
-from reptrack.exercise.events import Rep
+from reptrack.exercise.counting import replay
+from reptrack.exercise.events import Hold, Rep
+from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.store import Store
 
@@ -20,6 +22,16 @@ class Rescored:
     old: list[dict]  # the stored reps, as the store returns them
     new: list[Rep]
     recorded_exercise: str  # what the session was recorded as
+    old_holds: list[dict] | None = None  # a timed hold's stored stretches, as the store has them
+    new_holds: list[Hold] | None = None  # …and as timed again (None: a rep exercise)
+
+    @property
+    def old_held(self) -> float:
+        return sum(h["seconds"] for h in self.old_holds or [])
+
+    @property
+    def new_held(self) -> float:
+        return sum(h.seconds for h in self.new_holds or [])
 
     @property
     def old_clean(self) -> int:
@@ -39,12 +51,26 @@ def rescore(store: Store, session_id: int, exercise_file: str | Path | None = No
         if exercise_file
         else specs.parse(row["definition"], f"session {session_id}", row["exercise"])
     )
+    if spec.is_hold != (row.get("kind") == "hold"):
+        kinds = {True: "a timed hold", False: "an exercise of reps"}
+        raise ReptrackError(
+            f"session {session_id} is {kinds[row.get('kind') == 'hold']} and "
+            f"{spec.name} is {kinds[spec.is_hold]}: one cannot be re-scored as the other",
+            hint="re-score it with a definition of the same kind",
+        )
     counter = replay(
         spec,
         store.samples(session_id),
         side=row.get("side"),
         set_starts=[t for _, t in store.set_starts(session_id)],
     )
+    holds = list(counter.holds) if isinstance(counter, HoldTimer) else None
     return Rescored(
-        session_id, spec, store.reps(session_id), list(counter.reps), str(row["exercise"])
+        session_id,
+        spec,
+        store.reps(session_id),
+        list(counter.reps),
+        str(row["exercise"]),
+        store.holds(session_id) if row.get("kind") == "hold" else None,
+        holds,
     )

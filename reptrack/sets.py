@@ -25,6 +25,7 @@ class SetDone(Event):
     number: int
     reps: int  # counted in the set
     clean: int  # of them without a form flag
+    held: float | None = None  # a hold's seconds in position in the set (None: reps)
 
 
 @dataclass(frozen=True)
@@ -56,9 +57,17 @@ class SetRecord:
     started: float
     ended: float | None = None
     reps: list[Rep] = field(default_factory=list)
+    held: float | None = None  # a hold's seconds in position (None: a set of reps)
+
+    @property
+    def worked(self) -> bool:
+        """Did anything happen in the set (a rep, time in position)?"""
+        return bool(self.reps) or bool(self.held)
 
     def to_json(self) -> dict:
         seconds = None if self.ended is None else round(self.ended - self.started, 2)
+        if self.held is not None:
+            return {"set": self.number, "held_seconds": round(self.held, 2), "seconds": seconds}
         return {
             "set": self.number,
             "reps": len(self.reps),
@@ -74,13 +83,23 @@ class SetRecord:
 class SetProgram:
     """Sets of `target_reps` (None: open-ended), `sets` of them (None: no end), `rest`
     seconds between them. Reached the target, a set is done and the rest starts; the rest
-    over (or `next_set`), the next set starts at the stream's next frame."""
+    over (or `next_set`), the next set starts at the stream's next frame.
+
+    A hold's sets (`hold=True`) are timed instead: `held` tells the program the seconds in
+    position so far, and `target_seconds` plays the part of the target reps."""
 
     def __init__(
-        self, target_reps: int | None = None, sets: int | None = None, rest: float = 60.0
+        self,
+        target_reps: int | None = None,
+        sets: int | None = None,
+        rest: float = 60.0,
+        *,
+        hold: bool = False,
+        target_seconds: float | None = None,
     ) -> None:
         self.target_reps, self.planned_sets, self.rest = target_reps, sets, rest
-        self.records = [SetRecord(1, 0.0)]
+        self.hold, self.target_seconds = hold, target_seconds
+        self.records = [SetRecord(1, 0.0, held=0.0 if hold else None)]
         self.rest_until: float | None = None
         self.starting = False  # the next set starts at the next frame
         self.done = False  # the planned sets are all done
@@ -108,14 +127,28 @@ class SetProgram:
         if not self.starting:
             return []
         self.starting = False
-        self.records.append(SetRecord(self.set_number + 1, t))
+        self.records.append(SetRecord(self.set_number + 1, t, held=0.0 if self.hold else None))
         return [SetStarted(t, self.set_number)]
 
     def counted(self, t: float, rep: Rep) -> list[Event]:
         """The counter counted `rep`: into the current set; at the target, the set is done."""
         self.current.reps.append(rep)
         target = self.target_reps
-        if not target or self.set_reps != target or self.rest_until is not None or self.done:
+        if not target or self.set_reps != target:
+            return []
+        return self._reached(t)
+
+    def held(self, t: float, seconds: float) -> list[Event]:
+        """A hold's set has been in position `seconds` so far: at the target, it is done."""
+        self.current.held = seconds
+        target = self.target_seconds
+        if not target or seconds < target or self.current.ended is not None:
+            return []
+        return self._reached(t)
+
+    def _reached(self, t: float) -> list[Event]:
+        """The set reached its target: it is done, and the rest starts (or the workout is)."""
+        if self.rest_until is not None or self.done:
             return []
         events: list[Event] = [self._close(t)]
         if self.planned_sets is not None and self.set_number >= self.planned_sets:
@@ -150,14 +183,15 @@ class SetProgram:
         not begun starts (empty) just after the last frame, as a replay will see it."""
         self.rest_until = None
         events = self.frame(math.nextafter(t, math.inf))
-        if self.current.ended is None and self.current.reps and not self.done:
+        if self.current.ended is None and self.current.worked and not self.done:
             events.append(self._close(t))
         return events
 
     def _close(self, t: float) -> SetDone:
         record = self.current
         record.ended = t if record.ended is None else record.ended
-        return SetDone(t, record.number, len(record.reps), sum(r.clean for r in record.reps))
+        clean = sum(r.clean for r in record.reps)
+        return SetDone(t, record.number, len(record.reps), clean, record.held)
 
     def to_json(self) -> list[dict]:
-        return [r.to_json() for r in self.records if r.reps or r.ended is not None]
+        return [r.to_json() for r in self.records if r.worked or r.ended is not None]

@@ -16,12 +16,20 @@ from pathlib import Path
 from typing import Protocol
 
 from reptrack.errors import ReptrackError, StoreError
-from reptrack.exercise.events import Event, FormWarning, RepCompleted
+from reptrack.exercise.events import (
+    Event,
+    FormWarning,
+    Hold,
+    HoldEnded,
+    HoldStarted,
+    HoldTick,
+    RepCompleted,
+)
 from reptrack.exercise.measure import Sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.sets import RepUndone, SetStarted
 from reptrack.store import LOCK_TIMEOUT, Store
-from reptrack.unsaved import Op, apply, import_saved, rep_op, save
+from reptrack.unsaved import Op, apply, hold_op, import_saved, rep_op, save
 
 SAMPLE_FLUSH_SECONDS = 0.5
 IN_SESSION_LOCK_WAIT = 0.2  # seconds a write waits for a lock while the camera loop runs
@@ -53,7 +61,8 @@ class Sink(Protocol):
 class StoreSink:
     """The session in the SQLite store: each rep committed as it is counted, the angle stream
     in batches, warnings, set starts and undone reps; a crash loses at most the rep in
-    progress.
+    progress. A timed hold is written as it starts, again every ten seconds it lasts, and
+    when it ends.
 
     Another program holding the database (a backup, a sync tool) does not stop the set: the
     writes wait in memory and go in when the lock goes, retried every second without making
@@ -73,6 +82,7 @@ class StoreSink:
         target_reps: int | None = None,
         planned_sets: int | None = None,
         side: str | None = None,
+        target_seconds: float | None = None,
     ) -> StoreSink:
         """A new session in `store`, once what earlier sessions left is in: the writes a lock
         kept out (`imported` says which) and sessions whose process died (interrupted)."""
@@ -80,7 +90,8 @@ class StoreSink:
         store.recover_interrupted()
         session_id = store.start_session(spec.name, spec.text, source, backend, model,
                                          target_reps=target_reps, planned_sets=planned_sets,
-                                         side=side)  # fmt: skip
+                                         side=side, target_seconds=target_seconds,
+                                         hold=spec.is_hold)  # fmt: skip
         sink = cls(store, session_id)
         sink.imported = imported
         return sink
@@ -92,6 +103,7 @@ class StoreSink:
         self._samples: list[tuple[float, Sample]] = []
         self._last_flush = time.monotonic()
         self._backlog: list[Op] = [{"op": "start_set", "number": 1, "t": 0.0}]
+        self._hold: HoldStarted | None = None  # the hold in progress
         self._busy = False  # another program holds the database
         self._last_try = -math.inf
         self._notices: list[str] = []
@@ -109,6 +121,8 @@ class StoreSink:
             elif isinstance(e, RepCompleted):
                 self._flush_samples()
                 self._backlog.append(rep_op(e.rep, self.set_number))
+            elif isinstance(e, HoldStarted | HoldTick | HoldEnded):
+                self._holding(e)
             elif isinstance(e, RepUndone):
                 self._backlog.append({"op": "remove_last_rep"})
             elif isinstance(e, FormWarning):
@@ -116,6 +130,19 @@ class StoreSink:
         if time.monotonic() - self._last_flush >= SAMPLE_FLUSH_SECONDS:
             self._flush_samples()
         self._drain()
+
+    def _holding(self, e: HoldStarted | HoldTick | HoldEnded) -> None:
+        """A hold as far as it went: saved as it starts, every tick, and when it ends."""
+        if isinstance(e, HoldEnded):
+            self._hold = None
+            self._flush_samples()
+            self._backlog.append(hold_op(e.hold, self.set_number))
+            return
+        if isinstance(e, HoldStarted):
+            self._hold = e
+        if self._hold is not None:
+            so_far = Hold(self._hold.number, self._hold.start, max(e.t, self._hold.start))
+            self._backlog.append(hold_op(so_far, self.set_number))
 
     def _flush_samples(self) -> None:
         if self._samples:

@@ -3,7 +3,7 @@ another program holds the database, and — if it still holds it when the sessio
 written to a side file that the next start plays back, so nothing counted is lost.
 
 An operation is a JSON-able dict: {"op": "add_rep", "rep": {...}, "set": 1}, "add_warning",
-"start_set", "remove_last_rep", "add_samples", "finish".
+"start_set", "remove_last_rep", "add_samples", "save_hold", "finish".
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
-from reptrack.exercise.events import FormWarning, Rep
+from reptrack.exercise.events import FormWarning, Hold, Rep
 from reptrack.store import Store
 
 Op = dict[str, Any]
@@ -28,6 +28,10 @@ def rep_op(rep: Rep, set_number: int) -> Op:
     return {"op": "add_rep", "rep": asdict(rep), "set": set_number}
 
 
+def hold_op(hold: Hold, set_number: int) -> Op:
+    return {"op": "save_hold", "hold": asdict(hold), "set": set_number}
+
+
 def apply(store: Store, session_id: int, op: Op) -> None:
     """Carry out one operation; raises StoreError (locked, full, …) as the store does."""
     kind = op["op"]
@@ -35,6 +39,8 @@ def apply(store: Store, session_id: int, op: Op) -> None:
         data = dict(op["rep"])
         data["flags"], data["messages"] = tuple(data["flags"]), tuple(data["messages"])
         store.add_rep(session_id, Rep(**data), op["set"])
+    elif kind == "save_hold":
+        store.save_hold(session_id, Hold(**op["hold"]), op["set"])
     elif kind == "add_warning":
         store.add_warning(session_id, FormWarning(**op["warning"]))
     elif kind == "start_set":

@@ -18,10 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from reptrack.exercise.events import Event, FormWarning, RepCompleted
+from reptrack.exercise.events import Event, FormWarning, HoldStarted, HoldTick, RepCompleted
 
 # A warning said again within this many seconds is not new: it is not said twice.
 WARNING_REPEAT_SECONDS = 10.0
+
+
+def spoken_time(seconds: float) -> str:
+    """Seconds held as a coach says them: "10 seconds", "1 minute", "2 minutes 30"."""
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} seconds"
+    minutes, rest = divmod(whole, 60)
+    said = f"{minutes} minute{'s' if minutes > 1 else ''}"
+    return f"{said} {rest}" if rest else said
 
 
 class VoiceUnavailable(Exception):
@@ -123,6 +133,14 @@ class Voice:
                 self.rep(set_reps)
             elif isinstance(e, FormWarning):
                 self.warning(e.message)
+            elif isinstance(e, HoldTick):
+                self.held(e.seconds)
+            elif isinstance(e, HoldStarted):
+                self.say("hold")
+
+    def held(self, seconds: float) -> None:
+        """A hold's time so far, as a coach says it: "ten seconds", "one minute 30"."""
+        self._queue(_Phrase(spoken_time(seconds), "rep"))
 
     def rep(self, number: int) -> None:
         self._queue(_Phrase(str(number), "rep"))

@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
+from reptrack.exercise.counting import make
+from reptrack.exercise.events import Event, FormWarning, Hold, Rep, RepCompleted
+from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample, sample, value_of
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
@@ -51,6 +52,7 @@ class FrameResult:
     set_number: int
     set_reps: int  # reps counted in the current set
     rest_left: float | None = None  # seconds of rest left (stream time); None: not resting
+    held: float | None = None  # a hold's seconds in position in this set; None: reps
 
 
 @dataclass
@@ -68,6 +70,11 @@ class Summary:
     person_seen: bool = True  # was anybody found on any frame?
     set_details: list[dict] = field(default_factory=list)  # per set: reps, clean, seconds
     told: list[str] = field(default_factory=list)  # what the outputs said at the end
+    holds: list[Hold] | None = None  # a timed hold's stretches in position; None: reps
+
+    @property
+    def held_seconds(self) -> float | None:
+        return None if self.holds is None else sum(h.seconds for h in self.holds)
 
     @property
     def notes(self) -> list[str]:
@@ -82,6 +89,23 @@ class Summary:
         return out
 
     def to_json(self) -> dict:
+        out = self._json()
+        if self.holds is not None:
+            out["held_seconds"] = round(self.held_seconds or 0.0, 2)
+            out["best_hold_seconds"] = round(max((h.seconds for h in self.holds), default=0), 2)
+            out["hold_details"] = [
+                {
+                    "n": h.number,
+                    "start": round(h.start, 2),
+                    "end": round(h.end, 2),
+                    "seconds": round(h.seconds, 2),
+                    "faults": {rule: round(s, 2) for rule, s in h.faults.items()},
+                }
+                for h in self.holds
+            ]
+        return out
+
+    def _json(self) -> dict:
         return {
             "exercise": self.exercise,
             "session_id": self.session_id,
@@ -124,13 +148,17 @@ class Workout:
         planned_sets: int | None = None,
         rest: float = 60.0,
         sinks: Iterable[Sink] = (),
+        target_seconds: float | None = None,
     ) -> None:
-        """`store`, when given, gets the session (a `StoreSink`, first of the sinks)."""
+        """`store`, when given, gets the session (a `StoreSink`, first of the sinks).
+        A timed hold's sets end at `target_seconds` in position, as reps' at `target_reps`."""
         self.source = source
         self.estimator = estimator
         self.spec = spec
-        self.counter = RepCounter(spec, side)
-        self.program = SetProgram(target_reps, planned_sets, rest)
+        self.counter = make(spec, side)
+        self.program = SetProgram(
+            target_reps, planned_sets, rest, hold=spec.is_hold, target_seconds=target_seconds
+        )
         self.sinks: list[Sink] = []
         self.notes: list[str] = []  # what the user should know before starting
         self.store = store
@@ -145,6 +173,7 @@ class Workout:
                 target_reps=target_reps,
                 planned_sets=planned_sets,
                 side=side,
+                target_seconds=target_seconds,
             )
             self.session_id = logged.session_id
             self.notes += logged.imported  # what a lock kept out of earlier sessions
@@ -186,6 +215,10 @@ class Workout:
         self.person_seen |= pose is not None
         s = sample(pose, self.spec)
         events += self._into_sets(t, self.counter.update(t, s))
+        held = None
+        if isinstance(self.counter, HoldTimer):
+            held = self.counter.set_held(t)
+            events += self.program.held(t, held)
         if ticked := self.program.tick(t):  # the rest is over: the next set
             self.counter.reset()
             events += ticked
@@ -194,8 +227,11 @@ class Workout:
         now = self._last_frame = time.monotonic()
         self._ticks.append(now)
         fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
-        active = self.counter.active
-        angle = value_of(s, self.spec.counter.angle, active)
+        angle = (
+            self.counter.value(self.spec.shown_angle)
+            if isinstance(self.counter, HoldTimer)
+            else value_of(s, self.spec.shown_angle, self.counter.active)
+        )
         return FrameResult(
             frame,
             pose,
@@ -210,6 +246,7 @@ class Workout:
             self.set_number,
             self.set_reps,
             self.program.rest_left(t),
+            held,
         )
 
     def _into_sets(self, t: float, events: list[Event]) -> list[Event]:
@@ -304,6 +341,8 @@ class Workout:
             # The lifter may be back at the start on the last frames: that rep counts.
             t = self._last_t
             final = self._queued + self._into_sets(t, self.counter.finish(t))
+            if isinstance(self.counter, HoldTimer):
+                final += self.program.held(t, self.counter.set_held(t))
             self.final_events = final + self.program.finish(t)
             self._queued = []
             self._emit(t, None, self.final_events)
@@ -328,6 +367,7 @@ class Workout:
             self.person_seen,
             self.program.to_json(),
             told,
+            list(self.counter.holds) if isinstance(self.counter, HoldTimer) else None,
         )
         return self.finished
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from reptrack.clock import held_text
 from reptrack.commands.common import add_db_option, err, esc, out
 from reptrack.errors import ReptrackError
 from reptrack.store.export import number
@@ -77,7 +78,8 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
 
 
 def _session_json(row: dict) -> dict:
-    keys = ("id", "exercise", "started_at", "ended_at", "status", "reps", "good_reps", "source")
+    keys = ("id", "exercise", "started_at", "ended_at", "status", "reps", "good_reps", "source",
+            "kind", "held_seconds")  # fmt: skip
     return {k: row.get(k) for k in keys}
 
 
@@ -98,6 +100,8 @@ def run_history(args: argparse.Namespace) -> int:
         if args.id is None:
             raise ReptrackError("`reptrack history show` needs a session ID")
         row = store.session(args.id)
+        if row.get("kind") == "hold":
+            return _show_holds(store, row, args.json)
         reps = store.reps(args.id)
         _report_damage(store)
         if args.json:
@@ -125,15 +129,45 @@ def run_history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_session_json(r) for r in rows], indent=2))
         return 0
-    table = Table("id", "started", "exercise", "reps", "clean", "status")
+    table = Table("id", "started", "exercise", "reps", "clean", "status")  # a hold: time held
     for r in rows:
+        hold = r.get("kind") == "hold"
         table.add_row(
             str(r["id"]),
             esc(str(r["started_at"])[:19]),
             esc(r["exercise"]),
-            str(r["reps"]),
-            str(r["good_reps"]),
+            held_text(r.get("held_seconds")) if hold else str(r["reps"]),
+            "" if hold else str(r["good_reps"]),
             esc(r["status"]),
+        )
+    out.print(table)
+    return 0
+
+
+def _show_holds(store, row: dict, as_json: bool) -> int:  # store: reptrack.store.Store
+    from rich.table import Table
+
+    holds = store.holds(row["id"])
+    _report_damage(store)
+    if as_json:
+        print(json.dumps({**_session_json(row), "hold_details": holds}, indent=2))
+        return 0
+    best = max((h["seconds"] for h in holds if isinstance(h["seconds"], int | float)), default=0)
+    out.print(
+        f"[bold]session {row['id']}[/] {esc(row['exercise'])} {esc(row['started_at'])} "
+        f"{esc(row['status'])}: held {held_text(row.get('held_seconds'))} in {len(holds)} "
+        f"hold(s), best {held_text(best)}"
+    )
+    table = Table("n", "set", "from s", "to s", "held", "faults")
+    for h in holds:
+        faults = ", ".join(f"{k} {v:.1f} s" for k, v in h["faults"].items())
+        table.add_row(
+            str(h["n"]),
+            str(h["set_number"]),
+            number(h["start"], 1),
+            number(h["end"], 1),
+            held_text(h["seconds"]),
+            esc(faults),
         )
     out.print(table)
     return 0
@@ -178,10 +212,20 @@ def run_rescore(args: argparse.Namespace) -> int:
             f"[yellow]note:[/] session {args.id} is {esc(result.recorded_exercise)}; "
             f"it is re-scored as {esc(result.spec.name)}"
         )
-    out.print(
-        f"session {args.id}: stored {len(result.old)} reps ({result.old_clean} clean) "
-        f"→ re-scored {len(result.new)} reps ({result.new_clean} clean)"
-    )
+    if result.new_holds is not None:
+        out.print(
+            f"session {args.id}: stored {held_text(result.old_held)} held "
+            f"→ re-timed {held_text(result.new_held)} in {len(result.new_holds)} hold(s)",
+            markup=False,
+        )
+        for hold in result.new_holds:
+            faults = ", ".join(f"{k} {v:.1f} s" for k, v in hold.faults.items()) or "clean"
+            out.print(f"  hold {hold.number}: {held_text(hold.seconds)} — {faults}", markup=False)
+    else:
+        out.print(
+            f"session {args.id}: stored {len(result.old)} reps ({result.old_clean} clean) "
+            f"→ re-scored {len(result.new)} reps ({result.new_clean} clean)"
+        )
     for rep in result.new:
         flags = ", ".join(rep.flags) or "clean"
         out.print(f"  rep {rep.number} ({rep.side}): {flags}", markup=False)
@@ -192,6 +236,9 @@ def run_rescore(args: argparse.Namespace) -> int:
                 f"the definition is {result.spec.name}",
                 hint="add --force to replace its reps all the same",
             )
-        store.replace_reps(args.id, result.new)
+        if result.new_holds is not None:
+            store.replace_holds(args.id, result.new_holds)
+        else:
+            store.replace_reps(args.id, result.new)
         out.print("saved")
     return 0

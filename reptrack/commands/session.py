@@ -5,7 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out, pose_options
+from reptrack.clock import held_text
+from reptrack.commands.common import (
+    add_db_option,
+    add_pose_options,
+    err,
+    esc,
+    out,
+    pose_options,
+)
 from reptrack.errors import ReptrackError
 
 
@@ -33,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_planned("--target-reps"),
         metavar="N",
         help="reps per set; rest starts when reached",
+    )
+    p.add_argument(
+        "--target-seconds",
+        type=_seconds,
+        metavar="SECONDS",
+        help="a timed hold's (plank, side_plank, wall_sit) time in position per set; rest "
+        "starts when reached",
     )
     p.add_argument("--sets", type=_planned("--sets"), metavar="N", help="number of sets planned")
     p.add_argument(
@@ -100,6 +115,19 @@ def _planned(option: str):
     return parse
 
 
+def _seconds(text: str) -> float:
+    from reptrack.plan import check_target_seconds
+
+    try:
+        value = check_target_seconds(float(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    except ReptrackError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    assert value is not None
+    return value
+
+
 def _rest(text: str) -> float:
     from reptrack.plan import check_rest
 
@@ -121,6 +149,7 @@ def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
         pose=pose_options(args),
         side=getattr(args, "side", None),
         target_reps=getattr(args, "target_reps", None),
+        target_seconds=getattr(args, "target_seconds", None),
         sets=getattr(args, "sets", None),
         rest=getattr(args, "rest", 60.0),
         log_csv=getattr(args, "log_csv", None),
@@ -138,18 +167,32 @@ def interactive() -> bool:
 
 
 def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
-    good = sum(r.clean for r in summary.reps)
     sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
     rate = summary.loop_fps
+    if summary.holds is not None:
+        best = max((h.seconds for h in summary.holds), default=0.0)
+        n = len(summary.holds)
+        what = (
+            f"[bold]held {held_text(summary.held_seconds or 0.0)}[/]{sets} "
+            f"({n} hold{'s' if n != 1 else ''}, best {held_text(best)})"
+        )
+    else:
+        good = sum(r.clean for r in summary.reps)
+        what = f"[bold]{len(summary.reps)} reps[/]{sets} ({good} clean)"
     out.print(
-        f"[bold]{len(summary.reps)} reps[/]{sets} ({good} clean) in {summary.seconds:.0f} s"
+        f"{what} in {summary.seconds:.0f} s"
         + (f", session {summary.session_id} saved" if summary.session_id else "")
         + f" [dim]({summary.frames} frames, {rate:.1f} frames/s)[/]"
     )
     if len(summary.set_details) > 1:
         for s in summary.set_details:
             took = f" in {s['seconds']:.0f} s" if s["seconds"] is not None else ""
-            out.print(f"  set {s['set']}: {reps_text(s['reps'])} ({s['clean_reps']} clean){took}")
+            if "held_seconds" in s:
+                out.print(f"  set {s['set']}: held {held_text(s['held_seconds'])}{took}")
+            else:
+                out.print(
+                    f"  set {s['set']}: {reps_text(s['reps'])} ({s['clean_reps']} clean){took}"
+                )
     for note in summary.notes:
         err.print(f"[yellow]{esc(note)}[/]")
 
@@ -218,6 +261,9 @@ def _headless(args: argparse.Namespace, workout) -> int:
 
     from reptrack.exercise.events import (
         FormWarning,
+        HoldEnded,
+        HoldStarted,
+        HoldTick,
         PoseFound,
         PoseLost,
         RepCompleted,
@@ -251,6 +297,19 @@ def _headless(args: argparse.Namespace, workout) -> int:
                 out.print(f"  [dim]{esc(e.message)}[/]")
             elif isinstance(e, SinkNotice):
                 err.print(f"[yellow]{esc(e.message)}[/]")
+            elif isinstance(e, HoldStarted):
+                out.print(f"in position — hold {e.number}")
+            elif isinstance(e, HoldTick):
+                out.print(f"  {held_text(e.seconds)} held")
+            elif isinstance(e, HoldEnded):
+                hold = e.hold
+                faults = ", ".join(f"{rule} {s:.1f} s" for rule, s in hold.faults.items())
+                out.print(
+                    f"hold {hold.number}: {held_text(hold.seconds)}"
+                    + (f" — {esc(faults)}" if faults else " — clean")
+                )
+            elif isinstance(e, SetDone) and e.held is not None:
+                out.print(f"[bold]set {e.number} done[/]: held {held_text(e.held)}")
             elif isinstance(e, SetDone):
                 out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
             elif isinstance(e, RestStarted):

@@ -20,7 +20,7 @@ import sqlite_utils
 
 from reptrack import paths
 from reptrack.errors import StoreError
-from reptrack.exercise.events import FormWarning, Rep
+from reptrack.exercise.events import FormWarning, Hold, Rep
 from reptrack.store import schema
 from reptrack.store.queries import Queries
 
@@ -239,8 +239,11 @@ class Store(Queries):
         target_reps: int | None = None,
         planned_sets: int | None = None,
         side: str | None = None,
+        target_seconds: float | None = None,
+        hold: bool = False,
     ) -> int:
         row = {
+            "kind": "hold" if hold else "reps",
             "exercise": exercise,
             "definition": definition,
             "source": source,
@@ -255,6 +258,7 @@ class Store(Queries):
             "target_reps": target_reps,
             "planned_sets": planned_sets,
             "side": side,
+            "target_seconds": target_seconds,
         }
         return int(self._write(lambda: self.db.table("sessions").insert(row).last_pk))
 
@@ -283,6 +287,28 @@ class Store(Queries):
         self.db.execute(
             "UPDATE sessions SET reps = reps + 1, good_reps = good_reps + ? WHERE id = ?",
             [int(rep.clean), session_id],
+        )
+
+    def save_hold(self, session_id: int, hold: Hold, set_number: int = 1) -> None:
+        """Write a hold (again, as it grows: the one in progress is saved every few seconds,
+        so a crash loses at most those), and the session's total time held."""
+        self._write(self._upsert_hold, session_id, hold, set_number)
+
+    def _upsert_hold(self, session_id: int, hold: Hold, set_number: int) -> None:
+        row = {
+            "session_id": session_id,
+            "n": hold.number,
+            "set_number": set_number,
+            "start": hold.start,
+            "end": hold.end,
+            "seconds": hold.seconds,
+            "faults": json.dumps(hold.faults),
+        }
+        self.db.table("holds").upsert(row, pk=("session_id", "n"))
+        self.db.execute(
+            "UPDATE sessions SET held_seconds = "
+            "(SELECT COALESCE(SUM(seconds), 0) FROM holds WHERE session_id = ?) WHERE id = ?",
+            [session_id, session_id],
         )
 
     def start_set(self, session_id: int, number: int, t: float) -> None:
@@ -339,7 +365,7 @@ class Store(Queries):
 
     def delete_session(self, session_id: int) -> None:
         def write() -> None:
-            for table in ("reps", "form_events", "samples", "sets"):
+            for table in ("reps", "form_events", "samples", "sets", "holds"):
                 self.db.execute(f"DELETE FROM {table} WHERE session_id = ?", [session_id])
             self.db.execute("DELETE FROM sessions WHERE id = ?", [session_id])
 
@@ -362,6 +388,19 @@ class Store(Queries):
                 self._insert_rep(session_id, rep, set_of(rep))
 
         self._write(write)  # one transaction: a crash half-way keeps the old reps
+
+    def replace_holds(self, session_id: int, holds: list[Hold]) -> None:
+        """Store re-scored holds in place of the old ones (one transaction)."""
+        starts = self.set_starts(session_id)
+
+        def write() -> None:
+            self.db.execute("DELETE FROM holds WHERE session_id = ?", [session_id])
+            self.db.execute("UPDATE sessions SET held_seconds = 0 WHERE id = ?", [session_id])
+            for hold in holds:
+                number = max([n for n, t in starts if t <= hold.start], default=1)
+                self._upsert_hold(session_id, hold, number)
+
+        self._write(write)
 
     def close(self) -> None:
         self.db.conn.close()

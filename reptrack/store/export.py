@@ -1,4 +1,6 @@
-"""Export the session log as JSON (sessions with their reps) or CSV (one row per rep)."""
+"""Export the session log as JSON (sessions with their reps, or a timed hold's stretches in
+position) or CSV (one row per rep or hold: a hold's `duration` is its seconds in position and
+its `flags` the form faults, each with its seconds)."""
 
 from __future__ import annotations
 
@@ -46,6 +48,8 @@ def export(store: Store, fmt: str = "json") -> str:
         for s in sessions:
             row = {k: v for k, v in s.items() if k not in ("pid", "host")}
             row["rep_details"] = store.reps(s["id"])
+            if s.get("kind") == "hold":
+                row["hold_details"] = store.holds(s["id"])
             row["form_events"] = store.form_events(s["id"])
             data.append(row)
         return json.dumps(data, indent=2, default=_as_text) + "\n"
@@ -63,6 +67,20 @@ def export(store: Store, fmt: str = "json") -> str:
                     **{k: r[k] for k in CSV_FIELDS[4:13]},
                     "flags": ";".join(r["flags"]),
                     "counted_by": r["counted_by"],
+                }
+            )
+        for h in store.holds(s["id"]) if s.get("kind") == "hold" else []:
+            writer.writerow(
+                {
+                    "session_id": s["id"],
+                    "exercise": s["exercise"],
+                    "started_at": s["started_at"],
+                    "status": s["status"],
+                    "n": h["n"],
+                    "start": h["start"],
+                    "end": h["end"],
+                    "duration": h["seconds"],
+                    "flags": ";".join(f"{k}:{v:.1f}s" for k, v in h["faults"].items()),
                 }
             )
     return buf.getvalue()

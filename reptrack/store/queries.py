@@ -115,6 +115,20 @@ class Queries:
         return out
 
     @_reading
+    def holds(self, session_id: int) -> list[dict]:
+        """A timed hold's stretches in position; damaged faults are read as none, noted."""
+        rows = self.db.table("holds").rows_where("session_id = ?", [session_id], order_by="n")
+        out = []
+        for r in rows:
+            where = f"holds row (session {session_id}, hold {r['n']})"
+            faults = self._json(r["faults"], dict, f"{where}: faults")
+            if not all(isinstance(v, int | float) for v in faults.values()):
+                self.damage.append(f"{where}: faults holds something other than seconds")
+                faults = {k: v for k, v in faults.items() if isinstance(v, int | float)}
+            out.append({**r, "faults": faults})
+        return out
+
+    @_reading
     def form_events(self, session_id: int) -> list[dict]:
         return list(
             self.db.table("form_events").rows_where("session_id = ?", [session_id], order_by="t")

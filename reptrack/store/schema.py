@@ -11,7 +11,7 @@ import sqlite_utils
 
 from reptrack.errors import StoreError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # PRAGMA application_id of every file reptrack writes ("RPTR"): a file without it is only
 # taken over when it is empty or has reptrack's tables from before files were marked.
 APPLICATION_ID = 0x52505452
@@ -107,7 +107,31 @@ def _migrate_3(db: sqlite_utils.Database) -> None:
     db.table("reps").add_column("counted_by", str, not_null_default="shipped")
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3}
+def _migrate_4(db: sqlite_utils.Database) -> None:
+    """Timed holds: each stretch in position (with the seconds each form fault lasted), the
+    session's total, and the target time per set.
+
+    Sessions before version 4 were all of reps: they held nothing.
+    """
+    db.table("holds").create(
+        {
+            "session_id": int,
+            "n": int,
+            "set_number": int,
+            "start": float,
+            "end": float,
+            "seconds": float,
+            "faults": str,
+        },
+        pk=("session_id", "n"),
+        foreign_keys=[("session_id", "sessions")],
+    )
+    db.table("sessions").add_column("kind", str, not_null_default="reps")  # or "hold"
+    db.table("sessions").add_column("held_seconds", float, not_null_default=0.0)
+    db.table("sessions").add_column("target_seconds", float)
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:
@@ -167,6 +191,7 @@ def missing_tables(conn: sqlite3.Connection, version: int) -> list[str]:
     if version == 0:
         return []
     expected = set(REPTRACK_TABLES) | ({"sets"} if version >= 2 else set())
+    expected |= {"holds"} if version >= 4 else set()
     return sorted(expected - set(_tables(conn)))
 
 

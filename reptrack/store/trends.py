@@ -1,5 +1,6 @@
 """Progress over time from the session log: per exercise and per day or week, the sessions,
-reps and clean share, the median range of motion, depth and rep time; and the personal bests.
+reps and clean share, the median range of motion, depth and rep time, a timed hold's time
+held and longest hold; and the personal bests.
 Read-only; the figures come from one query over the reps and their sessions."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ BEST_NAMES = {
     "clean_reps_in_a_session": "clean reps in a session",
     "reps_in_a_set": "reps in a set",
     "range_of_motion": "median range of motion, °",
+    "longest_hold": "longest hold, s",
+    "held_in_a_session": "time held in a session, s",
 }
 
 
@@ -36,6 +39,8 @@ class Period:
     range_of_motion: float | None = None  # median over the reps, degrees
     depth: float | None = None  # median of the counting angle at each rep's turning point
     rep_seconds: float | None = None  # median rep time
+    held_seconds: float = 0.0  # a timed hold's time in position, all sessions
+    best_hold: float = 0.0  # the longest single hold
 
     @property
     def clean_share(self) -> float | None:
@@ -100,6 +105,11 @@ ORDER BY s.started_at, s.id
 """
 
 
+_HOLDS = """
+SELECT s.id, h.seconds FROM sessions s JOIN holds h ON h.session_id = s.id {where}
+"""
+
+
 def trends(
     store: Store, period: str = "week", exercise: str | None = None, since: str | None = None
 ) -> list[Trend]:
@@ -115,6 +125,11 @@ def trends(
             f"{store.path}: cannot read the sessions for the trends ({exc})",
             hint="the log was changed by another tool; `reptrack history` shows what is left",
         ) from None
+    try:
+        held = store.db.execute(_HOLDS.format(where=f"WHERE {where}" if where else ""), args)
+        hold_rows = held.fetchall()
+    except sqlite3.Error:
+        hold_rows = []  # a log from before holds, or one another tool changed: no holds
     sessions: dict[int, dict | None] = {}  # None: its start time cannot be read
     for sid, name, started_at, set_number, flags, rom, extreme, duration in rows:
         if sid not in sessions:  # a row a rep: the session's dates are read once
@@ -127,12 +142,16 @@ def trends(
                     "day": period_start(started_at, "day"),
                     "reps": [],
                     "sets": {},
+                    "holds": [],
                 }
         s = sessions[sid]
         if s is None or set_number is None:  # unreadable, or a session without reps
             continue
         s["reps"].append((flags in ("[]", None), rom, extreme, duration))
         s["sets"][set_number] = s["sets"].get(set_number, 0) + 1
+    for sid, seconds in hold_rows:
+        if (s := sessions.get(sid)) is not None and isinstance(seconds, int | float):
+            s["holds"].append(float(seconds))
     return _gather({sid: s for sid, s in sessions.items() if s is not None}, period)
 
 
@@ -148,6 +167,8 @@ def _gather(sessions: dict[int, dict], period: str) -> list[Trend]:
             "clean_reps_in_a_session": sum(r[0] for r in reps),
             "reps_in_a_set": max(s["sets"].values(), default=0),
             "range_of_motion": _median([r[1] for r in reps]) or 0.0,
+            "longest_hold": round(max(s["holds"], default=0.0), 1),
+            "held_in_a_session": round(sum(s["holds"]), 1),
         }
         for name, value in candidates.items():
             best = trend.bests.get(name)
@@ -165,6 +186,8 @@ def _gather(sessions: dict[int, dict], period: str) -> list[Trend]:
                 range_of_motion=_median([r[1] for r in reps]),
                 depth=_median([r[2] for r in reps]),
                 rep_seconds=_median([r[3] for r in reps]),
+                held_seconds=round(sum(h for s in group for h in s["holds"]), 1),
+                best_hold=round(max((h for s in group for h in s["holds"]), default=0.0), 1),
             )
         )
     return [found[name] for name in sorted(found)]
