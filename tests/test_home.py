@@ -167,3 +167,33 @@ def test_every_home_button_is_on_screen_and_the_camera_is_named(tmp_path, size):
             assert "camera 0" in str(app.screen.query_one("#plan", Static).render())
 
     run(scenario())
+
+
+def test_each_exercise_takes_the_target_of_its_kind(tmp_path):
+    chosen: list[Plan] = []
+
+    def opener(plan: Plan) -> Workout:
+        chosen.append(plan)
+        return fake_workout(tmp_path / "s.db")
+
+    app = ReptrackApp(Plan("squat", target_reps=8, target_seconds=45), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            shown = str(app.screen.query_one("#plan", Static).render())
+            assert "8 reps a set (holds: 45 s)" in shown
+            options = app.screen.query_one(OptionList)
+            names = [o.id for o in options.options]
+            assert {"plank", "side_plank", "wall_sit", "pullup", "burpee"} <= set(names)
+            options.highlighted = names.index("plank")
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen))
+            await pilot.press("q")
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+    run(scenario())
+    assert (chosen[0].exercise, chosen[0].target_reps, chosen[0].target_seconds) == (
+        "plank",
+        None,
+        45,
+    )

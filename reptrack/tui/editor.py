@@ -17,7 +17,8 @@ from reptrack.plan import Plan
 
 
 class PlanEditor(ModalScreen[Plan | None]):
-    """Source, target reps, sets and rest; dismissed with the new plan, or None when cancelled.
+    """Source, target reps (and a timed hold's target seconds), sets and rest; dismissed with
+    the new plan, or None when cancelled.
     A value that cannot work is refused in the dialog, which stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -37,6 +38,8 @@ class PlanEditor(ModalScreen[Plan | None]):
             yield Input(_text(plan.sets), id="sets", type="integer")
             yield Label("Rest between sets, seconds")
             yield Input(f"{plan.rest:g}", id="rest", type="number")
+            yield Label("Target seconds per set of a hold (plank, wall sit; empty: none)")
+            yield Input(_text(plan.target_seconds), id="target-seconds", type="number")
             yield Label("", id="editor-error", markup=False)
             with Horizontal():
                 yield Button("OK", variant="success", id="ok")
@@ -59,12 +62,20 @@ class PlanEditor(ModalScreen[Plan | None]):
 
         try:
             target = int(value("target")) if value("target") else None
+            seconds = float(value("target-seconds")) if value("target-seconds") else None
             sets = int(value("sets")) if value("sets") else None
             rest = float(value("rest")) if value("rest") else self.plan.rest
         except ValueError:
             raise ReptrackError("targets, sets and rest must be numbers") from None
         source = value("source") or "0"
-        return replace(self.plan, source=source, target_reps=target, sets=sets, rest=rest)
+        return replace(
+            self.plan,
+            source=source,
+            target_reps=target,
+            target_seconds=seconds,
+            sets=sets,
+            rest=rest,
+        )
 
     def action_ok(self) -> None:
         try:
@@ -78,5 +89,5 @@ class PlanEditor(ModalScreen[Plan | None]):
         self.dismiss(None)
 
 
-def _text(value: int | None) -> str:
-    return "" if value is None else str(value)
+def _text(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

@@ -14,6 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 from textual_plotext import PlotextPlot
 
+from reptrack.clock import clock_text
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import value_of
@@ -31,6 +32,13 @@ def duration_text(row: dict) -> str:
         return "—"
     seconds = int((end - start).total_seconds())
     return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def clock_text_of(seconds: object) -> str:
+    """A hold's seconds as the live clock showed them; "?" where a hand edit left no number."""
+    if not isinstance(seconds, int | float) or seconds != seconds:
+        return "?"
+    return clock_text(seconds)
 
 
 def clean_percent(row: dict) -> str:
@@ -126,12 +134,13 @@ class HistoryScreen(Screen[None]):
             self.notify(str(exc), title="History", severity="error", timeout=30, markup=False)
             return
         for r in rows:
+            hold = r.get("kind") == "hold"
             table.add_row(
                 str(r["id"]),
                 Text(str(r["started_at"])[:16].replace("T", " ")),
                 Text(str(r["exercise"])),
-                str(r["reps"]),
-                clean_percent(r),
+                clock_text_of(r.get("held_seconds")) if hold else str(r["reps"]),
+                "—" if hold else clean_percent(r),
                 duration_text(r),
                 Text(str(r["status"])),
                 key=str(r["id"]),
@@ -209,29 +218,48 @@ class SessionScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#reps", DataTable).add_columns(
-            "rep", "set", "side", "time s", "down s", "up s", "range °", "counted", "flags"
-        )
         self.load()
 
     def load(self) -> None:
         try:
             row = self.store.session(self.session_id)
-            reps = self.store.reps(self.session_id)
+            hold = row.get("kind") == "hold"
+            reps = [] if hold else self.store.reps(self.session_id)
+            holds = self.store.holds(self.session_id) if hold else []
         except ReptrackError as exc:
             self.app.notify(str(exc), title="Session", severity="error", timeout=30, markup=False)
             self.dismiss()
             return
         started = str(row["started_at"])[:16].replace("T", " ")
+        done = (
+            f"held {clock_text_of(row.get('held_seconds'))} in {len(holds)} hold(s)"
+            if hold
+            else f"{row['reps']} reps ({clean_percent(row)} clean)"
+        )
         self.query_one("#title", Static).update(
             Text(
-                f"Session {row['id']} · {row['exercise']} · {started}"
-                f" · {row['reps']} reps ({clean_percent(row)} clean) · {duration_text(row)} · "
-                f"{row['status']} · {row['source']}"
+                f"Session {row['id']} · {row['exercise']} · {started} · {done} · "
+                f"{duration_text(row)} · {row['status']} · {row['source']}"
             )
         )
         table = self.query_one("#reps", DataTable)
-        table.clear()
+        table.clear(columns=True)
+        if hold:
+            table.add_columns("hold", "set", "from s", "to s", "held", "faults")
+            for h in holds:
+                faults = ", ".join(f"{k} {v:.1f} s" for k, v in h["faults"].items())
+                table.add_row(
+                    str(h["n"]),
+                    str(h["set_number"]),
+                    number(h["start"], 1),
+                    number(h["end"], 1),
+                    clock_text_of(h["seconds"]),
+                    Text(faults or "clean"),
+                )
+        else:
+            table.add_columns(
+                "rep", "set", "side", "time s", "down s", "up s", "range °", "counted", "flags"
+            )
         for r in reps:
             table.add_row(
                 str(r["n"]),
@@ -247,9 +275,12 @@ class SessionScreen(Screen[None]):
         for problem in self.store.damage:
             self.notify(problem, title="Damaged row", severity="warning", markup=False)
         self.store.damage.clear()
-        self._chart(row, reps)
+        marks = [(h["start"], "green") for h in holds] + [(h["end"], "red") for h in holds]
+        marks += [(r["end"], "red" if r["flags"] else "green") for r in reps]
+        what = "holds begin green, end red" if hold else "green: clean rep ends, red: flagged"
+        self._chart(row, marks, what)
 
-    def _chart(self, row: dict, reps: list[dict]) -> None:
+    def _chart(self, row: dict, marks: list[tuple[float, str]], what: str) -> None:
         plot = self.query_one(PlotextPlot)
         plt = plot.plt
         plt.clear_data()
@@ -261,9 +292,10 @@ class SessionScreen(Screen[None]):
             if points:
                 xs, ys = zip(*points, strict=True)
                 plt.plot(xs, ys, color=colour, label=f"{angle} {side}", marker="braille")
-        for r in reps:
-            plt.vertical_line(r["end"], color="red" if r["flags"] else "green")
-        plt.title(f"{angle} angle (°) — green: clean rep ends, red: flagged")
+        for t, colour in marks:
+            if isinstance(t, int | float):
+                plt.vertical_line(t, color=colour)
+        plt.title(f"{angle} angle (°) — {what}")
         plt.xlabel("seconds")
         plot.refresh()
 
@@ -277,10 +309,17 @@ class SessionScreen(Screen[None]):
                 self.notify(str(exc), severity="error", timeout=15, markup=False)
                 return
             r = self.rescored
-            lines = [
-                f"re-scored with {r.spec.source}: {len(r.old)} reps ({r.old_clean} clean) → "
-                f"{len(r.new)} reps ({r.new_clean} clean) — press s to keep the new result"
-            ]
+            keep = " — press s to keep the new result"
+            if r.new_holds is not None:
+                lines = [
+                    f"re-timed with {r.spec.source}: {clock_text_of(r.old_held)} held → "
+                    f"{clock_text_of(r.new_held)} in {len(r.new_holds)} hold(s){keep}"
+                ]
+            else:
+                lines = [
+                    f"re-scored with {r.spec.source}: {len(r.old)} reps ({r.old_clean} clean) → "
+                    f"{len(r.new)} reps ({r.new_clean} clean){keep}"
+                ]
             lines += [f"  rep {x.number}: {', '.join(x.flags) or 'clean'}" for x in r.new]
             self.query_one("#rescore", Static).update(Text("\n".join(lines)))
 
@@ -296,9 +335,12 @@ class SessionScreen(Screen[None]):
         if self.rescored is None:
             self.notify("re-score first (r)", severity="warning")
             return
-        self.store.replace_reps(self.session_id, self.rescored.new)
+        if self.rescored.new_holds is not None:
+            self.store.replace_holds(self.session_id, self.rescored.new_holds)
+        else:
+            self.store.replace_reps(self.session_id, self.rescored.new)
         self.rescored = None
-        self.query_one("#rescore", Static).update("re-scored reps saved")
+        self.query_one("#rescore", Static).update("re-scored result saved")
         self.load()
 
     def action_delete(self) -> None:
@@ -314,6 +356,6 @@ class SessionScreen(Screen[None]):
 def _counted_angle(definition: str | None) -> str:
     """The angle the session counted, from the definition stored with it."""
     try:
-        return specs.parse(definition or "", "stored definition").counter.angle
+        return specs.parse(definition or "", "stored definition").shown_angle
     except ReptrackError:
         return "angle"

@@ -81,6 +81,8 @@ class HomeScreen(Screen[None]):
     def _show_plan(self) -> None:
         plan = self.plan
         reps = f"{plan.target_reps} reps a set" if plan.target_reps else "no target"
+        if plan.target_seconds:
+            reps += f" (holds: {plan.target_seconds:g} s)"
         sets = f"{plan.sets} sets" if plan.sets else "open-ended"
         text = Text()
         for name, value in (
@@ -142,7 +144,14 @@ class HomeScreen(Screen[None]):
         if options.highlighted is None:
             raise ReptrackError("choose an exercise first")
         exercise = options.get_option_at_index(options.highlighted).id or ""
-        return replace(self.plan, exercise=exercise)
+        # The plan keeps both targets; each exercise takes the one of its kind.
+        hold = specs.load(exercise).is_hold
+        return replace(
+            self.plan,
+            exercise=exercise,
+            target_reps=None if hold else self.plan.target_reps,
+            target_seconds=self.plan.target_seconds if hold else None,
+        )
 
     def action_start(self) -> None:
         try:
@@ -197,8 +206,13 @@ def saved_text(summary: Summary) -> Text:
     seconds = max(0, round(summary.seconds))
     saved = summary.session_id is not None
     text = Text("Saved: " if saved else "Not saved: ", style="bold" if saved else "bold yellow")
-    text.append(f"{summary.exercise} · {len(summary.reps)} reps{sets}", style="bold")
-    text.append(f", {clean} clean, in {seconds // 60}:{seconds % 60:02d}")
+    if summary.holds is not None:
+        held = round(summary.held_seconds or 0)
+        text.append(f"{summary.exercise} · held {held // 60}:{held % 60:02d}{sets}", style="bold")
+        text.append(f", {len(summary.holds)} hold(s), in {seconds // 60}:{seconds % 60:02d}")
+    else:
+        text.append(f"{summary.exercise} · {len(summary.reps)} reps{sets}", style="bold")
+        text.append(f", {clean} clean, in {seconds // 60}:{seconds % 60:02d}")
     if saved:
         text.append(f" (session {summary.session_id})", style="dim")
     for note in summary.notes:

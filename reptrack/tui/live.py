@@ -6,7 +6,6 @@ state. It reads the pose loop's messages and sends it requests; it never waits f
 from __future__ import annotations
 
 import contextlib
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,14 +14,14 @@ from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from reptrack.exercise.events import Rep
+from reptrack.exercise.events import Hold, HoldEnded, HoldStarted, HoldTick, Rep
 from reptrack.plan import Plan
 from reptrack.sets import RestOver, RestStarted, WorkoutDone
 from reptrack.tui.camera import CameraView
@@ -30,6 +29,7 @@ from reptrack.tui.loop import (
     FormWarned,
     FramePictured,
     FrameProcessed,
+    HoldMoved,
     LoopControls,
     PersonSeen,
     PoseLoop,
@@ -39,7 +39,8 @@ from reptrack.tui.loop import (
     SessionEnded,
     SetMoved,
 )
-from reptrack.tui.widgets import AngleGauge, BigCount, Line, SetProgress, WarningLine
+from reptrack.tui.scoreboard import Scoreboard
+from reptrack.tui.widgets import AngleGauge, Line, WarningLine
 from reptrack.voice import Engine, SpeechProcess, Voice
 from reptrack.workout import Summary, Workout
 
@@ -64,11 +65,6 @@ class LiveOptions:
 
 # The camera view is shown by default when the terminal has room for it beside a big count.
 VIEW_MIN_SIZE = (100, 30)
-
-
-def clock_text(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
 
 
 class LiveScreen(Screen[Summary | None]):
@@ -106,6 +102,8 @@ class LiveScreen(Screen[Summary | None]):
         self.seen = False
         self.preview_note = ""
         self.reps: list[Rep] = []  # as the loop reported them, less the undone ones
+        self.holds: list[Hold] = []  # a timed hold's stretches in position, as they ended
+        self.held = 0.0  # a timed hold's seconds in position in this set
 
     @property
     def summary(self) -> Summary | None:
@@ -119,14 +117,9 @@ class LiveScreen(Screen[Summary | None]):
         yield Static(title, id="title", markup=False)
         with VerticalScroll(id="body"):  # gives way first on a small terminal
             with Horizontal(id="stage"):
-                with Vertical(id="scoreboard"):
-                    yield BigCount(id="count")
-                    yield SetProgress(id="progress")
-                    yield Line(id="phase")
-                    yield Line(id="quality")
-                    yield Line(id="timers")
+                yield Scoreboard(id="scoreboard")
                 yield CameraView(id="view")
-            yield AngleGauge(spec.counter.angle, spec.counter.start, spec.counter.turn, id="gauge")
+            yield AngleGauge.for_exercise(spec, id="gauge")
             yield WarningLine(id="warning")
         yield Line(id="camera")  # what to do next ("video finished — press q"): always seen
         yield Line(id="speed")
@@ -197,6 +190,9 @@ class LiveScreen(Screen[Summary | None]):
         self.query_one(AngleGauge).value = r.angle
         self._show_phase(r.phase)
         self.count = r.count
+        if r.held is not None and r.set_number >= self.set_number:
+            self.held = r.held
+            self._show_clock()
         if r.set_number >= self.set_number:  # a frame from before `n` took effect is stale
             self.set_number, self.set_reps = r.set_number, r.set_reps
         self.rest_left = r.rest_left
@@ -232,7 +228,7 @@ class LiveScreen(Screen[Summary | None]):
             self.voice.say("set done")
         elif isinstance(e, RestOver):
             self.rest_left = None
-            self.set_number, self.set_reps = e.next_set, 0
+            self.set_number, self.set_reps, self.held = e.next_set, 0, 0.0
             self.set_started = self.clock()
             self.query_one(WarningLine).warn("rest over — next set!", "info")
             self.voice.say("rest over")
@@ -240,6 +236,16 @@ class LiveScreen(Screen[Summary | None]):
                 self.app.bell()
         self._show_set()
         self._tick()
+
+    def on_hold_moved(self, message: HoldMoved) -> None:
+        e = message.event
+        if isinstance(e, HoldEnded):
+            self.holds.append(e.hold)
+            self._show_quality()
+        elif isinstance(e, HoldTick):
+            self.voice.held(e.seconds)
+        elif isinstance(e, HoldStarted):
+            self.voice.say("hold")
 
     def on_form_warned(self, message: FormWarned) -> None:
         self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
@@ -280,29 +286,49 @@ class LiveScreen(Screen[Summary | None]):
         if summary is not None:
             self.reps = list(summary.reps)
             self.count = len(summary.reps)
+            if summary.holds is not None:
+                self.holds = list(summary.holds)
+                last = summary.set_details[-1] if summary.set_details else {}
+                self.held = last.get("held_seconds", self.held)
+                self._show_quality()
+                self._show_clock()
         if self.finishing:
             self.dismiss(self.summary)
 
     # -- display ------------------------------------------------------------------------
+    @property
+    def scoreboard(self) -> Scoreboard:
+        return self.query_one(Scoreboard)
+
     def watch_count(self, count: int) -> None:
-        self.query_one("#count", BigCount).value = str(count)
+        if self.workout.spec.is_hold:
+            return  # the clock is the big number (`_show_clock`)
+        self.scoreboard.count(count)
         self._show_quality()
 
+    def _show_clock(self) -> None:
+        self.scoreboard.clock(self.held)
+        self._show_set()
+
     def _show_quality(self) -> None:
-        clean = sum(r.clean for r in self.reps)
-        self.query_one(
-            "#quality", Line
-        ).text = f"[green]{clean} clean[/]  [yellow]{len(self.reps) - clean} flagged[/]"
+        if self.workout.spec.is_hold:
+            self.scoreboard.holds(self.holds)
+        else:
+            self.scoreboard.reps(self.reps)
 
     def _show_phase(self, phase: str | None) -> None:
         # The exercise's own words ("standing", "bottom", "pushing up"), else the phase's.
-        name = UNARMED if phase is None else self.workout.spec.label(phase)
-        self.query_one("#phase", Line).text = f"phase: [bold reverse] {name.upper()} [/]"
+        self.scoreboard.phase(UNARMED if phase is None else self.workout.spec.label(phase))
 
     def _show_set(self) -> None:
-        self.query_one(SetProgress).show(
-            self.set_number, self.plan.sets, self.set_reps, self.plan.target_reps
-        )
+        plan = self.plan
+        if self.workout.spec.is_hold:
+            held = int(self.held)
+            self.scoreboard.progress(self.set_number, plan.sets, held, plan.target_seconds, "s")
+        else:
+            self.scoreboard.progress(
+                self.set_number, plan.sets, self.set_reps, plan.target_reps, "reps"
+            )
 
     def _camera(self, text: str) -> None:
         state = "[b]PAUSED[/] · " if self.paused else ""
@@ -310,12 +336,7 @@ class LiveScreen(Screen[Summary | None]):
 
     def _tick(self) -> None:
         now = self.clock() if self.stopped_at is None else self.stopped_at
-        rest = ""
-        if self.rest_left is not None:  # counted down by the engine, in the stream's time
-            rest = f" · [b]rest {clock_text(math.ceil(self.rest_left))}[/]"
-        self.query_one(
-            "#timers", Line
-        ).text = f"set time {clock_text(now - self.set_started)}{rest}"
+        self.scoreboard.timers(now - self.set_started, self.rest_left)
         source = self.workout.source
         if self.ended is None and getattr(source, "reconnecting", False):
             self._camera("[yellow]camera lost — reconnecting…[/]")
@@ -342,7 +363,7 @@ class LiveScreen(Screen[Summary | None]):
         else:
             self.workout.next_set()
         self.set_number += 1
-        self.set_reps = 0
+        self.set_reps, self.held = 0, 0.0
         self._show_set()
 
     def action_undo(self) -> None:

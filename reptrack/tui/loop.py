@@ -27,6 +27,9 @@ from textual.message import Message
 from reptrack.errors import ReptrackError
 from reptrack.exercise.events import (
     FormWarning,
+    HoldEnded,
+    HoldStarted,
+    HoldTick,
     PoseFound,
     PoseLost,
     Rep,
@@ -83,6 +86,14 @@ class SetMoved(Message):
     """The set program moved: a set done, a rest started or over, the workout done."""
 
     def __init__(self, event: SetDone | RestStarted | RestOver | WorkoutDone) -> None:
+        super().__init__()
+        self.event = event
+
+
+class HoldMoved(Message):
+    """A timed hold began, reached another ten seconds, or ended."""
+
+    def __init__(self, event: HoldStarted | HoldTick | HoldEnded) -> None:
         super().__init__()
         self.event = event
 
@@ -175,6 +186,8 @@ class PoseLoop:
                 post(SetMoved(e))
             elif isinstance(e, PoseLost | PoseFound):
                 post(PersonSeen(isinstance(e, PoseFound)))
+            elif isinstance(e, HoldStarted | HoldTick | HoldEnded):
+                post(HoldMoved(e))
         self._draw(r)
         self._picture(r)
         now = time.monotonic()

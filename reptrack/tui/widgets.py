@@ -11,6 +11,7 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Static
 
+from reptrack.exercise.spec import ExerciseSpec
 from reptrack.tui import bigfont
 
 
@@ -57,21 +58,30 @@ class SetProgress(Widget):
         super().__init__(id=id)
         self.set_number, self.reps = 1, 0
         self.sets: int | None = None
-        self.target: int | None = None
+        self.target: float | None = None
+        self.unit = "reps"
 
-    def show(self, set_number: int, sets: int | None, reps: int, target: int | None) -> None:
-        state = (set_number, sets, reps, target)
-        if state != (self.set_number, self.sets, self.reps, self.target):
-            self.set_number, self.sets, self.reps, self.target = state
+    def show(
+        self,
+        set_number: int,
+        sets: int | None,
+        reps: int,
+        target: float | None,
+        unit: str = "reps",
+    ) -> None:
+        """`reps` of `target` (a hold's whole seconds of its target seconds, `unit` "s")."""
+        state = (set_number, sets, reps, target, unit)
+        if state != (self.set_number, self.sets, self.reps, self.target, self.unit):
+            self.set_number, self.sets, self.reps, self.target, self.unit = state
             self.refresh()
 
     def render(self) -> Text:
         of = f"/{self.sets}" if self.sets else ""
         line = Text(f"SET {self.set_number}{of}", style="bold")
         if not self.target:
-            line.append(f"   {self.reps} reps")
+            line.append(f"   {self.reps} {self.unit}")
             return line
-        tail = f"  {self.reps}/{self.target} reps"
+        tail = f"  {self.reps}/{self.target:g} {self.unit}"
         room = max(0, self.size.width - len(line) - len(tail) - 2)
         done = min(room, round(room * min(self.reps, self.target) / self.target))
         line.append("  ")
@@ -83,7 +93,8 @@ class SetProgress(Widget):
 
 class AngleGauge(Widget):
     """The driving angle as a horizontal bar over `low`–`high` degrees, with the start and
-    turning thresholds marked; the bar turns green past the turning point."""
+    turning thresholds marked; the bar turns green past the turning point. A hold's gauge
+    marks the limits of its position on the angle instead (NaN: none), green between them."""
 
     value: reactive[float] = reactive(math.nan)
 
@@ -95,12 +106,25 @@ class AngleGauge(Widget):
         *,
         low: float = 0.0,
         high: float = 180.0,
+        hold: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
-        self.label, self.start, self.turn = label, start, turn
+        self.label, self.start, self.turn, self.hold = label, start, turn, hold
         self.low, self.high = low, high
         self.deeper_is_lower = turn < start
+
+    @classmethod
+    def for_exercise(cls, spec: ExerciseSpec, *, id: str | None = None) -> AngleGauge:
+        """The counted angle against its start and turn; a hold's against the limits its
+        position sets on that angle (none: no marks)."""
+        if spec.hold is None:
+            c = spec.counting
+            return cls(c.angle, c.start, c.turn, id=id)
+        limits = [p for p in spec.position if p.angle == spec.hold.angle]
+        low = next((p.above for p in limits if p.above is not None), math.nan)
+        high = next((p.below for p in limits if p.below is not None), math.nan)
+        return cls(spec.hold.angle, low, high, hold=True, id=id)
 
     def _column(self, angle: float, width: int) -> int:
         frac = (angle - self.low) / (self.high - self.low)
@@ -110,14 +134,22 @@ class AngleGauge(Widget):
         width = max(10, self.size.width - len(self.label) - 9)
         value = self.value
         filled = -1
-        past_turn = False
+        good = False
         if not math.isnan(value):
-            past_turn = value <= self.turn if self.deeper_is_lower else value >= self.turn
+            good = self._good(value)
             filled = self._column(value, width)
-        marks = sorted(
-            [(self._column(self.start, width), "S"), (self._column(self.turn, width), "T")]
-        )
-        colour = "green" if past_turn else "cyan"
+        names = [
+            (self.start, "S", f"start {self.start:g}"),
+            (self.turn, "T", f"turn {self.turn:g}"),
+        ]
+        if self.hold:
+            names = [
+                (self.start, "[", f"from {self.start:g}"),
+                (self.turn, "]", f"to {self.turn:g}"),
+            ]
+        names = [n for n in names if not math.isnan(n[0])]
+        marks = sorted((self._column(angle, width), mark) for angle, mark, _ in names)
+        colour = "green" if good else "cyan"
         line = Text(f"{self.label} ", style="bold")
         col = 0
         for mark_col, mark in [*marks, (width, "")]:
@@ -130,13 +162,20 @@ class AngleGauge(Widget):
         line.append(f" {value:4.0f}°" if not math.isnan(value) else "    —°", style="bold")
         scale = Text(" " * (len(self.label) + 1), style="dim")
         ticks = [" "] * width
-        names = ((self.start, f"start {self.start:g}"), (self.turn, f"turn {self.turn:g}"))
-        for angle, name in names:
+        for angle, _, name in names:
             col = self._column(angle, width)
             col = min(col, width - len(name))
             ticks[col : col + len(name)] = list(name)
         scale.append("".join(ticks), style="dim")
         return Text("\n").join([line, scale])
+
+    def _good(self, value: float) -> bool:
+        """Past the turning point; for a hold, within its position's limits."""
+        if self.hold:
+            return (math.isnan(self.start) or value > self.start) and (
+                math.isnan(self.turn) or value < self.turn
+            )
+        return value <= self.turn if self.deeper_is_lower else value >= self.turn
 
 
 class WarningLine(Static):
