@@ -314,7 +314,9 @@ def test_learn_from_a_video_file_in_a_real_terminal(shared, blazepose_models, tm
     assert spec.counter.angle == "knee" and spec.counter.direction == "decrease"
 
 
-@pytest.mark.parametrize(("exercise", "video"), [("pullup", "pullup_rohith"), ("dip", "dip_myoxyn")])
+@pytest.mark.parametrize(
+    ("exercise", "video"), [("pullup", "pullup_rohith"), ("dip", "dip_myoxyn")]
+)
 def test_calibrate_works_on_the_new_rep_exercises(shared, tmp_path, exercise, video):
     done = cli("calibrate", exercise, "--source", str(shared / "reference" / f"{video}.npz"),
                config=tmp_path)  # fmt: skip

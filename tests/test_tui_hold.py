@@ -113,12 +113,12 @@ def test_a_hold_session_in_the_history_screen_shows_its_holds(shared, tmp_path):
             await pilot.pause()
             table = app.screen.query_one(DataTable)
             cells = [str(c) for c in table.get_row_at(0)]
-            assert cells[2:5] == ["plank", "0:08", "—"]
+            assert cells[2:5] == ["plank", "8.9 s", "—"]
             await pilot.press("enter")
             assert isinstance(app.screen, SessionScreen)
             holds = app.screen.query_one("#reps", DataTable)
             columns = [str(c.label) for c in holds.columns.values()]
             assert holds.row_count == 1 and columns[:2] == ["hold", "set"]
-            assert "held 0:08 in 1 hold(s)" in text(app, "#title")
+            assert "held 8.9 s in 1 hold(s)" in text(app, "#title")
 
     run(scenario())

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from reptrack.clock import held_text
+from reptrack.clock import faults_text, held_text, hold_cells
 from reptrack.commands.common import add_db_option, err, esc, out
 from reptrack.errors import ReptrackError
 from reptrack.store.export import number
@@ -160,15 +160,7 @@ def _show_holds(store, row: dict, as_json: bool) -> int:  # store: reptrack.stor
     )
     table = Table("n", "set", "from s", "to s", "held", "faults")
     for h in holds:
-        faults = ", ".join(f"{k} {v:.1f} s" for k, v in h["faults"].items())
-        table.add_row(
-            str(h["n"]),
-            str(h["set_number"]),
-            number(h["start"], 1),
-            number(h["end"], 1),
-            held_text(h["seconds"]),
-            esc(faults),
-        )
+        table.add_row(*map(esc, hold_cells(h)))
     out.print(table)
     return 0
 
@@ -219,8 +211,10 @@ def run_rescore(args: argparse.Namespace) -> int:
             markup=False,
         )
         for hold in result.new_holds:
-            faults = ", ".join(f"{k} {v:.1f} s" for k, v in hold.faults.items()) or "clean"
-            out.print(f"  hold {hold.number}: {held_text(hold.seconds)} — {faults}", markup=False)
+            out.print(
+                f"  hold {hold.number}: {held_text(hold.seconds)} — {faults_text(hold.faults)}",
+                markup=False,
+            )
     else:
         out.print(
             f"session {args.id}: stored {len(result.old)} reps ({result.old_clean} clean) "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from reptrack.clock import held_text
+from reptrack.clock import faults_text, held_text
 from reptrack.commands.common import (
     add_db_option,
     add_pose_options,
@@ -38,21 +38,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--target-reps",
-        type=_planned("--target-reps"),
+        type=_number(int, "a whole number", "check_planned", "--target-reps"),
         metavar="N",
         help="reps per set; rest starts when reached",
     )
     p.add_argument(
         "--target-seconds",
-        type=_seconds,
+        type=_number(float, "a number of seconds", "check_target_seconds"),
         metavar="SECONDS",
         help="a timed hold's (plank, side_plank, wall_sit) time in position per set; rest "
         "starts when reached",
     )
-    p.add_argument("--sets", type=_planned("--sets"), metavar="N", help="number of sets planned")
+    p.add_argument(
+        "--sets",
+        type=_number(int, "a whole number", "check_planned", "--sets"),
+        metavar="N",
+        help="number of sets planned",
+    )
     p.add_argument(
         "--rest",
-        type=_rest,
+        type=_number(float, "a number of seconds", "check_rest"),
         default=60.0,
         metavar="SECONDS",
         help="rest between sets (default 60); the next set starts when it is over",
@@ -99,44 +104,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _planned(option: str):
-    def parse(text: str) -> int:
-        from reptrack.plan import check_planned
+def _number(kind: type, what: str, check: str, *before: str):
+    """An argparse type: the text as `kind`, checked by `reptrack.plan`'s function `check`
+    (given `before` first), imported when an option is given so that --help stays quick."""
+
+    def parse(text: str):
+        from reptrack import plan
 
         try:
-            value = check_planned(option, int(text))
+            value = getattr(plan, check)(*before, kind(text))
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
         except ReptrackError as exc:
             raise argparse.ArgumentTypeError(exc.message) from None
-        assert value is not None
         return value
 
     return parse
-
-
-def _seconds(text: str) -> float:
-    from reptrack.plan import check_target_seconds
-
-    try:
-        value = check_target_seconds(float(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    except ReptrackError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
-    assert value is not None
-    return value
-
-
-def _rest(text: str) -> float:
-    from reptrack.plan import check_rest
-
-    try:
-        return check_rest(float(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    except ReptrackError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
@@ -303,10 +286,9 @@ def _headless(args: argparse.Namespace, workout) -> int:
                 out.print(f"  {held_text(e.seconds)} held")
             elif isinstance(e, HoldEnded):
                 hold = e.hold
-                faults = ", ".join(f"{rule} {s:.1f} s" for rule, s in hold.faults.items())
                 out.print(
-                    f"hold {hold.number}: {held_text(hold.seconds)}"
-                    + (f" — {esc(faults)}" if faults else " — clean")
+                    f"hold {hold.number}: {held_text(hold.seconds)} — {faults_text(hold.faults)}",
+                    markup=False,
                 )
             elif isinstance(e, SetDone) and e.held is not None:
                 out.print(f"[bold]set {e.number} done[/]: held {held_text(e.held)}")

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 from textual_plotext import PlotextPlot
 
-from reptrack.clock import clock_text
+from reptrack.clock import held_text, hold_cells
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import value_of
@@ -32,13 +32,6 @@ def duration_text(row: dict) -> str:
         return "—"
     seconds = int((end - start).total_seconds())
     return f"{seconds // 60}:{seconds % 60:02d}"
-
-
-def clock_text_of(seconds: object) -> str:
-    """A hold's seconds as the live clock showed them; "?" where a hand edit left no number."""
-    if not isinstance(seconds, int | float) or seconds != seconds:
-        return "?"
-    return clock_text(seconds)
 
 
 def clean_percent(row: dict) -> str:
@@ -139,7 +132,7 @@ class HistoryScreen(Screen[None]):
                 str(r["id"]),
                 Text(str(r["started_at"])[:16].replace("T", " ")),
                 Text(str(r["exercise"])),
-                clock_text_of(r.get("held_seconds")) if hold else str(r["reps"]),
+                held_text(r.get("held_seconds")) if hold else str(r["reps"]),
                 "—" if hold else clean_percent(r),
                 duration_text(r),
                 Text(str(r["status"])),
@@ -232,7 +225,7 @@ class SessionScreen(Screen[None]):
             return
         started = str(row["started_at"])[:16].replace("T", " ")
         done = (
-            f"held {clock_text_of(row.get('held_seconds'))} in {len(holds)} hold(s)"
+            f"held {held_text(row.get('held_seconds'))} in {len(holds)} hold(s)"
             if hold
             else f"{row['reps']} reps ({clean_percent(row)} clean)"
         )
@@ -247,15 +240,7 @@ class SessionScreen(Screen[None]):
         if hold:
             table.add_columns("hold", "set", "from s", "to s", "held", "faults")
             for h in holds:
-                faults = ", ".join(f"{k} {v:.1f} s" for k, v in h["faults"].items())
-                table.add_row(
-                    str(h["n"]),
-                    str(h["set_number"]),
-                    number(h["start"], 1),
-                    number(h["end"], 1),
-                    clock_text_of(h["seconds"]),
-                    Text(faults or "clean"),
-                )
+                table.add_row(*map(Text, hold_cells(h)))
         else:
             table.add_columns(
                 "rep", "set", "side", "time s", "down s", "up s", "range °", "counted", "flags"
@@ -312,8 +297,8 @@ class SessionScreen(Screen[None]):
             keep = " — press s to keep the new result"
             if r.new_holds is not None:
                 lines = [
-                    f"re-timed with {r.spec.source}: {clock_text_of(r.old_held)} held → "
-                    f"{clock_text_of(r.new_held)} in {len(r.new_holds)} hold(s){keep}"
+                    f"re-timed with {r.spec.source}: {held_text(r.old_held)} held → "
+                    f"{held_text(r.new_held)} in {len(r.new_holds)} hold(s){keep}"
                 ]
             else:
                 lines = [
