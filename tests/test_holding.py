@@ -26,7 +26,8 @@ LYING, STRAIGHT, SAGGING = 30.0, 0.0, 15.0  # the plank's hip bend, degrees
 def plank(bend: float | None) -> dict[str, float]:
     """A plank's sample with the hips bent `bend` degrees (None: nobody in view)."""
     if bend is None:
-        return {k: math.nan for k in ("hip_bend.left", "knee.left", "trunk.left")} | {
+        keys = ("hip_bend.left", "knee.left", "trunk.left", "shoulder_tilt.left")
+        return {k: math.nan for k in keys} | {
             "vis.left": 0.0,
             "vis.right": 0.0,
             "view": math.nan,
@@ -38,6 +39,8 @@ def plank(bend: float | None) -> dict[str, float]:
         "knee.right": math.nan,
         "trunk.left": 80.0,
         "trunk.right": math.nan,
+        "shoulder_tilt.left": 5.0,  # shoulders level: facing the floor
+        "shoulder_tilt.right": 5.0,
         "body_line.left": 178.0 - abs(bend),
         "body_line.right": math.nan,
         "vis.left": 0.9,
@@ -156,3 +159,32 @@ def test_the_phase_follows_the_position(spec):
         phases.append(timer.phase())
     assert phases[0] == OUT and phases[-1] == HOLDING
     assert timer.count == 0 and timer.reps == [] and timer.undo() is None
+
+
+@pytest.mark.parametrize(
+    ("right_shoulder", "tilt"),
+    [((0.3, 0.0, 0.0), 0.0), ((0.0, -0.3, 0.0), 90.0), ((0.2, -0.2, 0.0), 45.0),
+     ((-0.2, -0.2, 0.1), 41.8)],
+)  # fmt: skip
+def test_a_segment_against_the_horizontal_in_3d_is_its_tilt_from_level(right_shoulder, tilt):
+    import numpy as np
+
+    from reptrack.exercise.definition import AngleDef
+    from reptrack.exercise.measure import angle_value
+    from reptrack.pose.types import INDEX, NUM_LANDMARKS, Pose
+
+    image = np.full((NUM_LANDMARKS, 4), 0.5)
+    image[:, 3] = 1.0
+    world = np.zeros((NUM_LANDMARKS, 4))
+    world[INDEX["right_shoulder"], :3] = right_shoulder  # left shoulder at the origin
+    angle = AngleDef("tilt", "segment", ("left_shoulder", "right_shoulder"), "world",
+                     "horizontal")  # fmt: skip
+    assert angle_value(Pose(image, world), angle, "left") == pytest.approx(tilt, abs=0.1)
+
+
+def test_on_one_side_is_not_a_plank(spec):
+    side_on = [(t, s | {"shoulder_tilt.left": 70.0}) for t, s in stream((10, STRAIGHT))]
+    timer = make(spec)
+    run(timer, side_on)
+    assert timer.holds == []
+    assert make(specs.load("side_plank")).spec.position[-1].angle == "shoulder_tilt"

@@ -169,7 +169,7 @@ def test_rescoring_a_hold_times_it_again_and_saves_it(shared, tmp_path):
     store = Store(db)
     sid = store.sessions()[0]["id"]
     edited = tmp_path / "plank.toml"
-    text = specs.load("plank").text.replace("enter_seconds = 1.0", "enter_seconds = 30.0")
+    text = specs.load("plank").text.replace("enter_seconds = 2.0", "enter_seconds = 30.0")
     edited.write_text(text)
     result = rescore(store, sid, edited)
     assert result.old_held == pytest.approx(summary.held_seconds)

@@ -35,6 +35,8 @@ class AngleDef:
     # world: 3-D, view-independent, when the backend gives it (else image); image: in the
     # picture; view: the image angle where the joint faces the camera, 3-D where edge-on
     space: str = "world"
+    # a segment's reference: its angle from the vertical; or from the horizontal, signed in
+    # the picture (positive when points[0] is higher), in 3-D its tilt from the level, 0-90
     reference: str = "vertical"
     of: tuple[str, ...] = ()  # for a difference: the two angles, by name
 

@@ -46,6 +46,15 @@ def _segment_horizontal(pose: Pose, a: str, b: str, gate: Gate) -> float:
     return math.degrees(math.atan2(dy, dx)) if dx or dy else math.nan
 
 
+def _tilt(pose: Pose, a: str, b: str, gate: Gate) -> float:
+    """The segment's tilt from the horizontal plane in 3-D, 0-90° whichever way it points
+    (shoulders level in a plank: near 0; stacked in a side plank: 60-90); from the
+    picture's slope where the backend gives no 3-D landmarks."""
+    if pose.world is None:
+        return abs(_segment_horizontal(pose, a, b, gate))
+    return abs(90.0 - segment_vertical_angle(pose, a, b, world=True, gate=gate))
+
+
 def _width_ratio(pose: Pose, upper: str, lower: str, gate: Gate) -> float:
     names = [f"{s}_{p}" for p in (upper, lower) for s in SIDES]
     if not all(usable(pose, n, gate) for n in names):
@@ -64,6 +73,8 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
         return joint_angle(pose, a, b, c, world=world, gate=gate)
     if angle.kind == "segment":
         a, b = (landmark(p, side) for p in angle.points)
+        if angle.reference == "horizontal" and angle.space == "world":
+            return _tilt(pose, a, b, gate)
         if angle.reference == "horizontal":
             return _segment_horizontal(pose, a, b, gate)
         return segment_vertical_angle(pose, a, b, world=world, gate=gate)
