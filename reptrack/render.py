@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from reptrack.clock import clock_text
 from reptrack.exercise.events import FormWarning
 from reptrack.exercise.measure import SIDES, key, landmark, landmarks_of
 from reptrack.exercise.spec import ExerciseSpec
@@ -62,9 +63,10 @@ class Annotator:
         image: np.ndarray,
         pose: Pose | None,
         sample: dict[str, float],
-        count: int,
+        count: int | str,
         warning: FormWarning | None = None,
     ) -> np.ndarray:
+        """`count` is drawn as given: a number of reps, or a hold's clock ("0:33")."""
         out = image.copy()
         h, w = out.shape[:2]
         scale = min(w, h) / 720
@@ -72,7 +74,7 @@ class Annotator:
         if pose is not None:
             self._skeleton(out, pose, thick, self.concerned(warning))
             self._arcs(out, pose, sample, scale, thick)
-        self._count(out, count, scale)
+        self._count(out, str(count), scale)
         if warning is not None:
             size = max(0.4, 1.2 * scale)
             origin = (int(12 * scale) + 2, h - int(24 * scale) - 2)
@@ -116,11 +118,10 @@ class Annotator:
             origin = (bx + radius // 2 + thick, by - radius // 2)
             self._text(out, f"{value:.0f}", origin, size, max(1, thick // 2))
 
-    def _count(self, out: np.ndarray, count: int, scale: float) -> None:
-        """The count, large, in the top-right corner on a dark box."""
+    def _count(self, out: np.ndarray, text: str, scale: float) -> None:
+        """The count (or a hold's clock), large, in the top-right corner on a dark box."""
         font, size = cv2.FONT_HERSHEY_DUPLEX, max(0.8, self.style.count_size * scale)
         stroke = max(2, round(3 * size))
-        text = str(count)
         (tw, th), base = cv2.getTextSize(text, font, size, stroke)
         w = out.shape[1]
         pad = max(4, th // 4)
@@ -165,4 +166,5 @@ class Overlay:
     def draw(self, r: FrameResult, image: np.ndarray | None = None) -> np.ndarray:
         """The frame annotated; `image` instead of the frame's own (a resized copy, say)."""
         picture = r.frame.image if image is None else image
-        return self.annotator.annotate(picture, r.pose, r.sample, r.count, self.warning)
+        shown = r.count if r.held is None else clock_text(r.held)  # a hold shows its clock
+        return self.annotator.annotate(picture, r.pose, r.sample, shown, self.warning)

@@ -188,9 +188,11 @@ class StoreSink:
             self._drain(now=True)
         if self._backlog:
             reps = sum(op["op"] == "add_rep" for op in self._backlog)
+            holds = len({op["hold"]["number"] for op in self._backlog if op["op"] == "save_hold"})
+            what = f"{holds} holds" if holds and not reps else f"{reps} reps"
             kept = save(self.store, self.session_id, self._backlog)
             self._backlog = []
-            self._notices.append(f"the session log stayed busy: {reps} reps are kept in {kept} "
+            self._notices.append(f"the session log stayed busy: {what} are kept in {kept} "
                                  "and go into the database at the next start")  # fmt: skip
 
 
@@ -199,8 +201,9 @@ CSV_COLUMNS = ("t", "event", "set", "rep", "side", "duration", "range_of_motion"
 
 
 class CsvRepLog:
-    """`--log-csv FILE`: a line per rep as it is counted (and per rep undone), flushed at once,
-    so another program can follow the set as it happens (`tail -f`)."""
+    """`--log-csv FILE`: a line per rep as it is counted (and per rep undone; a timed hold: a
+    line per hold as it ends, its duration the seconds in position), flushed at once, so
+    another program can follow the set as it happens (`tail -f`)."""
 
     def __init__(self, path: Path) -> None:
         try:
@@ -234,6 +237,11 @@ class CsvRepLog:
                     self.set_number, r.number, r.side, f"{r.duration:.2f}",
                     f"{rom:.1f}" if math.isfinite(rom) else "", r.counted_by, ";".join(r.flags),
                 ])  # fmt: skip
+            elif isinstance(e, HoldEnded):  # a hold: its seconds in position, its faults
+                h = e.hold
+                faults = ";".join(f"{rule}:{s:.1f}s" for rule, s in h.faults.items())
+                self._write([f"{e.t:.3f}", "hold", self.set_number, h.number, "",
+                             f"{h.seconds:.2f}", "", "", faults])  # fmt: skip
 
     def close(self, status: str, reason: str | None) -> None:
         self.file.close()

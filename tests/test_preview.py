@@ -271,3 +271,25 @@ def test_the_tui_in_a_real_terminal_counts_a_video_and_saves_q(shared, blazepose
     )  # fmt: skip
     sessions = json.loads(history.stdout)
     assert [(s["status"], s["reps"]) for s in sessions] == [("completed", 3)]
+
+
+def test_a_recording_of_a_plank_shows_the_clock_where_the_count_goes(shared):
+    from fakes import RecordedPoses
+    from reptrack.preview import AnnotatedOutput
+    from reptrack.sources import FileSource
+    from reptrack.workout import Workout
+
+    workout = Workout(
+        FileSource(shared / "videos" / "plank_warteg_b.mp4"),
+        RecordedPoses(shared / "reference" / "plank_warteg_b.npz"),
+        specs.load("plank"),
+    )
+    overlay = AnnotatedOutput(workout.spec, workout.source.fps, None).overlay
+    while (r := workout.step()) is not None and (r.held or 0) < 11:
+        pass
+    workout.finish()
+    assert r is not None and r.held is not None and r.count == 0
+    drawn = overlay.draw(r)
+    clock = overlay.annotator.annotate(r.frame.image, r.pose, r.sample, "0:11", overlay.warning)
+    count = overlay.annotator.annotate(r.frame.image, r.pose, r.sample, 0, overlay.warning)
+    assert np.array_equal(drawn, clock) and not np.array_equal(drawn, count)

@@ -16,12 +16,13 @@ from test_hostile import cli
 from conftest import require
 from fakes import RecordedPoses
 from reptrack.exercise import spec as specs
-from reptrack.exercise.events import FormWarning, RepCompleted
+from reptrack.exercise.events import FormWarning, HoldStarted, HoldTick, RepCompleted
 from reptrack.plan import Plan
+from reptrack.sinks import CsvRepLog
 from reptrack.sources import FileSource
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveOptions
-from reptrack.voice import SpeechProcess, Voice, VoiceUnavailable
+from reptrack.voice import SpeechProcess, Voice, VoiceUnavailable, spoken_time
 from reptrack.workout import Workout
 from tuikit import SIZE, fake_workout, run, text, until
 
@@ -200,3 +201,46 @@ def test_the_live_screen_says_each_rep_and_set_done_and_m_mutes(tmp_path):
             await pilot.press("q")
 
     run(scenario())
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [(10, "10 seconds"), (59.6, "1 minute"), (90, "1 minute 30"), (120, "2 minutes")],
+)
+def test_a_hold_is_said_as_a_coach_says_it(seconds, said):
+    assert spoken_time(seconds) == said
+
+
+def test_a_hold_is_heard_as_it_starts_every_ten_seconds_and_in_its_faults():
+    engine = FakeEngine()
+    voice = Voice(lambda: engine)
+    heard = [
+        [HoldStarted(2.0, 1, 0.0)],
+        [HoldTick(10.0, 10.0)],
+        [FormWarning(12.0, "left", "hips_sagging", "hips up", "warning")],
+        [HoldTick(20.0, 20.0)],
+    ]
+    for n, events in enumerate(heard, 1):  # seconds apart: each is said before the next
+        voice.hear(events, 0)
+        wait_for(lambda n=n: len(engine.said) == n)
+    voice.hear([HoldTick(30.0, 30.0)], 0)  # a time not yet said gives way to a newer one
+    voice.hear([HoldTick(40.0, 40.0)], 0)
+    voice.close()
+    assert engine.said[:4] == ["hold", "10 seconds", "hips up", "20 seconds"]
+    assert engine.said[-1] == "40 seconds"
+
+
+def test_a_plank_video_heard_headless_logs_each_hold_to_csv(shared, tmp_path):
+    log = tmp_path / "holds.csv"
+    workout = Workout(
+        FileSource(shared / "videos" / "plank_warteg_b.mp4"),
+        RecordedPoses(shared / "reference" / "plank_warteg_b.npz"),
+        specs.load("plank"),
+        sinks=[CsvRepLog(log)],
+    )
+    summary = workout.run()
+    rows = log.read_text().splitlines()
+    assert rows[0].startswith("t,event") and len(rows) == 2
+    _, event, set_number, n, _, seconds, *_ = rows[1].split(",")
+    assert (event, set_number, n) == ("hold", "1", "1")
+    assert float(seconds) == pytest.approx(summary.held_seconds, abs=0.01)
