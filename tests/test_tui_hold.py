@@ -122,3 +122,34 @@ def test_a_hold_session_in_the_history_screen_shows_its_holds(shared, tmp_path):
             assert "held 8.9 s in 1 hold(s)" in text(app, "#title")
 
     run(scenario())
+
+
+def test_the_trends_screen_plots_a_hold_by_its_time_held(shared, tmp_path):
+    from textual_plotext import PlotextPlot
+
+    from reptrack.sources import FileSource
+    from reptrack.tui.trends_screen import TrendsScreen
+
+    db = tmp_path / "s.db"
+    for video in ("plank_warteg", "plank_warteg_b"):
+        Workout(
+            FileSource(shared / "videos" / f"{video}.mp4"),
+            RecordedPoses(shared / "reference" / f"{video}.npz"),
+            specs.load("plank"),
+            store=Store(db),
+        ).run()
+    app = ReptrackApp(Plan("plank", db=str(db)))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            app.push_screen(TrendsScreen(Store(db)))
+            await pilot.pause()
+            screen = app.screen
+            assert screen.found["plank"].is_hold
+            await pilot.pause()
+            drawn = str(screen.query_one("#plot-reps", PlotextPlot).render())
+            assert "time held (s) by week" in drawn
+            bests = str(screen.query_one("#bests").render())
+            assert "longest hold, s: 12" in bests and "time held in a session, s" in bests
+
+    run(scenario())

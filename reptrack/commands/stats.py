@@ -24,7 +24,7 @@ def run_stats(store, args: argparse.Namespace) -> int:  # store: reptrack.store.
         out.print("no sessions yet: `reptrack squat` records one")
         return 0
     for trend in found:
-        if all(p.reps == 0 for p in trend.periods) and any(p.held_seconds for p in trend.periods):
+        if trend.is_hold:
             _print_holds(trend, args.by)
             continue
         table = Table(

@@ -66,6 +66,11 @@ class Trend:
     periods: list[Period] = field(default_factory=list)
     bests: dict[str, Best] = field(default_factory=dict)
 
+    @property
+    def is_hold(self) -> bool:
+        """A timed hold's trend: time held, no reps."""
+        return all(p.reps == 0 for p in self.periods) and any(p.held_seconds for p in self.periods)
+
     def to_json(self) -> dict:
         return {
             "exercise": self.exercise,

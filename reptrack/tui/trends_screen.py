@@ -1,6 +1,6 @@
 """The trends screen: an exercise's progress per week or day as plots in the terminal (reps,
-clean share, range of motion, rep time) and its personal bests. It only draws what
-`reptrack.store.trends` computes."""
+clean share, range of motion, rep time; a hold's time held and longest hold) and its
+personal bests. It only draws what `reptrack.store.trends` computes."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ PLOTS = (
      "%"),
     ("plot-range", "range of motion (median)", lambda p: p.range_of_motion, "°"),
     ("plot-tempo", "rep time (median)", lambda p: p.rep_seconds, "s"),
+)  # fmt: skip
+# A timed hold's, in the same four places.
+HOLD_PLOTS = (
+    ("plot-reps", "time held", lambda p: p.held_seconds, "s"),
+    ("plot-clean", "longest hold", lambda p: p.best_hold or None, "s"),
+    ("plot-range", "sessions", lambda p: p.sessions, ""),
+    ("plot-tempo", "time held per session", lambda p: p.held_seconds / max(1, p.sessions), "s"),
 )  # fmt: skip
 
 
@@ -80,7 +87,7 @@ class TrendsScreen(Screen[None]):
 
     def _draw(self, trend: Trend) -> None:
         labels = [p.start[5:] for p in trend.periods]  # MM-DD: short under a bar
-        for plot_id, title, figure, unit in PLOTS:
+        for plot_id, title, figure, unit in HOLD_PLOTS if trend.is_hold else PLOTS:
             plot = self.query_one(f"#{plot_id}", PlotextPlot)
             plt = plot.plt
             plt.clear_data()
@@ -88,8 +95,8 @@ class TrendsScreen(Screen[None]):
             points = [(i, figure(p)) for i, p in enumerate(trend.periods)]
             points = [(i, v) for i, v in points if v is not None]
             plt.title(f"{title}{f' ({unit})' if unit else ''} by {self.period}")
-            if plot_id == "plot-reps":
-                plt.bar(labels, [p.reps for p in trend.periods], color="green")
+            if plot_id == "plot-reps":  # the first figure, as bars
+                plt.bar(labels, [figure(p) or 0 for p in trend.periods], color="green")
             elif points:
                 xs, ys = zip(*points, strict=True)
                 plt.plot(list(xs), list(ys), marker="braille", color="cyan")
