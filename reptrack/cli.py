@@ -10,7 +10,16 @@ import sqlite3
 from collections.abc import Callable, Sequence
 
 from reptrack import __version__
-from reptrack.commands import evaluation, exercises, history, model_files, pose, session, teach
+from reptrack.commands import (
+    evaluation,
+    exercises,
+    history,
+    model_files,
+    plans,
+    pose,
+    session,
+    teach,
+)
 from reptrack.commands.common import err, esc
 from reptrack.errors import ReptrackError
 
@@ -22,6 +31,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Han
     "pose": (pose.HELP, pose.configure, pose.run),
     "exercises": (exercises.HELP, exercises.configure, exercises.run),
     "calibrate": (teach.CALIBRATE_HELP, teach.configure_calibrate, teach.run_calibrate),
+    "workout": (plans.HELP, plans.configure, plans.run),
     "eval": (evaluation.HELP, evaluation.configure, evaluation.run),
     "history": (history.HISTORY_HELP, history.configure_history, history.run_history),
     "export": (history.EXPORT_HELP, history.configure_export, history.run_export),

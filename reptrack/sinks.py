@@ -83,6 +83,7 @@ class StoreSink:
         planned_sets: int | None = None,
         side: str | None = None,
         target_seconds: float | None = None,
+        block: tuple[int, int] | None = None,
     ) -> StoreSink:
         """A new session in `store`, once what earlier sessions left is in: the writes a lock
         kept out (`imported` says which) and sessions whose process died (interrupted)."""
@@ -91,7 +92,7 @@ class StoreSink:
         session_id = store.start_session(spec.name, spec.text, source, backend, model,
                                          target_reps=target_reps, planned_sets=planned_sets,
                                          side=side, target_seconds=target_seconds,
-                                         hold=spec.is_hold)  # fmt: skip
+                                         hold=spec.is_hold, block=block)  # fmt: skip
         sink = cls(store, session_id)
         sink.imported = imported
         return sink

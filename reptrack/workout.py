@@ -34,7 +34,7 @@ from reptrack.store import Store
 
 PAUSE_POLL_SECONDS = 0.05
 
-Command = Literal["undo", "next_set"]
+Command = Literal["undo", "next_set", "next_block"]
 
 
 @dataclass
@@ -149,9 +149,13 @@ class Workout:
         rest: float = 60.0,
         sinks: Iterable[Sink] = (),
         target_seconds: float | None = None,
+        block: tuple[int, int] | None = None,
     ) -> None:
         """`store`, when given, gets the session (a `StoreSink`, first of the sinks).
-        A timed hold's sets end at `target_seconds` in position, as reps' at `target_reps`."""
+        A timed hold's sets end at `target_seconds` in position, as reps' at `target_reps`.
+        `block` = (workout id or 0, block number): one block of a workout plan, which runs
+        until its planned sets are done (or `next_block`) and leaves the source open for
+        the next (`plan_runner`)."""
         self.source = source
         self.estimator = estimator
         self.spec = spec
@@ -174,6 +178,7 @@ class Workout:
                 planned_sets=planned_sets,
                 side=side,
                 target_seconds=target_seconds,
+                block=block,
             )
             self.session_id = logged.session_id
             self.notes += logged.imported  # what a lock kept out of earlier sessions
@@ -191,6 +196,9 @@ class Workout:
         self.finished: Summary | None = None
         self.final_events: list[Event] = []  # what ending the stream itself caused
         self.person_seen = False
+        self.block = block
+        self.source_ended = False  # the source gave its last frame
+        self.moved_on = False  # a block left before its sets were done (`next_block`)
 
     @property
     def set_number(self) -> int:
@@ -277,6 +285,8 @@ class Workout:
                 return
             if command == "undo":
                 self.undo()
+            elif command == "next_block":
+                self.moved_on = True
             elif command == "next_set":
                 self.next_set()
 
@@ -295,6 +305,9 @@ class Workout:
         if not self.program.starting:
             self.counter.reset()
             self._out(self.program.next_set(self._last_t))
+            last = self.program.planned_sets
+            if self.block is not None and last is not None and self.program.set_number >= last:
+                self.moved_on = True  # past a block's last set: on to the plan's next block
         return self.set_number
 
     def _out(self, events: list[Event]) -> None:
@@ -321,8 +334,11 @@ class Workout:
                     continue
                 result = self.step()
                 if result is None:
+                    self.source_ended = True
                     break
                 on_frame(result)
+                if self.block is not None and (self.program.done or self.moved_on):
+                    break  # the block is done: the plan's next one takes the source
         except KeyboardInterrupt:
             status = "completed"  # Ctrl-C is how a user ends a set: keep what was done
         except BaseException:
@@ -352,7 +368,8 @@ class Workout:
                 sink.close(status, reason)
                 told += sink.notices()
         finally:
-            self.source.close()
+            if self.block is None or self.source_ended:  # a block's source goes on
+                self.source.close()
         self.finished = Summary(
             self.spec.name,
             list(self.counter.reps),

@@ -20,7 +20,7 @@ from reptrack.plan import Plan, open_workout
 from reptrack.rescore import rescore
 from reptrack.sets import SetDone, SetProgram
 from reptrack.sources import FileSource
-from reptrack.store import Store
+from reptrack.store import Store, schema
 from reptrack.store.trends import trends
 from reptrack.workout import Workout
 
@@ -185,7 +185,8 @@ def test_a_version_3_log_gains_holds_and_keeps_its_sessions(tmp_path):
     Store(db).close()
     conn = sqlite3.connect(db)  # make it what version 3 wrote
     conn.execute("DROP TABLE holds")
-    for column in ("kind", "held_seconds", "target_seconds"):
+    conn.execute("DROP TABLE workouts")
+    for column in ("kind", "held_seconds", "target_seconds", "workout_id", "block"):
         conn.execute(f"ALTER TABLE sessions DROP COLUMN {column}")
     conn.execute("INSERT INTO sessions (exercise, started_at, status) VALUES ('squat', 'x', 'c')")
     conn.execute("PRAGMA user_version=3")
@@ -194,4 +195,4 @@ def test_a_version_3_log_gains_holds_and_keeps_its_sessions(tmp_path):
     store = Store(db)
     [row] = store.sessions()
     assert row["kind"] == "reps" and row["held_seconds"] == 0
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == 4
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION

@@ -300,7 +300,7 @@ def test_subcommand_usage_names_the_command():
 
 def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
     import reptrack.tui.app
-    from reptrack.commands.session import _run_app
+    from reptrack.commands.session import run_app
     from reptrack.errors import ReptrackError
     from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp
@@ -312,7 +312,7 @@ def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
             raise ValueError("cannot convert float NaN to integer")
 
     with pytest.raises(ReptrackError) as info:
-        _run_app(lambda app: app.run(headless=True), Broken(Plan("squat")))
+        run_app(Broken(Plan("squat")), lambda app: app.run(headless=True))
     assert "ValueError: cannot convert float NaN to integer" in info.value.message
     assert "see above" not in info.value.message
 

@@ -39,8 +39,15 @@ def day(text: str) -> str:
 
 
 def configure_history(p: argparse.ArgumentParser) -> None:
-    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
-    p.add_argument("id", nargs="?", type=session_id, help="session id (for show)")
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("list", "show", "workouts", "workout"),
+        default="list",
+        help="list the sessions, show one, list the workouts (plans run), or show one "
+        "block by block",
+    )
+    p.add_argument("id", nargs="?", type=session_id, help="session id (show) or workout id")
     p.add_argument("--exercise", help="only this exercise")
     p.add_argument(
         "--since",
@@ -79,7 +86,7 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
 
 def _session_json(row: dict) -> dict:
     keys = ("id", "exercise", "started_at", "ended_at", "status", "reps", "good_reps", "source",
-            "kind", "held_seconds")  # fmt: skip
+            "kind", "held_seconds", "workout_id", "block")  # fmt: skip
     return {k: row.get(k) for k in keys}
 
 
@@ -96,6 +103,8 @@ def run_history(args: argparse.Namespace) -> int:
         from reptrack.commands.stats import run_stats
 
         return run_stats(store, args)
+    if args.action in ("workouts", "workout"):
+        return _workouts(store, args)
     if args.action == "show":
         if args.id is None:
             raise ReptrackError("`reptrack history show` needs a session ID")
@@ -129,17 +138,56 @@ def run_history(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([_session_json(r) for r in rows], indent=2))
         return 0
-    table = Table("id", "started", "exercise", "reps", "clean", "status")  # a hold: time held
+    grouped = any(r.get("workout_id") for r in rows)  # a column for workouts, when there are any
+    table = Table("id", "started", "exercise", "reps", "clean", "status",
+                  *(["workout/block"] if grouped else []))  # fmt: skip
     for r in rows:
-        hold = r.get("kind") == "hold"
+        hold = r.get("kind") == "hold"  # its time held where the reps go
+        workout = f"{r['workout_id']}/{r.get('block')}" if r.get("workout_id") else ""
         table.add_row(
             str(r["id"]),
-            esc(str(r["started_at"])[:19]),
+            esc(str(r["started_at"])[:16].replace("T", " ")),
             esc(r["exercise"]),
             held_text(r.get("held_seconds")) if hold else str(r["reps"]),
             "" if hold else str(r["good_reps"]),
             esc(r["status"]),
+            *([workout] if grouped else []),
         )
+    out.print(table)
+    return 0
+
+
+def _workouts(store, args: argparse.Namespace) -> int:  # store: reptrack.store.Store
+    """`history workouts`: every plan run; `history workout ID`: one, block by block."""
+    from rich.table import Table
+
+    if args.action == "workouts":
+        rows = store.workouts()
+        if args.json:
+            print(json.dumps(rows, indent=2))
+            return 0
+        table = Table("id", "started", "plan", "blocks")
+        for w in rows:
+            table.add_row(str(w["id"]), esc(str(w["started_at"])[:19]), esc(str(w["title"])),
+                          str(w["blocks"]))  # fmt: skip
+        out.print(table)
+        return 0
+    if args.id is None:
+        raise ReptrackError("`reptrack history workout` needs a workout ID",
+                            hint="`reptrack history workouts` lists them")  # fmt: skip
+    row, blocks = store.workout(args.id)
+    if args.json:
+        print(json.dumps({**row, "blocks": [_session_json(b) for b in blocks]}, indent=2))
+        return 0
+    out.print(f"[bold]workout {row['id']}[/] {esc(str(row['title']))} "
+              f"{esc(str(row['started_at']))}: {len(blocks)} block(s)")  # fmt: skip
+    table = Table("block", "session", "exercise", "sets", "done", "status")
+    for b in blocks:
+        hold = b.get("kind") == "hold"
+        sets = len(store.set_starts(b["id"]))
+        done = held_text(b.get("held_seconds")) if hold else f"{b['reps']} reps"
+        table.add_row(str(b.get("block")), str(b["id"]), esc(str(b["exercise"])), str(sets),
+                      done, esc(str(b["status"])))  # fmt: skip
     out.print(table)
     return 0
 

@@ -149,7 +149,7 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
+def print_summary(summary) -> None:  # summary: reptrack.workout.Summary
     sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
     rate = summary.loop_fps
     if summary.holds is not None:
@@ -181,17 +181,19 @@ def _print_summary(summary) -> None:  # summary: reptrack.workout.Summary
 
 
 def run_home(args: argparse.Namespace) -> int:
-    from reptrack.tui.app import ReptrackApp, run
+    from reptrack.tui.app import ReptrackApp
 
-    for summary in _run_app(run, ReptrackApp(plan(args))):
-        _print_summary(summary)
+    for summary in run_app(ReptrackApp(plan(args))):
+        print_summary(summary)
     return 0
 
 
-def _run_app(run, app) -> list:
-    from reptrack.tui.app import stderr_log
+def run_app(app, runner=None) -> list:
+    """Run the TUI app (through `runner`, the terminal's by default); its summaries, or one
+    error when it stopped on one."""
+    from reptrack.tui.app import run, stderr_log
 
-    run(app)
+    (runner or run)(app)
     if app.return_code not in (0, None):
         error = getattr(app, "_exception", None)  # Textual keeps what stopped the app
         what = f": {type(error).__name__}: {error}" if error is not None else ""
@@ -215,22 +217,22 @@ def run_workout(args: argparse.Namespace) -> int:
         return _headless(args, open_workout(plan(args)))
     the_plan = plan(args)
     workout = open_workout(the_plan)  # a bad source or model is reported before the TUI
-    from reptrack.tui.app import ReptrackApp, run
+    from reptrack.tui.app import ReptrackApp
     from reptrack.tui.live import LiveOptions
 
     options = LiveOptions(
         preview=args.preview, view=args.view, record=args.record, bell=args.bell, voice=args.voice
     )
     app = ReptrackApp(the_plan, workout=workout, live=options)
-    summaries = _run_app(run, app)
+    summaries = run_app(app)
     if not summaries:  # the app was closed some other way: the session is still saved
         summaries = [workout.finish()]
     for summary in summaries:
-        _print_summary(summary)
+        print_summary(summary)
     return 1 if any(s.end_reason for s in summaries) else 0
 
 
-def _voice():  # -> reptrack.voice.Voice, started; a missing engine is said once on stderr
+def start_voice():  # -> reptrack.voice.Voice, started; a missing engine is said once on stderr
     from reptrack.voice import Voice
 
     voice = Voice(on_problem=lambda message: err.print(f"[yellow]voice:[/] {esc(message)}"))
@@ -242,68 +244,18 @@ def _headless(args: argparse.Namespace, workout) -> int:
     import json
     import threading
 
-    from reptrack.exercise.events import (
-        FormWarning,
-        HoldEnded,
-        HoldStarted,
-        HoldTick,
-        PoseFound,
-        PoseLost,
-        RepCompleted,
-        RuleUnjudged,
-    )
     from reptrack.preview import AnnotatedOutput
-    from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
-    from reptrack.sinks import SinkNotice
     from reptrack.stopping import stop_signals_call
 
     spec, source = workout.spec, workout.source
     quiet = args.json
-    voice = _voice() if args.voice else None
+    voice = start_voice() if args.voice else None
 
     def on_frame(r):
-        say(r.events)
+        if not quiet:
+            say(r.events)
         if voice is not None:
             voice.hear(r.events, r.set_reps)
-
-    def say(events) -> None:
-        for e in events:
-            if quiet:
-                continue
-            if isinstance(e, RepCompleted):
-                rep = e.rep
-                state = "clean" if rep.clean else "flagged: " + ", ".join(rep.messages)
-                out.print(f"rep {rep.number} ({rep.side}, {rep.duration:.1f} s) — {esc(state)}")
-            elif isinstance(e, FormWarning):
-                out.print(f"  [yellow]{esc(e.message)}[/]")
-            elif isinstance(e, RuleUnjudged):
-                out.print(f"  [dim]{esc(e.message)}[/]")
-            elif isinstance(e, SinkNotice):
-                err.print(f"[yellow]{esc(e.message)}[/]")
-            elif isinstance(e, HoldStarted):
-                out.print(f"in position — hold {e.number}")
-            elif isinstance(e, HoldTick):
-                out.print(f"  {held_text(e.seconds)} held")
-            elif isinstance(e, HoldEnded):
-                hold = e.hold
-                out.print(
-                    f"hold {hold.number}: {held_text(hold.seconds)} — {faults_text(hold.faults)}",
-                    markup=False,
-                )
-            elif isinstance(e, SetDone) and e.held is not None:
-                out.print(f"[bold]set {e.number} done[/]: held {held_text(e.held)}")
-            elif isinstance(e, SetDone):
-                out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
-            elif isinstance(e, RestStarted):
-                out.print(f"rest {e.until - e.t:g} s — set {e.next_set} next")
-            elif isinstance(e, RestOver):
-                out.print(f"[bold]rest over — set {e.next_set}[/]")
-            elif isinstance(e, WorkoutDone):
-                out.print(f"[bold]workout complete[/]: {e.sets} sets")
-            elif isinstance(e, PoseLost):
-                out.print("  [dim]step into view[/]")
-            elif isinstance(e, PoseFound):
-                out.print("  [dim]tracking[/]")
 
     for note in workout.notes:
         err.print(f"[yellow]note:[/] {esc(note)}")
@@ -332,14 +284,69 @@ def _headless(args: argparse.Namespace, workout) -> int:
             summary = workout.run(on_frame_and_draw, stop=stop)
     finally:
         output.close()
-    say(workout.final_events)  # a rep finished by the end of the video
+    if not quiet:
+        say(workout.final_events)  # a rep finished by the end of the video
     if voice is not None:
         voice.hear(workout.final_events, workout.set_reps)
         voice.close(timeout=10)  # let it finish the last number
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:
-        _print_summary(summary)
+        print_summary(summary)
     # What was counted is saved; a source that failed (a camera pulled out, a file cut
     # short) still makes the exit code say that something went wrong.
     return 1 if summary.end_reason else 0
+
+
+def say(events, *, in_block: bool = False) -> None:
+    """Print what a frame's events mean to the person, as `--no-tui` does (`in_block`: the
+    session is one block of a workout plan, whose sets done end the block)."""
+    from reptrack.exercise.events import (
+        FormWarning,
+        HoldEnded,
+        HoldStarted,
+        HoldTick,
+        PoseFound,
+        PoseLost,
+        RepCompleted,
+        RuleUnjudged,
+    )
+    from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
+    from reptrack.sinks import SinkNotice
+
+    for e in events:
+        if isinstance(e, RepCompleted):
+            rep = e.rep
+            state = "clean" if rep.clean else "flagged: " + ", ".join(rep.messages)
+            out.print(f"rep {rep.number} ({rep.side}, {rep.duration:.1f} s) — {esc(state)}")
+        elif isinstance(e, FormWarning):
+            out.print(f"  [yellow]{esc(e.message)}[/]")
+        elif isinstance(e, RuleUnjudged):
+            out.print(f"  [dim]{esc(e.message)}[/]")
+        elif isinstance(e, SinkNotice):
+            err.print(f"[yellow]{esc(e.message)}[/]")
+        elif isinstance(e, HoldStarted):
+            out.print(f"in position — hold {e.number}")
+        elif isinstance(e, HoldTick):
+            out.print(f"  {held_text(e.seconds)} held")
+        elif isinstance(e, HoldEnded):
+            hold = e.hold
+            out.print(
+                f"hold {hold.number}: {held_text(hold.seconds)} — {faults_text(hold.faults)}",
+                markup=False,
+            )
+        elif isinstance(e, SetDone) and e.held is not None:
+            out.print(f"[bold]set {e.number} done[/]: held {held_text(e.held)}")
+        elif isinstance(e, SetDone):
+            out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
+        elif isinstance(e, RestStarted):
+            out.print(f"rest {e.until - e.t:g} s — set {e.next_set} next")
+        elif isinstance(e, RestOver):
+            out.print(f"[bold]rest over — set {e.next_set}[/]")
+        elif isinstance(e, WorkoutDone):
+            done = "block done" if in_block else "workout complete"
+            out.print(f"[bold]{done}[/]: {e.sets} set{'s' if e.sets != 1 else ''}")
+        elif isinstance(e, PoseLost):
+            out.print("  [dim]step into view[/]")
+        elif isinstance(e, PoseFound):
+            out.print("  [dim]tracking[/]")

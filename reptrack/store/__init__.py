@@ -241,8 +241,12 @@ class Store(Queries):
         side: str | None = None,
         target_seconds: float | None = None,
         hold: bool = False,
+        block: tuple[int, int] | None = None,
     ) -> int:
+        """A new session; `block` = (workout id, block number) for one block of a workout."""
         row = {
+            "workout_id": block[0] if block else None,
+            "block": block[1] if block else None,
             "kind": "hold" if hold else "reps",
             "exercise": exercise,
             "definition": definition,
@@ -261,6 +265,11 @@ class Store(Queries):
             "target_seconds": target_seconds,
         }
         return int(self._write(lambda: self.db.table("sessions").insert(row).last_pk))
+
+    def start_workout(self, plan: str, title: str) -> int:
+        """A new workout: the sessions of its blocks name it."""
+        row = {"plan": plan, "title": title, "started_at": now()}
+        return int(self._write(lambda: self.db.table("workouts").insert(row).last_pk))
 
     def add_rep(self, session_id: int, rep: Rep, set_number: int = 1) -> None:
         self._write(self._insert_rep, session_id, rep, set_number)

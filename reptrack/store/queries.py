@@ -115,6 +115,34 @@ class Queries:
         return out
 
     @_reading
+    def workouts(self) -> list[dict]:
+        """Every workout, newest first, with how many blocks it ran."""
+        rows = self.db.execute(
+            "SELECT w.*, COUNT(s.id) AS blocks FROM workouts w "
+            "LEFT JOIN sessions s ON s.workout_id = w.id GROUP BY w.id "
+            "ORDER BY w.started_at DESC, w.id DESC"
+        )
+        names = [d[0] for d in rows.description]
+        return [dict(zip(names, r, strict=True)) for r in rows.fetchall()]
+
+    @_reading
+    def workout(self, workout_id: int) -> tuple[dict, list[dict]]:
+        """A workout and its blocks' sessions, in the order they ran."""
+        missing = StoreError(
+            f"no workout with id {workout_id}", hint="`reptrack history workouts` lists them"
+        )
+        if not 0 < workout_id <= MAX_ID:
+            raise missing
+        try:
+            row = dict(self.db.table("workouts").get(workout_id))
+        except sqlite_utils.db.NotFoundError:
+            raise missing from None
+        blocks = self.db.table("sessions").rows_where(
+            "workout_id = ?", [workout_id], order_by="block, id"
+        )
+        return row, [dict(b) for b in blocks]
+
+    @_reading
     def holds(self, session_id: int) -> list[dict]:
         """A timed hold's stretches in position; damaged faults are read as none, noted."""
         rows = self.db.table("holds").rows_where("session_id = ?", [session_id], order_by="n")

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from reptrack.errors import StoreError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 # PRAGMA application_id of every file reptrack writes ("RPTR"): a file without it is only
 # taken over when it is empty or has reptrack's tables from before files were marked.
 APPLICATION_ID = 0x52505452
@@ -131,7 +131,20 @@ def _migrate_4(db: sqlite_utils.Database) -> None:
     db.table("sessions").add_column("target_seconds", float)
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4}
+def _migrate_5(db: sqlite_utils.Database) -> None:
+    """Workouts: a plan run block by block, each block a session of its exercise.
+
+    Sessions before version 5 were each on their own."""
+    db.table("workouts").create(
+        {"id": int, "plan": str, "title": str, "started_at": str},
+        pk="id",
+        not_null={"plan", "started_at"},
+    )
+    db.table("sessions").add_column("workout_id", int)
+    db.table("sessions").add_column("block", int)
+
+
+MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:
@@ -192,6 +205,7 @@ def missing_tables(conn: sqlite3.Connection, version: int) -> list[str]:
         return []
     expected = set(REPTRACK_TABLES) | ({"sets"} if version >= 2 else set())
     expected |= {"holds"} if version >= 4 else set()
+    expected |= {"workouts"} if version >= 5 else set()
     return sorted(expected - set(_tables(conn)))
 
 

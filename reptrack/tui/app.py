@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from reptrack import paths
 from reptrack.errors import ReptrackError
 from reptrack.plan import Plan, open_workout
+from reptrack.plan_runner import PlanRun
 from reptrack.sources import source_text
 from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
@@ -48,9 +49,13 @@ class ReptrackApp(App[Summary | None]):
         opener: Opener = open_workout,
         live: LiveOptions = LiveOptions(),
         recorder: Recorder | None = None,
+        plan_run: PlanRun | None = None,
     ) -> None:
+        """`plan_run`: a workout plan's blocks, each on a live screen of its own, one after
+        another; the app ends with the last."""
         super().__init__()
         self.plan, self.workout, self.opener = plan, workout, opener
+        self.plan_run = plan_run
         self.recorder = recorder  # how Learn and Calibrate record (the tests replay landmarks)
         self.live = live
         self.summaries: list[Summary] = []
@@ -72,7 +77,9 @@ class ReptrackApp(App[Summary | None]):
 
     def on_mount(self) -> None:
         self._loop = asyncio.get_running_loop()
-        if self.workout is not None:
+        if self.plan_run is not None:
+            self._next_block()
+        elif self.workout is not None:
             self._live(self.workout, self.plan, then_exit=True)
         else:
             self.push_screen(HomeScreen(self.plan, voice=self.live.voice))
@@ -89,6 +96,30 @@ class ReptrackApp(App[Summary | None]):
         self.push_screen(LiveScreen(workout, plan, self.live), done)
 
     # -- from the home screen -----------------------------------------------------------
+    def _next_block(self) -> None:
+        """The plan's next block on a live screen; at the end (or on `q`), the app ends."""
+        run = self.plan_run
+        assert run is not None
+        workout = None if self.stopping else run.next_block()
+        if workout is None:
+            run.close()
+            self.exit(self.summaries[-1] if self.summaries else None)
+            return
+        block = run.plan.blocks[run.index - 1]
+        plan = replace(self.plan, exercise=workout.spec.name, target_reps=block.reps,
+                       target_seconds=block.seconds, sets=block.sets, rest=block.rest)  # fmt: skip
+        screen = LiveScreen(workout, plan, replace(self.live, block=str(run.shown(run.index))))
+
+        def done(summary: Summary | None) -> None:
+            if summary is not None:
+                self.summaries.append(summary)
+                run.summaries.append(summary)
+            if screen.finishing or workout.source_ended:
+                self.stopping = True  # q ends the whole workout, as does the video's end
+            self._next_block()
+
+        self.push_screen(screen, done)
+
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:
         self.live = replace(self.live, voice=message.voice)
         self.notify(f"opening {source_text(message.plan.source)}…", timeout=3, markup=False)

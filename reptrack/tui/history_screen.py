@@ -112,7 +112,9 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("id", "date", "exercise", "reps", "clean", "duration", "status")
+        table.add_columns(
+            "id", "date", "exercise", "reps", "clean", "duration", "status", "workout"
+        )
         self.refresh_rows()
 
     def on_screen_resume(self) -> None:
@@ -136,6 +138,7 @@ class HistoryScreen(Screen[None]):
                 "—" if hold else clean_percent(r),
                 duration_text(r),
                 Text(str(r["status"])),
+                f"{r['workout_id']}/{r.get('block')}" if r.get("workout_id") else "",
                 key=str(r["id"]),
             )
         self.query_one("#empty", Static).update(

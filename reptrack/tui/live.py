@@ -61,6 +61,7 @@ class LiveOptions:
     voice: bool = False
     clock: Callable[[], float] = time.monotonic
     speech: Callable[[], Engine] = SpeechProcess  # the voice's engine (tests pass a fake)
+    block: str | None = None  # one block of a workout plan: "block 2/4 · Push-up 3 × 10 reps"
 
 
 # The camera view is shown by default when the terminal has room for it beside a big count.
@@ -89,6 +90,7 @@ class LiveScreen(Screen[Summary | None]):
         self.workout, self.plan = workout, plan
         self.controls = LoopControls.create(options.preview)
         self.record, self.ring_bell = options.record, options.bell
+        self.block = options.block
         self.view_choice = options.view  # None until `v` is pressed: by the terminal's size
         self.voice = self._voice(options.speech)
         self.voice.muted = not options.voice  # muted, it starts no engine; `m` unmutes it
@@ -114,6 +116,8 @@ class LiveScreen(Screen[Summary | None]):
     def compose(self) -> ComposeResult:
         spec = self.workout.spec
         title = f"{spec.title} · {self.workout.source.description}"
+        if self.block:
+            title = f"{self.block} · {self.workout.source.description}"
         yield Static(title, id="title", markup=False)
         with VerticalScroll(id="body"):  # gives way first on a small terminal
             with Horizontal(id="stage"):
@@ -292,8 +296,10 @@ class LiveScreen(Screen[Summary | None]):
                 self.held = last.get("held_seconds", self.held)
                 self._show_quality()
                 self._show_clock()
-        if self.finishing:
-            self.dismiss(self.summary)
+        w = self.workout
+        block_done = self.block and (w.program.done or w.moved_on) and not w.source_ended
+        if self.finishing or (block_done and message.error is None):
+            self.dismiss(self.summary)  # a block done: the plan's next one follows
 
     # -- display ------------------------------------------------------------------------
     @property

@@ -1,0 +1,152 @@
+"""`reptrack workout PLAN`: run a workout plan block by block, in the TUI or as text, and log
+it as one workout; `reptrack workout list` shows the plans."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out, pose_options
+from reptrack.commands.session import interactive, print_summary, say, start_voice
+
+HELP = "run a workout plan: its exercises one after another, sets, reps and rest"
+
+
+def configure(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "plan",
+        help="a plan's name (see `reptrack workout list`) or the path of a plan TOML file; "
+        "`list` shows the plans",
+    )
+    p.add_argument(
+        "--source",
+        default="0",
+        help="camera index (default 0), video file, or stream URL",
+    )
+    p.add_argument(
+        "--side",
+        choices=("left", "right", "both", "auto"),
+        help="body side to count (default: each exercise's)",
+    )
+    p.add_argument(
+        "--log-csv",
+        metavar="FILE.csv",
+        help="write a line per rep and per hold to FILE.csv as it is counted",
+    )
+    p.add_argument(
+        "--voice",
+        action="store_true",
+        help="speak each rep, each hold's time, new form warnings, 'set done' and the blocks",
+    )
+    p.add_argument(
+        "--no-tui",
+        action="store_true",
+        help="print the workout as text instead of the TUI (the default when not in a terminal)",
+    )
+    p.add_argument("--json", action="store_true", help="with --no-tui: print a JSON summary only")
+    p.add_argument("--no-save", action="store_true", help="do not log the workout")
+    add_db_option(p)
+    add_pose_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from reptrack import plans
+    from reptrack.plan_runner import open_plan_run
+
+    if args.plan == "list":
+        return _list()
+    plan = plans.load(args.plan)
+    opened = open_plan_run(
+        plan,
+        source=args.source,
+        backend=args.backend,
+        pose=pose_options(args),
+        side=args.side,
+        db=args.db,
+        save=not args.no_save,
+        log_csv=args.log_csv,
+    )
+    if args.no_tui or args.json or not interactive():
+        return _headless(args, opened)
+    return _tui(args, opened)
+
+
+def _list() -> int:
+    from reptrack import plans
+    from reptrack.errors import ReptrackError
+
+    for name, path in plans.available().items():
+        try:
+            p = plans.load(str(path))
+            blocks = ", ".join(f"{b.exercise} {b.target}" for b in p.blocks)
+            out.print(f"[bold]{esc(name):12s}[/] {esc(p.title)}: {esc(blocks)}")
+        except ReptrackError as exc:
+            first = exc.message.splitlines()[0]
+            out.print(f"[bold]{esc(name):12s}[/] [red]invalid[/]: {esc(first)}")
+    return 0
+
+
+def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
+    import threading
+
+    from reptrack.stopping import stop_signals_call
+
+    quiet = args.json
+    voice = start_voice() if args.voice else None
+    for note in run.notes:
+        err.print(f"[yellow]note:[/] {esc(note)}")
+    if not quiet:
+        out.print(f"{run.plan.title} from {run.source.description} — Ctrl-C to finish and save",
+                  markup=False)  # fmt: skip
+
+    def on_block(shown, workout) -> None:
+        if not quiet:
+            out.print(f"[bold]{esc(str(shown))}[/]")
+        if voice is not None:
+            voice.say(f"{shown.title}, {shown.block.target.replace('×', 'times')}")
+
+    def on_frame(r) -> None:
+        if not quiet:
+            say(r.events, in_block=True)
+        if voice is not None:
+            voice.hear(r.events, r.set_reps)
+
+    def on_end(workout) -> None:  # what ending the block caused: a hold ends, a set is done
+        if not quiet:
+            say(workout.final_events, in_block=True)
+        if voice is not None:
+            voice.hear(workout.final_events, workout.set_reps)
+
+    stop = threading.Event()
+    with stop_signals_call(stop.set):
+        summaries = run.run(on_frame, stop, on_block, on_end)
+    if voice is not None:
+        voice.close(timeout=10)
+    if args.json:
+        print(json.dumps(run.to_json(), indent=2))
+    else:
+        for n, summary in enumerate(summaries, 1):
+            out.print(f"block {n}: ", end="")
+            print_summary(summary)
+        if run.workout_id is not None:
+            out.print(f"workout {run.workout_id} saved: `reptrack history workout "
+                      f"{run.workout_id}` shows it")  # fmt: skip
+    left = len(run.plan.blocks) - len(summaries)
+    if left and not quiet:
+        err.print(f"[yellow]{left} block(s) not begun: the source ended first[/]")
+    return 1 if any(s.end_reason for s in summaries) else 0
+
+
+def _tui(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
+    from reptrack.commands.session import run_app
+    from reptrack.plan import Plan
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.live import LiveOptions
+
+    shown_plan = Plan(run.plan.blocks[0].exercise, source=args.source, db=args.db)
+    app = ReptrackApp(shown_plan, plan_run=run, live=LiveOptions(voice=args.voice))
+    summaries = run_app(app)
+    for n, summary in enumerate(summaries, 1):
+        out.print(f"block {n}: ", end="")
+        print_summary(summary)
+    return 1 if any(s.end_reason for s in summaries) else 0

@@ -1,0 +1,170 @@
+"""Running a workout plan: its blocks one after another over one source and one pose model,
+each block a session of its exercise on the session engine (`Workout`), all saved as one
+workout. A block ends when its planned sets are done (or the person moves on); the next
+starts at the next frame. The TUI and the headless mode both drive it."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from reptrack.exercise import spec as specs
+from reptrack.exercise.measure import support_notes
+from reptrack.plans import Block, WorkoutPlan
+from reptrack.pose.types import PoseEstimator
+from reptrack.sinks import Sink
+from reptrack.sources import FrameSource
+from reptrack.store import Store
+from reptrack.workout import FrameResult, Summary, Workout
+
+
+@dataclass(frozen=True)
+class BlockShown:
+    """What a person is told of a block: "block 2/4 · push-up 3 × 10 reps", and what follows."""
+
+    number: int
+    of: int
+    block: Block
+    title: str
+    next: str | None  # "next: Lunge 3 × 10 reps", None for the last block
+
+    def __str__(self) -> str:
+        line = f"block {self.number}/{self.of} · {self.title} {self.block.target}"
+        return f"{line} · {self.next}" if self.next else f"{line} · last block"
+
+
+class PlanRun:
+    """One run of `plan` from `source` through `estimator`; `store` gets a workout and a
+    session per block."""
+
+    def __init__(
+        self,
+        plan: WorkoutPlan,
+        source: FrameSource,
+        estimator: PoseEstimator,
+        *,
+        store: Store | None = None,
+        backend: str = "blazepose",
+        model: str = "full",
+        side: str | None = None,
+        sinks: Iterable[Sink] = (),
+    ) -> None:
+        self.plan, self.source, self.estimator, self.store = plan, source, estimator, store
+        self.backend, self.model, self.side, self.sinks = backend, model, side, list(sinks)
+        self.workout_id = store.start_workout(plan.name, plan.title) if store else None
+        self.specs = [specs.load(b.exercise) for b in plan.blocks]
+        self.index = 0  # blocks begun
+        self.current: Workout | None = None
+        self.summaries: list[Summary] = []
+        self.notes = sorted(
+            {n for s in self.specs for n in support_notes(s, estimator.keypoints, estimator.title)}
+        )
+
+    def shown(self, number: int) -> BlockShown:
+        """Block `number` (from 1) as the person is told of it."""
+        blocks = self.plan.blocks
+        later = number < len(blocks)
+        following = f"next: {self.specs[number].title} {blocks[number].target}" if later else None
+        return BlockShown(number, len(blocks), blocks[number - 1], self.specs[number - 1].title,
+                          following)  # fmt: skip
+
+    def next_block(self) -> Workout | None:
+        """The session of the next block, or None when the plan is done, the source has
+        ended, or the person stopped it."""
+        if self.index >= len(self.plan.blocks) or (self.current and self.current.source_ended):
+            return None
+        block, spec = self.plan.blocks[self.index], self.specs[self.index]
+        self.index += 1
+        self.current = Workout(
+            self.source,
+            self.estimator,
+            spec,
+            side=self.side,
+            store=self.store,
+            backend=self.backend,
+            model=self.model,
+            target_reps=block.reps,
+            planned_sets=block.sets,
+            rest=block.rest,
+            sinks=self.sinks,
+            target_seconds=block.seconds,
+            block=(self.workout_id or 0, self.index),
+        )
+        return self.current
+
+    def run(
+        self,
+        on_frame: Callable[[FrameResult], None] = lambda r: None,
+        stop: threading.Event | None = None,
+        on_block: Callable[[BlockShown, Workout], None] = lambda shown, w: None,
+        on_end: Callable[[Workout], None] = lambda w: None,
+    ) -> list[Summary]:
+        """Every block in turn until the plan is done, the source ends or `stop` is set;
+        `on_block` hears of each as it begins, `on_end` when it has ended (its
+        `final_events` say what ending it caused)."""
+        try:
+            while not (stop is not None and stop.is_set()):
+                workout = self.next_block()
+                if workout is None:
+                    break
+                on_block(self.shown(self.index), workout)
+                self.summaries.append(workout.run(on_frame, stop))
+                on_end(workout)
+        finally:
+            self.close()
+        return self.summaries
+
+    def close(self) -> None:
+        """The source is the run's, not a block's: closed once, at the end."""
+        with contextlib.suppress(Exception):
+            self.source.close()
+
+    def to_json(self) -> dict:
+        return {
+            "plan": self.plan.name,
+            "title": self.plan.title,
+            "workout_id": self.workout_id,
+            "blocks_planned": len(self.plan.blocks),
+            "blocks": [{"block": n, **s.to_json()} for n, s in enumerate(self.summaries, 1)],
+        }
+
+
+def open_plan_run(
+    plan: WorkoutPlan,
+    *,
+    source: str,
+    backend: str,
+    pose: dict,
+    side: str | None = None,
+    db: str | None = None,
+    save: bool = True,
+    log_csv: str | None = None,
+) -> PlanRun:
+    """Load the pose model, the store and the source once for the whole plan; one clear
+    error (and nothing left open) when one of them is not right."""
+    from reptrack.outputs import check_output
+    from reptrack.pose import backends
+    from reptrack.pose.backends import logged_model
+    from reptrack.sinks import CsvRepLog
+    from reptrack.sources import open_source
+
+    estimator = backends.make_estimator(backend, pose)
+    with contextlib.ExitStack() as opened:
+        store = Store(db) if save else None
+        if store is not None:
+            opened.callback(store.close)
+        sinks: list[Sink] = []
+        if log_csv is not None:
+            inputs = [source, store.path if store else None]
+            log = CsvRepLog(check_output(log_csv, what="--log-csv", suffixes=(".csv",),
+                                         inputs=inputs))  # fmt: skip
+            opened.callback(log.close, "interrupted", None)
+            sinks.append(log)
+        opened_source = open_source(source)
+        opened.callback(opened_source.close)
+        run = PlanRun(plan, opened_source, estimator, store=store, backend=backend,
+                      model=logged_model(backend, pose), side=side, sinks=sinks)  # fmt: skip
+        opened.pop_all()
+    return run

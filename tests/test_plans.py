@@ -1,0 +1,153 @@
+"""Workout plans: the plan files, and a plan run block by block on three real videos joined
+end to end, headless and in the TUI, saved as one workout."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import cv2
+import pytest
+
+from reptrack import plans
+from reptrack.errors import ReptrackError, SpecError
+from reptrack.exercise import spec as specs
+from reptrack.plan import Plan
+from reptrack.plan_runner import open_plan_run
+from reptrack.store import Store
+from reptrack.tui.app import ReptrackApp
+from reptrack.tui.live import LiveScreen
+from tuikit import SIZE, run, text
+
+CLIPS = ("squat_tommy", "plank_warteg_b", "pushup_tayyab")  # 3 squats, 12 s of plank, 4 push-ups
+# One block per clip, each done within its clip: the next block starts on the next one.
+PLAN = """
+title = "Three in a row"
+[[block]]
+exercise = "squat"
+sets = 1
+reps = 3
+[[block]]
+exercise = "plank"
+sets = 1
+seconds = 8
+[[block]]
+exercise = "pushup"
+sets = 1
+reps = 4
+"""
+
+
+@pytest.fixture(scope="module")
+def joined(shared, tmp_path_factory) -> Path:
+    """The three clips end to end at 640×360, 30 frames a second."""
+    out = tmp_path_factory.mktemp("joined") / "three.mp4"
+    w, h, fps = 640, 360, 30.0
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for clip in CLIPS:
+        cap = cv2.VideoCapture(str(shared / "videos" / f"{clip}.mp4"))
+        step = (cap.get(cv2.CAP_PROP_FPS) or fps) / fps
+        frames = []
+        while (got := cap.read())[0]:
+            frames.append(got[1])
+        cap.release()
+        for k in range(int(len(frames) / step)):
+            frame = frames[int(k * step)]
+            s = min(w / frame.shape[1], h / frame.shape[0])
+            small = cv2.resize(frame, (int(frame.shape[1] * s), int(frame.shape[0] * s)))
+            top, left = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+            bottom, right = h - small.shape[0] - top, w - small.shape[1] - left
+            writer.write(cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_CONSTANT))
+    writer.release()
+    return out
+
+
+@pytest.fixture
+def plan_file(tmp_path) -> Path:
+    path = tmp_path / "three.toml"
+    path.write_text(PLAN)
+    return path
+
+
+# -- the files -------------------------------------------------------------------------------
+def test_the_shipped_plans_are_valid_and_name_shipped_exercises():
+    found = plans.available()
+    assert {"full_body", "core", "upper_body"} <= set(found)
+    for name in found:
+        plan = plans.load(name)
+        assert plan.blocks and plan.title
+        for block in plan.blocks:
+            spec = specs.load(block.exercise)
+            assert (block.seconds is not None) == spec.is_hold
+            assert (block.reps is not None) != spec.is_hold and block.sets >= 1
+
+
+def test_a_broken_plan_says_every_problem_at_once(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[[block]]\nexercise = "sqat"\nsets = 3\nreps = 10\n'
+        '[[block]]\nexercise = "plank"\nsets = 2\nreps = 10\n'
+        '[[block]]\nexercise = "squat"\nsets = 0\nseconds = 30\nrestt = 5\n'
+    )
+    with pytest.raises(SpecError) as info:
+        plans.load(str(path))
+    problems = "\n".join(info.value.problems)
+    for expected in ("block[0].exercise", "did you mean 'squat'", "block[1].reps (line 8)",
+                     "timed hold", "block[2].sets", "counts reps", "block[2].restt"):  # fmt: skip
+        assert expected in problems
+    with pytest.raises(ReptrackError, match="unknown workout plan 'ful_body'"):
+        plans.load("ful_body")
+
+
+# -- a run -----------------------------------------------------------------------------------
+def _cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {"REPTRACK_DB": str(db), "PATH": ""}
+    return subprocess.run([sys.executable, "-m", "reptrack", *args], capture_output=True,
+                          text=True, env=env, timeout=600)  # fmt: skip
+
+
+def test_a_plan_runs_block_by_block_headless_and_is_one_workout(
+    joined, plan_file, blazepose_models, tmp_path
+):
+    db = tmp_path / "s.db"
+    done = _cli("workout", str(plan_file), "--source", str(joined), "--no-tui", "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    got = [(b["exercise"], b["reps"], round(b.get("held_seconds", 0))) for b in report["blocks"]]
+    assert got == [("squat", 3, 0), ("plank", 0, 8), ("pushup", 4, 0)]
+    shown = json.loads(
+        _cli("history", "workout", str(report["workout_id"]), "--json", db=db).stdout
+    )
+    assert [b["exercise"] for b in shown["blocks"]] == ["squat", "plank", "pushup"]
+    assert [b["block"] for b in shown["blocks"]] == [1, 2, 3]
+    listed = _cli("workout", "list", db=db)
+    assert listed.returncode == 0 and "full_body" in listed.stdout
+
+
+def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
+    joined, plan_file, blazepose_models, tmp_path
+):
+    db = tmp_path / "s.db"
+    plan_run = open_plan_run(plans.load(str(plan_file)), source=str(joined),
+                             backend="blazepose", pose={}, db=str(db))  # fmt: skip
+    app = ReptrackApp(Plan("squat", db=str(db)), plan_run=plan_run)
+    titles: list[str] = []
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            while app.is_running:
+                if isinstance(app.screen, LiveScreen):
+                    title = text(app, "#title")
+                    if not titles or titles[-1] != title:
+                        titles.append(title)
+                    if "video finished" in text(app, "#camera"):
+                        await pilot.press("q")
+                await pilot.pause(0.05)
+
+    run(scenario())
+    assert [t.split(" · ")[0] for t in titles] == ["block 1/3", "block 2/3", "block 3/3"]
+    assert "next: Plank 1 × 8 s" in titles[0] and "last block" in titles[2]
+    assert [len(s.reps) for s in app.summaries] == [3, 0, 4]
+    assert Store(db).workouts()[0]["blocks"] == 3
