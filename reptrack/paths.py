@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from pathlib import Path
@@ -92,3 +93,26 @@ def checked(path: str | Path, what: str) -> Path:
             hint="use a shorter name, or a file nearer the top of the disk",
         ) from None
     return p
+
+
+def toml_files(folders: list[Path]) -> dict[str, Path]:
+    """The TOML files in `folders` by name; a later folder's file overrides an earlier one's
+    (the user's exercises and plans override the shipped ones)."""
+    found: dict[str, Path] = {}
+    for folder in folders:
+        if folder.is_dir():
+            for f in sorted(folder.glob("*.toml")):
+                found[f.stem] = f
+    return found
+
+
+def named(name: str, files: dict[str, Path], what: str, listed_by: str) -> Path:
+    """The file called `name`, or one error naming the closest and the known ones."""
+    if name in files:
+        return files[name]
+    close = difflib.get_close_matches(name, list(files), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise ReptrackError(
+        f"unknown {what} {name!r}",
+        hint=f"{hint}known: {', '.join(files) or 'none'}; `{listed_by}` shows them",
+    )

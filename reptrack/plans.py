@@ -121,12 +121,7 @@ def search_dirs() -> list[Path]:
 
 
 def available() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for folder in search_dirs():
-        if folder.is_dir():
-            for f in sorted(folder.glob("*.toml")):
-                found[f.stem] = f
-    return found
+    return paths.toml_files(search_dirs())
 
 
 def load(name: str) -> WorkoutPlan:
@@ -134,15 +129,7 @@ def load(name: str) -> WorkoutPlan:
     if name.endswith(".toml") or "/" in name:
         path = paths.checked(name, "plan")
     else:
-        files = available()
-        if name not in files:
-            close = difflib.get_close_matches(name, list(files), n=1)
-            hint = f"did you mean {close[0]!r}? " if close else ""
-            raise ReptrackError(
-                f"unknown workout plan {name!r}",
-                hint=f"{hint}known: {', '.join(files) or 'none'}; or give a plan file's path",
-            )
-        path = files[name]
+        path = paths.named(name, available(), "workout plan", "reptrack workout list")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -377,24 +377,11 @@ def search_dirs() -> list[Path]:
 
 
 def available() -> dict[str, Path]:
-    found: dict[str, Path] = {}
-    for folder in search_dirs():
-        if folder.is_dir():
-            for f in sorted(folder.glob("*.toml")):
-                found[f.stem] = f
-    return found
+    return paths.toml_files(search_dirs())
 
 
 def load(name: str) -> ExerciseSpec:
     """An exercise by name (or a path to a TOML file)."""
     if name.endswith(".toml") or "/" in name:
         return load_file(name)
-    files = available()
-    if name not in files:
-        close = difflib.get_close_matches(name, list(files), n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        raise ReptrackError(
-            f"unknown exercise {name!r}",
-            hint=f"{hint}known: {', '.join(files) or 'none'}; `reptrack exercises list` shows them",
-        )
-    return load_file(files[name])
+    return load_file(paths.named(name, available(), "exercise", "reptrack exercises list"))
