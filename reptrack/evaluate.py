@@ -70,6 +70,17 @@ class Result:
     seconds: float
     error: str | None = None  # why the video was not scored
     holds: list[Hold] | None = None  # a timed hold's stretches in position
+    auto: bool = False  # the exercise was recognised (`recognized`), not given
+    recognized: str | None = None  # the exercise named; None: nothing named
+
+    @property
+    def truth(self) -> str | None:
+        """The exercise a recogniser should name: none for a video of no reps and no hold."""
+        return None if self.label.reps == 0 and not self.label.is_hold else self.label.exercise
+
+    @property
+    def named_right(self) -> bool:
+        return self.scored and self.recognized == self.truth
 
     @property
     def held(self) -> float | None:
@@ -94,13 +105,18 @@ class Result:
 
     @property
     def exact(self) -> bool:
-        """Counted right: the reps (or a hold's seconds, within its tolerance)."""
+        """Counted right: the reps (or a hold's seconds, within its tolerance); recognised,
+        the exercise named right too."""
+        if self.auto and not self.named_right:
+            return False
         if self.label.is_hold:
             return self.scored and self.held is not None and self.label.accepts_held(self.held)
         return self.scored and self.label.accepts(self.predicted)
 
     @property
     def within_one(self) -> bool:
+        if self.auto and not self.named_right:
+            return False
         if self.label.is_hold:
             return self.exact
         return self.scored and self.label.error_of(self.predicted) <= 1
@@ -116,6 +132,8 @@ class Result:
             out["expected_seconds"] = round(self.label.expected_seconds, 2)
         if self.error is not None:
             return {**out, "predicted": None, "exact": False, "error": self.error}
+        if self.auto:
+            out["recognized"] = self.recognized
         if self.label.is_hold:
             out["held_seconds"] = None if self.held is None else round(self.held, 2)
             out["tolerance_seconds"] = round(hold_tolerance(self.label.expected_seconds), 2)
@@ -309,6 +327,7 @@ def evaluate(
     progress: Progress | None = None,
     use: dict[str, str] | None = None,
     chart_dir: Path | None = None,
+    auto: bool = False,
 ) -> list[Result]:
     """Count every labelled video; one that cannot be scored becomes a result with its error.
 
@@ -316,14 +335,20 @@ def evaluate(
     unreadable video, no landmark file) are caught; a model that cannot be loaded at all
     stops the run, since no video could be scored. `use` counts the videos labelled with
     one exercise with another definition (a learned one, say): {"squat": "my_squat"}.
-    `chart_dir` gets a picture of each video's counting (`VIDEO.counting.png`).
+    `chart_dir` gets a picture of each video's counting (`VIDEO.counting.png`). `auto`
+    recognises each video's exercise among every one reptrack knows instead of being told.
     """
     from reptrack.errors import ModelError
 
     progress = progress or NoProgress()
     results = []
+    candidates = [specs.load(name) for name in specs.available()] if auto else []
     for label in labels:
         start = time.perf_counter()
+        if auto:
+            results.append(_recognized(label, reference, estimator_factory, progress, candidates))
+            progress.done(results[-1])
+            continue
         try:
             counter = make(specs.load((use or {}).get(label.exercise, label.exercise)))
             charted = chart_dir is not None and isinstance(counter, RepCounter)
@@ -342,6 +367,49 @@ def evaluate(
         results.append(result)
         progress.done(result)
     return results
+
+
+def _recognized(
+    label: Label,
+    reference: Path | None,
+    estimator_factory: Callable | None,
+    progress: Progress,
+    candidates: list[specs.ExerciseSpec],
+) -> Result:
+    """A video whose exercise is recognised (`recognition.recognize`), then scored."""
+    from reptrack.errors import ModelError
+    from reptrack.exercise.recognition import recognize
+
+    start = time.perf_counter()
+    try:
+        poses = list(_ticking(_poses(label, reference, estimator_factory, progress), progress))
+    except ModelError:
+        raise
+    except ReptrackError as exc:
+        return Result(label, [], 0, time.perf_counter() - start, error=exc.message, auto=True)
+    found = recognize(poses, candidates)
+    c = found.counter
+    return Result(
+        label,
+        list(c.reps) if c is not None else [],
+        len(poses),
+        time.perf_counter() - start,
+        holds=list(c.holds) if isinstance(c, HoldTimer) else ([] if label.is_hold else None),
+        auto=True,
+        recognized=found.exercise,
+    )
+
+
+def confusion(results: list[Result]) -> dict[str, dict[str, int]]:
+    """Recognised: for each exercise a video shows (none: a video of nothing), how often each
+    exercise was named ("none": nothing named)."""
+    table: dict[str, dict[str, int]] = {}
+    for r in results:
+        if r.scored and r.auto:
+            row = table.setdefault(r.truth or "none", {})
+            named = r.recognized or "none"
+            row[named] = row.get(named, 0) + 1
+    return table
 
 
 def _chart(path: Path, trace: CountingTrace, counter: RepCounter) -> None:
@@ -363,11 +431,14 @@ def summary(results: list[Result]) -> dict:
     frames = sum(r.frames for r in scored)
     seconds = sum(r.seconds for r in scored)
     per_exercise: dict[str, dict[str, int]] = {}
+    auto = any(r.auto for r in results)
     for r in results:
         row = per_exercise.setdefault(r.label.exercise, {"videos": 0, "exact": 0, "within_one": 0})
         row["videos"] += 1
         row["exact"] += r.exact
         row["within_one"] += r.within_one
+        if auto:
+            row["named_right"] = row.get("named_right", 0) + r.named_right
     return {
         "videos": n,
         "scored": len(scored),
@@ -384,4 +455,13 @@ def summary(results: list[Result]) -> dict:
             for how in sorted({h for r in scored for h in r.counted_by})
         },
         "per_exercise": per_exercise,
+        **(
+            {
+                "named_right": sum(r.named_right for r in results),
+                "named_right_rate": sum(r.named_right for r in results) / n,
+                "confusion": confusion(results),
+            }
+            if auto
+            else {}
+        ),
     }

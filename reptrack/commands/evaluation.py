@@ -55,6 +55,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         "(a learned or calibrated one; repeatable)",
     )
     p.add_argument(
+        "--auto",
+        action="store_true",
+        help="recognise each video's exercise among every one reptrack knows instead of being "
+        "told it; reports the exercise named (`recognized` in --json) and a confusion table",
+    )
+    p.add_argument(
         "--chart",
         metavar="DIR",
         help="write a picture of each video's counting to DIR/VIDEO.counting.png: the angle, "
@@ -139,6 +145,7 @@ def run(args: argparse.Namespace) -> int:
             progress=_Bars(progress, len(labels)),
             use=dict(args.use),
             chart_dir=chart_dir,
+            auto=args.auto,
         )
     summ = summary(results)
     keypoints = Path(args.keypoints or Path(args.labels).parent / "keypoints")
@@ -163,6 +170,11 @@ def _print(results: list[Result], summ: dict) -> None:
             out.print(f"[red]![/] {name} not scored: {esc(r.error)}")
             continue
         ok = "[green]✓[/]" if r.exact else "[red]✗[/]"
+        if r.auto:
+            named = esc(r.recognized or "nothing")
+            name = esc(f"{r.label.file.name:32s}")
+            mark = "" if r.named_right else f" [red](is {esc(r.truth or 'nothing')})[/]"
+            name = f"{name} named {named:14s}{mark}"
         if r.label.is_hold and r.held is not None:
             faults = {f for h in r.holds or [] for f in h.faults}
             out.print(
@@ -186,6 +198,8 @@ def _print(results: list[Result], summ: dict) -> None:
         )
     if any(r.label.is_hold for r in results):
         out.print("  (a hold is exact when its seconds in position are within the tolerance)")
+    if "confusion" in summ:
+        _print_confusion(summ)
     if summ["counted_by"]:
         ways = ", ".join(f"{n} {by}" for by, n in summ["counted_by"].items())
         out.print(f"\nreps counted: {esc(ways)} (thresholds as shipped, fitted to the person, "
@@ -198,6 +212,16 @@ def _print(results: list[Result], summ: dict) -> None:
         + (f", mean |error|/true {mae:.3f}" if mae is not None else "")
         + fps
     )
+
+
+def _print_confusion(summ: dict) -> None:
+    """Recognition: named right out of all, and what each exercise was taken for."""
+    n = summ["videos"]
+    out.print(f"\nnamed right {summ['named_right']}/{n} ({summ['named_right_rate']:.0%}); "
+              "what each was named:")  # fmt: skip
+    for truth, row in sorted(summ["confusion"].items()):
+        named = ", ".join(f"{name} {k}" for name, k in sorted(row.items(), key=lambda x: -x[1]))
+        out.print(f"  {esc(truth):16s} → {esc(named)}")
 
 
 def _keypoint_sets(folder: Path, required: bool) -> dict:
