@@ -11,12 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reptrack.evaluate import count, evaluate, load_labels
+from reptrack.evaluate import count, evaluate
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import make
 from reptrack.exercise.events import FormWarning, RuleUnjudged
 from reptrack.exercise.holding import HoldTimer
+from reptrack.labels import load_labels
 from reptrack.pose.dump import load_landmarks, replay
 
 

@@ -13,9 +13,10 @@ import pytest
 
 from fakes import RecordedPoses
 from reptrack.errors import ReptrackError
-from reptrack.evaluate import Label, Result, hold_tolerance, load_labels
+from reptrack.evaluate import Result
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import Hold
+from reptrack.labels import Label, hold_tolerance, load_labels
 from reptrack.plan import Plan, open_workout
 from reptrack.rescore import rescore
 from reptrack.sets import SetDone, SetProgram

@@ -123,14 +123,16 @@ def test_history_reads_a_database_it_cannot_write(tmp_path, monkeypatch):
     store.close()
     assert (sorted(p.name for p in tmp_path.iterdir()), db.read_bytes()) == before
     # Where the file cannot be written (a read-only disk), history falls back to it.
-    real = Store._connect
+    from reptrack.store import opening
 
-    def no_writing(self):
-        if not self.readonly:
+    real = opening.connect
+
+    def no_writing(path, readonly):
+        if not readonly:
             raise sqlite3.OperationalError("attempt to write a readonly database")
-        return real(self)
+        return real(path, readonly)
 
-    monkeypatch.setattr(Store, "_connect", no_writing)
+    monkeypatch.setattr(opening, "connect", no_writing)
     assert Store.for_reading(db).readonly
 
 

@@ -20,7 +20,8 @@ from rich.text import Text
 
 from reptrack.commands.common import add_pose_options, err, esc, estimator, out
 from reptrack.errors import ReptrackError
-from reptrack.evaluate import Label, Result, hold_tolerance
+from reptrack.evaluate import Result
+from reptrack.labels import Label, hold_tolerance
 
 HELP = "count every labelled video and compare with the hand counts"
 
@@ -110,7 +111,8 @@ class _Bars:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reptrack.evaluate import evaluate, load_labels, summary
+    from reptrack.evaluate import evaluate, summary
+    from reptrack.labels import load_labels
 
     chart_dir = _chart_dir(args.chart) if args.chart else None
     labels = load_labels(args.labels)

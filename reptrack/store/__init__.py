@@ -21,10 +21,10 @@ import sqlite_utils
 from reptrack import paths
 from reptrack.errors import StoreError
 from reptrack.exercise.events import FormWarning, Hold, Rep
-from reptrack.store import schema
+from reptrack.store import opening, schema
 from reptrack.store.queries import Queries
 
-LOCK_TIMEOUT = 5.0  # seconds to wait for another process's write lock
+LOCK_TIMEOUT = opening.LOCK_TIMEOUT
 
 
 def default_path() -> Path:
@@ -66,8 +66,8 @@ class Store(Queries):
             if memory:
                 conn = sqlite3.connect(":memory:", check_same_thread=False)
             else:
-                self._check_location()
-                conn = self._connect()
+                opening.check_location(self.path, readonly)
+                conn = opening.connect(self.path, readonly)
             self.db = sqlite_utils.Database(conn)
             version = schema.version_to_migrate(conn, self.path)  # reads only
             if missing := schema.missing_tables(conn, version):
@@ -95,7 +95,7 @@ class Store(Queries):
             if version < schema.SCHEMA_VERSION or not self._marked():
                 self._write(schema.migrate, self.db, version)
         except sqlite3.DatabaseError as exc:
-            raise self._explain(exc) from None
+            raise opening.explain(self.path, exc) from None
 
     @classmethod
     def for_reading(cls, path: str | Path | None = None) -> Store:
@@ -108,79 +108,8 @@ class Store(Queries):
                 raise
         return cls(path, readonly=True)
 
-    def _connect(self) -> sqlite3.Connection:
-        if self.readonly:
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT, check_same_thread=False)
-            try:
-                conn.execute("PRAGMA schema_version").fetchone()
-            except sqlite3.OperationalError as exc:
-                if "unable to open" not in str(exc):
-                    raise
-                # A WAL database in a folder nobody may write to (a backup disk, a read-only
-                # share): SQLite cannot make its shared-memory file there, so the file is
-                # read as it is on disk, which nothing can change meanwhile.
-                conn.close()
-                conn = sqlite3.connect(f"{uri}&immutable=1", uri=True, check_same_thread=False)
-            return conn
-        return sqlite3.connect(str(self.path), timeout=LOCK_TIMEOUT, check_same_thread=False)
-
     def _marked(self) -> bool:
         return self.db.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
-
-    def _check_location(self) -> None:
-        if self.path.exists() and not self.path.is_file():
-            raise StoreError(f"{self.path} is not a file")
-        if self.path.exists():
-            try:
-                with self.path.open("rb") as fh:
-                    head = fh.read(16)
-            except OSError as exc:
-                raise StoreError(f"cannot read {self.path}: {exc.strerror}") from None
-            if head and head != b"SQLite format 3\x00":
-                raise StoreError(
-                    f"{self.path} is not a reptrack database (not an SQLite file)",
-                    hint="point --db (or REPTRACK_DB) at another path; the file was not touched",
-                )
-            return
-        if self.readonly:
-            raise StoreError(f"no session database at {self.path}")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StoreError(
-                f"cannot create {self.path.parent}: {exc.strerror}",
-                hint="choose a writable place with --db PATH",
-            ) from None
-
-    def _explain(self, exc: sqlite3.DatabaseError, waited: float | None = None) -> StoreError:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            how_long = f"waited {waited:.1f} s" if waited is not None else "it stayed locked"
-            error = StoreError(
-                f"the database {self.path} is locked by another program",
-                hint=f"{how_long}; close the other reptrack or tool using it",
-            )
-            error.locked = True
-            return error
-        if "readonly" in text or "unable to open" in text:
-            error = StoreError(
-                f"cannot write the database {self.path}: {text}",
-                hint="check the permissions, or choose another file with --db PATH",
-            )
-            error.read_only = True
-            return error
-        if "disk is full" in text or "full" in text:
-            return StoreError(
-                f"the disk holding {self.path} is full",
-                hint="free some space; sessions recorded so far are kept",
-            )
-        if "not a database" in text or "malformed" in text:
-            return StoreError(
-                f"{self.path} is damaged or not a reptrack database ({text})",
-                hint="point --db at another path; reptrack does not modify this file",
-            )
-        return StoreError(f"database error in {self.path}: {text}")
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
@@ -213,7 +142,7 @@ class Store(Queries):
             with self._transaction():
                 return fn(*args)
         except sqlite3.DatabaseError as exc:
-            raise self._explain(exc, time.monotonic() - started) from None
+            raise opening.explain(self.path, exc, time.monotonic() - started) from None
 
     # -- sessions ----------------------------------------------------------------------------
     def recover_interrupted(self) -> int:
