@@ -31,7 +31,7 @@ def candidates():
 
 @pytest.mark.parametrize(
     ("video", "named", "count"),
-    [("pushup_tayyab", "pushup", 4), ("squat_luiz2", "squat", 6),
+    [("pushup_tayyab", "pushup", 4), ("deadlift_catalina", "deadlift", 3),
      ("lateral_raise_noor", "lateral_raise", 4), ("plank_akshathak", "plank", 33.0)],
 )  # fmt: skip
 def test_a_video_is_named_and_counted(shared, candidates, video, named, count):
