@@ -143,6 +143,20 @@ class RecordedPoses:
         pass
 
 
+def recorded_workout(shared: Path, video: str, exercise: str, **kw):
+    """A session of a shared video counted with MediaPipe's recorded landmarks (no model);
+    `kw` goes to the Workout (a store, targets, …)."""
+    from reptrack.sources import FileSource
+    from reptrack.workout import Workout
+
+    return Workout(
+        FileSource(shared / "videos" / f"{video}.mp4"),
+        RecordedPoses(shared / "reference" / f"{video}.npz"),
+        specs.load(exercise),
+        **kw,
+    )
+
+
 # -- angle streams -------------------------------------------------------------------------------
 RATE = 30.0  # samples a second
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from fakes import RecordedPoses
+from fakes import RecordedPoses, recorded_workout
 from reptrack.errors import ReptrackError
 from reptrack.evaluate import Result
 from reptrack.exercise import spec as specs
@@ -34,12 +34,7 @@ def _cli(*args: str, env=None) -> subprocess.CompletedProcess:
 
 def _plank_session(shared, db, video="plank_warteg") -> Workout:
     """A plank video counted with MediaPipe's recorded landmarks (no model), into `db`."""
-    return Workout(
-        FileSource(shared / "videos" / f"{video}.mp4"),
-        RecordedPoses(shared / "reference" / f"{video}.npz"),
-        specs.load("plank"),
-        store=Store(db),
-    )
+    return recorded_workout(shared, video, "plank", store=Store(db))
 
 
 # -- the command ---------------------------------------------------------------------------

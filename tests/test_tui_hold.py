@@ -7,7 +7,7 @@ import threading
 
 import numpy as np
 
-from fakes import BlankSource, RecordedPoses
+from fakes import BlankSource, RecordedPoses, recorded_workout
 from reptrack.clock import clock_text
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
@@ -95,16 +95,10 @@ def test_the_plank_clock_stops_while_out_of_position_and_goes_on(shared, tmp_pat
 def test_a_hold_session_in_the_history_screen_shows_its_holds(shared, tmp_path):
     from textual.widgets import DataTable
 
-    from reptrack.sources import FileSource
     from reptrack.tui.history_screen import HistoryScreen, SessionScreen
 
     db = tmp_path / "s.db"
-    Workout(
-        FileSource(shared / "videos" / "plank_warteg.mp4"),
-        RecordedPoses(shared / "reference" / "plank_warteg.npz"),
-        specs.load("plank"),
-        store=Store(db),
-    ).run()
+    recorded_workout(shared, "plank_warteg", "plank", store=Store(db)).run()
     app = ReptrackApp(Plan("plank", db=str(db)))
 
     async def scenario():
@@ -127,17 +121,11 @@ def test_a_hold_session_in_the_history_screen_shows_its_holds(shared, tmp_path):
 def test_the_trends_screen_plots_a_hold_by_its_time_held(shared, tmp_path):
     from textual_plotext import PlotextPlot
 
-    from reptrack.sources import FileSource
     from reptrack.tui.trends_screen import TrendsScreen
 
     db = tmp_path / "s.db"
     for video in ("plank_warteg", "plank_warteg_b"):
-        Workout(
-            FileSource(shared / "videos" / f"{video}.mp4"),
-            RecordedPoses(shared / "reference" / f"{video}.npz"),
-            specs.load("plank"),
-            store=Store(db),
-        ).run()
+        recorded_workout(shared, video, "plank", store=Store(db)).run()
     app = ReptrackApp(Plan("plank", db=str(db)))
 
     async def scenario():
