@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from fakes import RecordedPoses, recorded_workout
+from fakes import recorded_workout
 from reptrack.errors import ReptrackError
 from reptrack.evaluate import Result
 from reptrack.exercise import spec as specs
@@ -20,7 +20,6 @@ from reptrack.labels import Label, hold_tolerance, load_labels
 from reptrack.plan import Plan, open_workout
 from reptrack.rescore import rescore
 from reptrack.sets import SetDone, SetProgram
-from reptrack.sources import FileSource
 from reptrack.store import Store, schema
 from reptrack.store.trends import trends
 from reptrack.workout import Workout
@@ -107,13 +106,7 @@ def test_a_hold_set_is_done_at_its_target_seconds_and_the_rest_follows():
 
 
 def test_a_session_with_a_target_says_the_set_is_done(shared, tmp_path):
-    workout = Workout(
-        FileSource(shared / "videos" / "plank_warteg_b.mp4"),
-        RecordedPoses(shared / "reference" / "plank_warteg_b.npz"),
-        specs.load("plank"),
-        target_seconds=5.0,
-        rest=2.0,
-    )
+    workout = recorded_workout(shared, "plank_warteg_b", "plank", target_seconds=5.0, rest=2.0)
     summary = workout.run()
     sets = summary.set_details
     assert len(sets) >= 2 and sets[0]["held_seconds"] >= 5.0

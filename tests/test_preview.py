@@ -274,16 +274,10 @@ def test_the_tui_in_a_real_terminal_counts_a_video_and_saves_q(shared, blazepose
 
 
 def test_a_recording_of_a_plank_shows_the_clock_where_the_count_goes(shared):
-    from fakes import RecordedPoses
+    from fakes import recorded_workout
     from reptrack.preview import AnnotatedOutput
-    from reptrack.sources import FileSource
-    from reptrack.workout import Workout
 
-    workout = Workout(
-        FileSource(shared / "videos" / "plank_warteg_b.mp4"),
-        RecordedPoses(shared / "reference" / "plank_warteg_b.npz"),
-        specs.load("plank"),
-    )
+    workout = recorded_workout(shared, "plank_warteg_b", "plank")
     overlay = AnnotatedOutput(workout.spec, workout.source.fps, None).overlay
     while (r := workout.step()) is not None and (r.held or 0) < 11:
         pass

@@ -14,7 +14,7 @@ import pytest
 from test_hostile import cli
 
 from conftest import require
-from fakes import RecordedPoses
+from fakes import RecordedPoses, recorded_workout
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import FormWarning, HoldStarted, HoldTick, RepCompleted
 from reptrack.plan import Plan
@@ -232,12 +232,7 @@ def test_a_hold_is_heard_as_it_starts_every_ten_seconds_and_in_its_faults():
 
 def test_a_plank_video_heard_headless_logs_each_hold_to_csv(shared, tmp_path):
     log = tmp_path / "holds.csv"
-    workout = Workout(
-        FileSource(shared / "videos" / "plank_warteg_b.mp4"),
-        RecordedPoses(shared / "reference" / "plank_warteg_b.npz"),
-        specs.load("plank"),
-        sinks=[CsvRepLog(log)],
-    )
+    workout = recorded_workout(shared, "plank_warteg_b", "plank", sinks=[CsvRepLog(log)])
     summary = workout.run()
     rows = log.read_text().splitlines()
     assert rows[0].startswith("t,event") and len(rows) == 2
