@@ -96,17 +96,38 @@ def _half_blocks(picture: PILImage.Image, columns: int, rows: int) -> list[Strip
     return strips
 
 
+# Shown by default when the terminal has room for it beside a big count.
+VIEW_MIN_SIZE = (100, 30)
+
+
 class CameraView(Container):
-    """The latest annotated frame, as large as the box allows with its shape kept."""
+    """The latest annotated frame, as large as the box allows with its shape kept; shown
+    where the terminal has room, or as the person chose (`v`)."""
 
     DEFAULT_CSS = """
     CameraView { align: center middle; }
     CameraView #waiting { width: auto; color: $text-muted; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, choice: bool | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.cells = (0, 0)  # the picture's size in character cells
+        self.choice = choice  # None until the person chooses: by the terminal's size
+
+    def wanted(self, terminal: tuple[int, int]) -> bool:
+        if self.choice is not None:
+            return self.choice
+        return terminal[0] >= VIEW_MIN_SIZE[0] and terminal[1] >= VIEW_MIN_SIZE[1]
+
+    def place(self, terminal: tuple[int, int]) -> None:
+        """Shown or hidden, as wanted in a terminal of this size."""
+        self.display = self.wanted(terminal)
+
+    def toggle(self, terminal: tuple[int, int]) -> bool:
+        """The person's choice: the other way round from now; returns it."""
+        self.choice = not self.wanted(terminal)
+        self.place(terminal)
+        return self.choice
 
     def compose(self) -> ComposeResult:
         yield Static("waiting for the camera…", id="waiting")

@@ -64,10 +64,6 @@ class LiveOptions:
     block: str | None = None  # one block of a workout plan: "block 2/4 · Push-up 3 × 10 reps"
 
 
-# The camera view is shown by default when the terminal has room for it beside a big count.
-VIEW_MIN_SIZE = (100, 30)
-
-
 class LiveScreen(Screen[Summary | None]):
     """Runs one workout; dismissed with its summary once it has been saved."""
 
@@ -91,7 +87,7 @@ class LiveScreen(Screen[Summary | None]):
         self.controls = LoopControls.create(options.preview)
         self.record, self.ring_bell = options.record, options.bell
         self.block = options.block
-        self.view_choice = options.view  # None until `v` is pressed: by the terminal's size
+        self.view_choice = options.view  # None: the camera view is shown where there is room
         self.voice = self._voice(options.speech)
         self.voice.muted = not options.voice  # muted, it starts no engine; `m` unmutes it
         self.clock = options.clock
@@ -122,7 +118,7 @@ class LiveScreen(Screen[Summary | None]):
         with VerticalScroll(id="body"):  # gives way first on a small terminal
             with Horizontal(id="stage"):
                 yield Scoreboard(id="scoreboard")
-                yield CameraView(id="view")
+                yield CameraView(choice=self.view_choice, id="view")
             yield AngleGauge.for_exercise(spec, id="gauge")
             yield WarningLine(id="warning")
         yield Line(id="camera")  # what to do next ("video finished — press q"): always seen
@@ -140,7 +136,7 @@ class LiveScreen(Screen[Summary | None]):
         self.set_interval(0.5, self._tick)
         if not self.voice.muted:
             self.voice.start()  # the engine takes a moment: start it before the first rep
-        self.query_one(CameraView).display = self._view_wanted()
+        self.query_one(CameraView).place(self.app.size)
         self.call_after_refresh(self._start_loop)
 
     def _start_loop(self) -> None:
@@ -160,16 +156,9 @@ class LiveScreen(Screen[Summary | None]):
     def on_resize(self, event: Resize) -> None:
         self._place_view()
 
-    def _view_wanted(self) -> bool:
-        if self.view_choice is not None:
-            return self.view_choice
-        width, height = self.app.size
-        return width >= VIEW_MIN_SIZE[0] and height >= VIEW_MIN_SIZE[1]
-
     def _place_view(self) -> None:
         """Show or hide the camera view, and tell the loop what size of picture it takes."""
-        view = self.query_one(CameraView)
-        view.display = self._view_wanted()
+        self.query_one(CameraView).place(self.app.size)
         self.call_after_refresh(self._size_pictures)
 
     def _size_pictures(self) -> None:
@@ -389,9 +378,9 @@ class LiveScreen(Screen[Summary | None]):
         self.notify("last rep removed")
 
     def action_view(self) -> None:
-        self.view_choice = not self._view_wanted()
-        self._place_view()
-        self.notify("camera view on" if self.view_choice else "camera view off", timeout=2)
+        shown = self.query_one(CameraView).toggle(self.app.size)
+        self.call_after_refresh(self._size_pictures)
+        self.notify("camera view on" if shown else "camera view off", timeout=2)
 
     def action_voice(self) -> None:
         self.voice.muted = not self.voice.muted
