@@ -14,7 +14,8 @@ from reptrack.exercise.spec import ExerciseSpec
 from reptrack.outputs import check_output
 from reptrack.pose import backends
 from reptrack.pose.backends import logged_model
-from reptrack.sinks import CsvRepLog
+from reptrack.sinks import CsvRepLog, Sink
+from reptrack.sources import FrameSource
 from reptrack.store import Store
 from reptrack.workout import Workout
 
@@ -86,11 +87,33 @@ class Plan:
             )
 
 
+def open_outputs(
+    opened: contextlib.ExitStack, plan: Plan
+) -> tuple[Store | None, list[Sink], FrameSource]:
+    """The store (unless not saving), the --log-csv file and the source a plan names, each
+    closed by `opened` if a later step fails: one session's, or a workout plan's blocks'."""
+    from reptrack.sources import open_source
+
+    store = None if not plan.save else Store(plan.db)
+    if store is not None:
+        opened.callback(store.close)
+    sinks: list[Sink] = []
+    if plan.log_csv is not None:
+        inputs = [plan.source, store.path if store else None]
+        log = CsvRepLog(
+            check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",), inputs=inputs)
+        )
+        opened.callback(log.close, "interrupted", None)
+        sinks.append(log)
+    source = open_source(plan.source)
+    opened.callback(source.close)
+    return store, sinks, source
+
+
 def open_workout(plan: Plan) -> Workout:
     """Load the exercise, the pose model, the source and the store; raises ReptrackError with
     a message for the user when one of them is not right. Nothing is left open on failure."""
     from reptrack.exercise import spec as specs
-    from reptrack.sources import open_source
 
     spec = specs.load(plan.exercise)
     plan.check_targets(spec)
@@ -99,19 +122,7 @@ def open_workout(plan: Plan) -> Workout:
     if estimator.note:
         notes.append(estimator.note)
     with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
-        store = None if not plan.save else Store(plan.db)
-        if store is not None:
-            opened.callback(store.close)
-        sinks = []
-        if plan.log_csv is not None:
-            inputs = [plan.source, store.path if store else None]
-            log = CsvRepLog(
-                check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",), inputs=inputs)
-            )
-            opened.callback(log.close, "interrupted", None)
-            sinks.append(log)
-        source = open_source(plan.source)
-        opened.callback(source.close)
+        store, sinks, source = open_outputs(opened, plan)
         workout = Workout(
             source,
             estimator,

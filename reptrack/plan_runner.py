@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import support_notes
+from reptrack.plan import Plan
 from reptrack.plans import Block, WorkoutPlan
 from reptrack.pose.types import PoseEstimator
 from reptrack.sinks import Sink
@@ -131,40 +132,21 @@ class PlanRun:
         }
 
 
-def open_plan_run(
-    plan: WorkoutPlan,
-    *,
-    source: str,
-    backend: str,
-    pose: dict,
-    side: str | None = None,
-    db: str | None = None,
-    save: bool = True,
-    log_csv: str | None = None,
-) -> PlanRun:
-    """Load the pose model, the store and the source once for the whole plan; one clear
-    error (and nothing left open) when one of them is not right."""
-    from reptrack.outputs import check_output
+def open_plan_run(plan: WorkoutPlan, asked: Plan) -> PlanRun:
+    """Load the pose model, the store and the source `asked` names once for the whole plan
+    (its exercise and targets are the blocks'); one clear error, and nothing left open, when
+    one of them is not right."""
+    from reptrack.plan import open_outputs
     from reptrack.pose import backends
     from reptrack.pose.backends import logged_model
-    from reptrack.sinks import CsvRepLog
-    from reptrack.sources import open_source
 
-    estimator = backends.make_estimator(backend, pose)
+    estimator = backends.make_estimator(asked.backend, asked.pose)
     with contextlib.ExitStack() as opened:
-        store = Store(db) if save else None
-        if store is not None:
-            opened.callback(store.close)
-        sinks: list[Sink] = []
-        if log_csv is not None:
-            inputs = [source, store.path if store else None]
-            log = CsvRepLog(check_output(log_csv, what="--log-csv", suffixes=(".csv",),
-                                         inputs=inputs))  # fmt: skip
-            opened.callback(log.close, "interrupted", None)
-            sinks.append(log)
-        opened_source = open_source(source)
-        opened.callback(opened_source.close)
-        run = PlanRun(plan, opened_source, estimator, store=store, backend=backend,
-                      model=logged_model(backend, pose), side=side, sinks=sinks)  # fmt: skip
+        store, sinks, source = open_outputs(opened, asked)
+        run = PlanRun(plan, source, estimator, store=store, backend=asked.backend,
+                      model=logged_model(asked.backend, asked.pose), side=asked.side,
+                      sinks=sinks)  # fmt: skip
         opened.pop_all()
+    if estimator.note:
+        run.notes.append(estimator.note)
     return run

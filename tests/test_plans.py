@@ -130,9 +130,9 @@ def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
     joined, plan_file, blazepose_models, tmp_path
 ):
     db = tmp_path / "s.db"
-    plan_run = open_plan_run(plans.load(str(plan_file)), source=str(joined),
-                             backend="blazepose", pose={}, db=str(db))  # fmt: skip
-    app = ReptrackApp(Plan("squat", db=str(db)), plan_run=plan_run)
+    asked = Plan("squat", source=str(joined), db=str(db))
+    plan_run = open_plan_run(plans.load(str(plan_file)), asked)
+    app = ReptrackApp(asked, plan_run=plan_run)
     titles: list[str] = []
 
     async def scenario():

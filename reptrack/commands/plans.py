@@ -55,20 +55,23 @@ def run(args: argparse.Namespace) -> int:
 
     if args.plan == "list":
         return _list()
+    from reptrack.plan import Plan
+
     plan = plans.load(args.plan)
-    opened = open_plan_run(
-        plan,
+    asked = Plan(  # the blocks give the exercise and the targets; this, the rest
+        plan.blocks[0].exercise,
         source=args.source,
         backend=args.backend,
         pose=pose_options(args),
         side=args.side,
+        log_csv=args.log_csv,
         db=args.db,
         save=not args.no_save,
-        log_csv=args.log_csv,
     )
+    opened = open_plan_run(plan, asked)
     if args.no_tui or args.json or not interactive():
         return _headless(args, opened)
-    return _tui(args, opened)
+    return _tui(args, asked, opened)
 
 
 def _list() -> int:
@@ -137,14 +140,12 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runne
     return 1 if any(s.end_reason for s in summaries) else 0
 
 
-def _tui(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
+def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Plan, run: PlanRun
     from reptrack.commands.session import run_app
-    from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.live import LiveOptions
 
-    shown_plan = Plan(run.plan.blocks[0].exercise, source=args.source, db=args.db)
-    app = ReptrackApp(shown_plan, plan_run=run, live=LiveOptions(voice=args.voice))
+    app = ReptrackApp(asked, plan_run=run, live=LiveOptions(voice=args.voice))
     summaries = run_app(app)
     for n, summary in enumerate(summaries, 1):
         out.print(f"block {n}: ", end="")
