@@ -18,7 +18,7 @@ from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import Counting, make, run
-from reptrack.exercise.events import Hold, Rep
+from reptrack.exercise.events import Hold, Rep, held_seconds
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample, sample
 from reptrack.labels import Label, hold_tolerance
@@ -48,7 +48,7 @@ class Result:
     @property
     def held(self) -> float | None:
         """Seconds in position, for a timed hold (None for reps)."""
-        return None if self.holds is None else sum(h.seconds for h in self.holds)
+        return None if self.holds is None else held_seconds(self.holds)
 
     @property
     def predicted(self) -> int:

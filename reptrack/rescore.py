@@ -9,7 +9,7 @@ from pathlib import Path
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counting import replay
-from reptrack.exercise.events import Hold, Rep
+from reptrack.exercise.events import Hold, Rep, held_seconds
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.store import Store
@@ -31,7 +31,7 @@ class Rescored:
 
     @property
     def new_held(self) -> float:
-        return sum(h.seconds for h in self.new_holds or [])
+        return held_seconds(self.new_holds or [])
 
     @property
     def old_clean(self) -> int:

@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from reptrack.exercise.counting import make
-from reptrack.exercise.events import Event, FormWarning, Hold, Rep, RepCompleted
+from reptrack.exercise.events import (
+    Event,
+    FormWarning,
+    Hold,
+    Rep,
+    RepCompleted,
+    held_seconds,
+    longest_hold,
+)
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample, sample, value_of
 from reptrack.exercise.spec import ExerciseSpec
@@ -74,7 +82,7 @@ class Summary:
 
     @property
     def held_seconds(self) -> float | None:
-        return None if self.holds is None else sum(h.seconds for h in self.holds)
+        return None if self.holds is None else held_seconds(self.holds)
 
     @property
     def notes(self) -> list[str]:
@@ -92,7 +100,7 @@ class Summary:
         out = self._json()
         if self.holds is not None:
             out["held_seconds"] = round(self.held_seconds or 0.0, 2)
-            out["best_hold_seconds"] = round(max((h.seconds for h in self.holds), default=0), 2)
+            out["best_hold_seconds"] = round(longest_hold(self.holds), 2)
             out["hold_details"] = [
                 {
                     "n": h.number,

@@ -150,10 +150,12 @@ def interactive() -> bool:
 
 
 def print_summary(summary) -> None:  # summary: reptrack.workout.Summary
+    from reptrack.exercise.events import longest_hold
+
     sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
     rate = summary.loop_fps
     if summary.holds is not None:
-        best = max((h.seconds for h in summary.holds), default=0.0)
+        best = longest_hold(summary.holds)
         n = len(summary.holds)
         what = (
             f"[bold]held {held_text(summary.held_seconds or 0.0)}[/]{sets} "

@@ -4,6 +4,7 @@ found). Plain frozen data, so sessions can be stored, replayed and compared."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -112,6 +113,16 @@ class Hold:
     @property
     def clean(self) -> bool:
         return not self.faults
+
+
+def held_seconds(holds: Iterable[Hold]) -> float:
+    """The seconds in position of all `holds`."""
+    return sum(h.seconds for h in holds)
+
+
+def longest_hold(holds: Iterable[Hold]) -> float:
+    """The longest of `holds`, in seconds (0 for none)."""
+    return max((h.seconds for h in holds), default=0.0)
 
 
 @dataclass(frozen=True)

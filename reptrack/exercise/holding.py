@@ -25,6 +25,8 @@ from reptrack.exercise.events import (
     PoseFound,
     PoseLost,
     Rep,
+    held_seconds,
+    longest_hold,
 )
 from reptrack.exercise.judging import view_ok
 from reptrack.exercise.measure import SIDES, Sample, key
@@ -91,7 +93,7 @@ class HoldTimer:
 
     def held(self, t: float | None = None) -> float:
         """Seconds held this session, the hold in progress included (up to `t`)."""
-        done = sum(h.seconds for h in self.holds)
+        done = held_seconds(self.holds)
         if not self._holding:
             return done
         end = self._lost_at if self._lost_at is not None else (t if t is not None else self._last_t)
@@ -104,7 +106,7 @@ class HoldTimer:
     @property
     def best(self) -> float:
         """The longest single hold so far."""
-        return max((h.seconds for h in self.holds), default=0.0)
+        return longest_hold(self.holds)
 
     def value(self, angle: str) -> float:
         """`angle` now (filtered), on the side the timer follows, or the other if that one is

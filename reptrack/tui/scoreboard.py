@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from reptrack.clock import clock_text
-from reptrack.exercise.events import Hold, Rep
+from reptrack.exercise.events import Hold, Rep, longest_hold
 from reptrack.tui.widgets import BigCount, Line, SetProgress
 
 
@@ -46,7 +46,7 @@ class Scoreboard(Vertical):
 
     def holds(self, holds: list[Hold]) -> None:
         """How many holds, the longest, and how long each form fault lasted in all."""
-        best = max((h.seconds for h in holds), default=0.0)
+        best = longest_hold(holds)
         faults: dict[str, float] = {}
         for h in holds:
             for rule, seconds in h.faults.items():
