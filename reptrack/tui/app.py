@@ -80,11 +80,11 @@ class ReptrackApp(App[Summary | None]):
         if self.plan_run is not None:
             self._next_block()
         elif self.workout is not None:
-            self._live(self.workout, self.plan, then_exit=True)
+            self._live(self.workout, then_exit=True)
         else:
             self.push_screen(HomeScreen(self.plan, voice=self.live.voice))
 
-    def _live(self, workout: Workout, plan: Plan, *, then_exit: bool) -> None:
+    def _live(self, workout: Workout, *, then_exit: bool) -> None:
         def done(summary: Summary | None) -> None:
             if summary is not None:
                 self.summaries.append(summary)
@@ -93,7 +93,7 @@ class ReptrackApp(App[Summary | None]):
             elif summary is not None and isinstance(self.screen, HomeScreen):
                 self.screen.show_saved(summary)
 
-        self.push_screen(LiveScreen(workout, plan, self.live), done)
+        self.push_screen(LiveScreen(workout, self.live), done)
 
     # -- from the home screen -----------------------------------------------------------
     def _next_block(self) -> None:
@@ -105,10 +105,7 @@ class ReptrackApp(App[Summary | None]):
             run.close()
             self.exit(self.summaries[-1] if self.summaries else None)
             return
-        block = run.plan.blocks[run.index - 1]
-        plan = replace(self.plan, exercise=workout.spec.name, target_reps=block.reps,
-                       target_seconds=block.seconds, sets=block.sets, rest=block.rest)  # fmt: skip
-        screen = LiveScreen(workout, plan, replace(self.live, block=str(run.shown(run.index))))
+        screen = LiveScreen(workout, replace(self.live, block=str(run.shown(run.index))))
 
         def done(summary: Summary | None) -> None:
             if summary is not None:
@@ -126,16 +123,15 @@ class ReptrackApp(App[Summary | None]):
         self.open_session(message.plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")
-    def open_session(self, plan: Plan) -> tuple[Workout, Plan]:
+    def open_session(self, plan: Plan) -> Workout:
         """Opening a camera or loading a model can take seconds: not on the UI's thread."""
-        return self.opener(plan), plan
+        return self.opener(plan)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "open":
             return
         if event.state == WorkerState.SUCCESS and event.worker.result is not None:
-            workout, plan = event.worker.result
-            self._live(workout, plan, then_exit=False)
+            self._live(event.worker.result, then_exit=False)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error
             text = str(error) if isinstance(error, ReptrackError) else repr(error)

@@ -22,7 +22,6 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from reptrack.exercise.events import Hold, HoldEnded, HoldStarted, HoldTick, Rep
-from reptrack.plan import Plan
 from reptrack.sets import RestOver, RestStarted, WorkoutDone
 from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
@@ -81,9 +80,9 @@ class LiveScreen(Screen[Summary | None]):
     count: reactive[int] = reactive(0)
     paused: reactive[bool] = reactive(False)
 
-    def __init__(self, workout: Workout, plan: Plan, options: LiveOptions = LiveOptions()) -> None:
+    def __init__(self, workout: Workout, options: LiveOptions = LiveOptions()) -> None:
         super().__init__()
-        self.workout, self.plan = workout, plan
+        self.workout = workout
         self.controls = LoopControls.create(options.preview)
         self.record, self.ring_bell = options.record, options.bell
         self.block = options.block
@@ -316,13 +315,15 @@ class LiveScreen(Screen[Summary | None]):
         self.scoreboard.phase(UNARMED if phase is None else self.workout.spec.label(phase))
 
     def _show_set(self) -> None:
-        plan = self.plan
-        if self.workout.spec.is_hold:
+        """The set against its target, as the session engine's set program has them."""
+        program = self.workout.program
+        sets = program.planned_sets
+        if program.hold:
             held = int(self.held)
-            self.scoreboard.progress(self.set_number, plan.sets, held, plan.target_seconds, "s")
+            self.scoreboard.progress(self.set_number, sets, held, program.target_seconds, "s")
         else:
             self.scoreboard.progress(
-                self.set_number, plan.sets, self.set_reps, plan.target_reps, "reps"
+                self.set_number, sets, self.set_reps, program.target_reps, "reps"
             )
 
     def _camera(self, text: str) -> None:
