@@ -216,55 +216,57 @@ def evaluate(
     candidates = [specs.load(name) for name in specs.available()] if auto else []
     for label in labels:
         start = time.perf_counter()
-        if auto:
-            results.append(_recognized(label, reference, estimator_factory, progress, candidates))
-            progress.done(results[-1])
-            continue
+        poses = _ticking(_poses(label, reference, estimator_factory, progress), progress)
         try:
-            counter = make(specs.load((use or {}).get(label.exercise, label.exercise)))
-            charted = chart_dir is not None and isinstance(counter, RepCounter)
-            trace = CountingTrace(label.file.name, counter.spec.shown_angle) if charted else None
-            frames = count(_ticking(_poses(label, reference, estimator_factory, progress),
-                                    progress), counter, trace)  # fmt: skip
-            holds = list(counter.holds) if isinstance(counter, HoldTimer) else None
-            result = Result(label, list(counter.reps), frames, time.perf_counter() - start,
-                            holds=holds)  # fmt: skip
-            if chart_dir is not None and trace is not None and isinstance(counter, RepCounter):
-                _chart(chart_dir / f"{label.file.stem}.counting.png", trace, counter)
+            if auto:
+                result = _recognized(label, poses, candidates)
+            else:
+                spec = specs.load((use or {}).get(label.exercise, label.exercise))
+                result = _counted(label, poses, spec, chart_dir)
         except ModelError:
             raise
         except ReptrackError as exc:
-            result = Result(label, [], 0, time.perf_counter() - start, error=exc.message)
+            result = Result(label, [], 0, 0.0, error=exc.message, auto=auto)
+        result.seconds = time.perf_counter() - start
         results.append(result)
         progress.done(result)
     return results
 
 
+def _counted(
+    label: Label,
+    poses: Iterable[tuple[float, Pose | None]],
+    spec: specs.ExerciseSpec,
+    chart_dir: Path | None,
+) -> Result:
+    """A video counted as the exercise it is labelled with (or the one `--use` gives)."""
+    counter = make(spec)
+    trace = None
+    if chart_dir is not None and isinstance(counter, RepCounter):
+        trace = CountingTrace(label.file.name, spec.shown_angle)
+    frames = count(poses, counter, trace)
+    if trace is not None and chart_dir is not None and isinstance(counter, RepCounter):
+        _chart(chart_dir / f"{label.file.stem}.counting.png", trace, counter)
+    holds = list(counter.holds) if isinstance(counter, HoldTimer) else None
+    return Result(label, list(counter.reps), frames, 0.0, holds=holds)
+
+
 def _recognized(
     label: Label,
-    reference: Path | None,
-    estimator_factory: Callable | None,
-    progress: Progress,
+    poses: Iterable[tuple[float, Pose | None]],
     candidates: list[specs.ExerciseSpec],
 ) -> Result:
     """A video whose exercise is recognised (`recognition.recognize`), then scored."""
-    from reptrack.errors import ModelError
     from reptrack.exercise.recognition import recognize
 
-    start = time.perf_counter()
-    try:
-        poses = list(_ticking(_poses(label, reference, estimator_factory, progress), progress))
-    except ModelError:
-        raise
-    except ReptrackError as exc:
-        return Result(label, [], 0, time.perf_counter() - start, error=exc.message, auto=True)
-    found = recognize(poses, candidates)
+    stream = list(poses)
+    found = recognize(stream, candidates)
     c = found.counter
     return Result(
         label,
         list(c.reps) if c is not None else [],
-        len(poses),
-        time.perf_counter() - start,
+        len(stream),
+        0.0,
         holds=list(c.holds) if isinstance(c, HoldTimer) else ([] if label.is_hold else None),
         auto=True,
         recognized=found.exercise,
