@@ -188,3 +188,18 @@ def test_on_one_side_is_not_a_plank(spec):
     run(timer, side_on)
     assert timer.holds == []
     assert make(specs.load("side_plank")).spec.position[-1].angle == "shoulder_tilt"
+
+
+def test_a_side_chosen_by_the_person_is_the_only_one_timed(spec):
+    # the right side in position, the left not seen: with --side left there is no hold
+    right_only = [
+        (t, {**s, **{k.replace(".left", ".right"): v for k, v in s.items() if ".left" in k},
+             **{k: math.nan for k in s if ".left" in k and not k.startswith("vis")}})
+        for t, s in stream((6, STRAIGHT))
+    ]  # fmt: skip
+    timer = HoldTimer(spec, side="left")
+    run(timer, right_only)
+    assert timer.holds == []
+    either = HoldTimer(spec)  # auto: either side
+    run(either, right_only)
+    assert len(either.holds) == 1

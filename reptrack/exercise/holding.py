@@ -109,9 +109,9 @@ class HoldTimer:
         return longest_hold(self.holds)
 
     def value(self, angle: str) -> float:
-        """`angle` now (filtered), on the side the timer follows, or the other if that one is
-        not measured."""
-        for side in (self.active, *(s for s in SIDES if s != self.active)):
+        """`angle` now (filtered), on the side the timer follows, or (when both sides count)
+        the other if that one is not measured."""
+        for side in (self.active, *(s for s in self.sides if s != self.active)):
             f = self._filters.get(key(angle, side)) or self._filters.get(angle)
             if f is not None and not math.isnan(v := f.value()):
                 return v
