@@ -256,18 +256,25 @@ def _recognized(
     poses: Iterable[tuple[float, Pose | None]],
     candidates: list[specs.ExerciseSpec],
 ) -> Result:
-    """A video whose exercise is recognised (`recognition.recognize`), then scored."""
+    """A video whose exercise is recognised (`recognition.recognize`, as `reptrack auto`
+    names it), then counted as `reptrack auto` counts the set it starts: from the stream's
+    start, the reps seen while deciding included."""
     from reptrack.exercise.recognition import recognize
 
     stream = list(poses)
     found = recognize(stream, candidates)
-    c = found.counter
+    named = next((s for s in candidates if s.name == found.exercise), None)
+    counter = make(named) if named is not None else None
+    if counter is not None:
+        count(stream, counter)
     return Result(
         label,
-        list(c.reps) if c is not None else [],
+        list(counter.reps) if counter is not None else [],
         len(stream),
         0.0,
-        holds=list(c.holds) if isinstance(c, HoldTimer) else ([] if label.is_hold else None),
+        holds=list(counter.holds)
+        if isinstance(counter, HoldTimer)
+        else ([] if label.is_hold else None),
         auto=True,
         recognized=found.exercise,
     )

@@ -5,6 +5,7 @@ import pytest
 
 from reptrack.errors import SpecError
 from reptrack.exercise import spec as specs
+from reptrack.pose.types import INDEX
 
 GOOD = """
 name = "mini"
@@ -278,3 +279,72 @@ def test_a_position_is_only_for_a_hold():
     with pytest.raises(SpecError) as info:
         specs.parse(GOOD + "[[position]]\nangle = 'knee'\nabove = 3\n", "mini.toml")
     assert "only a timed hold" in "\n".join(info.value.problems)
+
+
+RECOGNIZED = (
+    GOOD
+    + """
+[angles.thighs]
+kind = "split"
+space = "world"
+points = ["hip", "knee"]
+[[requires]]
+angle = "knee"
+measure = "min"
+below = 120
+[[recognize]]
+angle = "thighs"
+measure = "max"
+phase = "turn"
+above = 35
+[[recognize]]
+angle = "knee"
+measure = "range"
+below = 40
+unseen = "passes"
+"""
+)
+
+
+def test_recognition_conditions_ask_for_evidence_and_count_only_when_recognising():
+    import math
+
+    spec = specs.parse(RECOGNIZED, "lunge.toml")
+    assert [r.unseen for r in spec.requires] == ["passes"]
+    assert [(r.angle, r.unseen) for r in spec.recognize] == [
+        ("thighs", "fails"),
+        ("knee", "passes"),
+    ]
+    assert spec.recognize[0].failed(math.nan)  # not seen: no evidence
+    assert not spec.recognize[1].failed(math.nan)
+    assert not spec.requires[0].failed(math.nan)
+    counted = spec.recognizing()
+    assert counted.requires == spec.requires + spec.recognize and counted.recognize == ()
+
+
+def test_a_split_is_how_far_the_two_sides_segments_differ_from_the_vertical():
+    import math
+
+    from fakes import stick_figure
+    from reptrack.exercise.measure import sample
+
+    spec = specs.parse(RECOGNIZED, "lunge.toml")
+    pose = stick_figure(100.0)
+    assert math.isnan(sample(pose, spec)["thighs"])  # the right side is barely visible
+    right = [i for name, i in INDEX.items() if name.startswith("right_")]
+    pose.image[right, 3] = pose.world[right, 3] = 0.99
+    assert sample(pose, spec)["thighs"] == pytest.approx(0.0, abs=1e-3)  # legs side by side
+    pose.world[INDEX["right_knee"], 1] = pose.world[INDEX["right_hip"], 1]  # right thigh level
+    split = sample(pose, spec)["thighs"]
+    assert 40.0 < split < 90.0 and not math.isnan(split)
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [('angle = "thighs"\nunseen = "maybe"', "unseen"), ('angle = "thigh"', "no angle named")],
+)
+def test_a_bad_recognition_condition_says_what_is_wrong(body, problem):
+    text = GOOD + '[angles.thighs]\nkind = "split"\npoints = ["hip", "knee"]\n'
+    with pytest.raises(SpecError) as exc:
+        specs.parse(text + f'[[recognize]]\nmeasure = "max"\nabove = 1\n{body}\n', "x.toml")
+    assert problem in str(exc.value)

@@ -5,12 +5,12 @@ from TOML files and checks them."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reptrack.pose.types import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
-ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference")
+ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split")
 REFERENCES = ("vertical", "horizontal")
 SPACES = ("world", "image", "view")
 MEASURES = ("min", "max", "range", "median")
@@ -29,7 +29,9 @@ class AngleDef:
 
     name: str
     # joint: angle at points[1]; segment: points[0]→points[1] vs reference; width_ratio:
-    # left-right width at points[0] over that at points[1]; difference: of[0] minus of[1]
+    # left-right width at points[0] over that at points[1]; difference: of[0] minus of[1];
+    # split: how far the left and right segments' angles from the vertical differ (unsigned:
+    # a lunge's thighs, one forward and one down)
     kind: str
     points: tuple[str, ...]
     # world: 3-D, view-independent, when the backend gives it (else image); image: in the
@@ -42,7 +44,7 @@ class AngleDef:
 
     @property
     def sided(self) -> bool:
-        return self.kind != "width_ratio"
+        return self.kind not in ("width_ratio", "split")
 
 
 @dataclass(frozen=True)
@@ -128,11 +130,14 @@ class Requirement:
     above: float | None = None
     below: float | None = None
     phase: str | None = None
+    # Not measured: "passes" (a requirement is not judged on what cannot be seen) or "fails"
+    # (recognition asks for evidence: an exercise is not named on what was not seen).
+    unseen: str = "passes"
 
     def failed(self, value: float) -> bool:
-        """Does `value` fall short of the requirement? (Not measured: not judged.)"""
+        """Does `value` fall short of the requirement?"""
         if math.isnan(value):
-            return False
+            return self.unseen == "fails"
         return (self.above is not None and value <= self.above) or (
             self.below is not None and value >= self.below
         )
@@ -171,11 +176,18 @@ class ExerciseSpec:
     counter: CounterDef | None  # a rep exercise's counter; None for a hold
     rules: tuple[Rule, ...] = ()
     requires: tuple[Requirement, ...] = ()
+    # What tells this exercise from others whose counters count the same movement (a
+    # deadlift's hands hang, a lunge splits the legs): asked only when recognising.
+    recognize: tuple[Requirement, ...] = ()
     phase_labels: dict[str, str] = field(default_factory=dict)
     source: str = ""
     text: str = ""
     hold: HoldDef | None = None  # a hold's timing; None for a rep exercise
     position: tuple[Condition, ...] = ()  # a hold's position: every condition met
+
+    def recognizing(self) -> ExerciseSpec:
+        """The definition recognition counts with: a rep must also meet `recognize`."""
+        return replace(self, requires=self.requires + self.recognize, recognize=())
 
     def label(self, phase: str) -> str:
         return self.phase_labels.get(phase, phase)

@@ -78,6 +78,15 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
         if angle.reference == "horizontal":
             return _segment_horizontal(pose, a, b, gate)
         return segment_vertical_angle(pose, a, b, world=world, gate=gate)
+    if angle.kind == "split":
+        upper, lower = angle.points
+        left, right = (
+            segment_vertical_angle(
+                pose, landmark(upper, s), landmark(lower, s), world=world, gate=gate
+            )
+            for s in SIDES
+        )
+        return abs(left - right)
     return _width_ratio(pose, angle.points[0], angle.points[1], gate)
 
 

@@ -1,17 +1,24 @@
-"""Recognising the exercise in a recorded stream, among the shipped and learned ones: the
-evidence is what already exists. Every exercise's own counter (its thresholds and its
-requirements) says how many reps it would count, or how long a hold's position was held;
-`learning.choose` says whether the arms or the body (legs and trunk) carry the repetition.
-The exercise named is the one of that kind whose counter counts the most (at least
-MIN_REPS; a tie goes to the more specific definition, the one with more requirements); a
-hold, when nothing repeats. Nothing is named while nothing repeats or holds.
+"""Recognising the exercise in a pose stream, among the shipped and learned ones, live.
 
-A first version, measured by `reptrack eval LABELS --auto`: it runs every counter over the
-whole stream, so it is for recorded streams, not yet for the live loop.
+The evidence is what already exists. Every exercise's own counter, with its requirements and
+its `[[recognize]]` conditions (what tells it from the exercises whose counters count the
+same movement: a deadlift's hanging hands, a lunge's split legs), says how many reps it would
+count, or how long a hold's position was held. The exercise named is the one whose counter
+counts the most reps that look like a set (see `alike`); a tie goes to the one `learning`
+says moves the right part of the body (arms, or legs and trunk), then to the more specific
+definition. A hold is named by its position, while nothing repeats. Nothing is named while
+nothing repeats or holds.
+
+`Recognizer` watches a stream frame by frame, its counters fed at most RATE times a second
+(cheap enough beside the pose model); it names an exercise once the movement has repeated
+DECIDE_REPS times, and keeps the stream's poses since it began so that the set started for
+that exercise can count the reps seen while deciding. `recognize` runs one over a recorded
+stream.
 """
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,15 +26,25 @@ from reptrack.exercise import learning
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import make
 from reptrack.exercise.demo import candidate_spec, streams, traces
+from reptrack.exercise.events import Rep
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose
 
-MIN_REPS = 2  # a movement named must have repeated
+MIN_REPS = 2  # a movement named at the end of a stream must have repeated
+DECIDE_REPS = 3  # named while the stream goes on: one more rep, so a lead is not a fluke
 MIN_HOLD_SECONDS = 5.0  # a hold named must have been held this long
+# Reps of one set take about as long as each other: a rep lasting this many times the median
+# (or a 1/ALIKE of it) is a stray movement, not the set's (walking swings an arm once in a
+# while; tired reps slow down by far less).
+ALIKE = 2.5
+RATE = 10.0  # counters are fed at most this many times a second
 ARMS = frozenset({"elbow", "shoulder", "upper_arm", "forearm", "wrist"})
 BODY_POINTS = frozenset({"hip", "knee", "ankle", "heel", "foot_index"})
+
+Counting = RepCounter | HoldTimer
+Poses = list[tuple[float, Pose | None]]
 
 
 def carried_by(spec: ExerciseSpec) -> str:
@@ -40,12 +57,34 @@ def carried_by(spec: ExerciseSpec) -> str:
     return "body" if BODY_POINTS & set(points) else "arms"
 
 
+def alike(reps: Iterable[Rep]) -> int:
+    """How many of `reps` last about as long as their median rep (within ALIKE times)."""
+    durations = [r.duration for r in reps if r.duration > 0]
+    if not durations:
+        return 0
+    middle = statistics.median(durations)
+    return sum(middle / ALIKE <= d <= middle * ALIKE for d in durations)
+
+
+def carried(poses: Poses) -> str | None:
+    """What `learning` says carries the repetition in `poses`: "arms", "body" or None."""
+    if not poses:
+        return None
+    t, values = streams(poses, candidate_spec())
+    try:
+        finding = learning.choose(traces(t, values))
+    except learning.NoRepetition:
+        return None
+    return "arms" if finding.candidate.name in ARMS else "body"
+
+
 @dataclass
 class Recognition:
     exercise: str | None  # the exercise named; None: nothing repeated or held
-    counter: RepCounter | HoldTimer | None  # its counter, run over the whole stream
+    counter: Counting | None  # its recognising counter, over the stream it was named on
     carried_by: str | None  # what the repetition's chosen angle says moves: arms, body
     counts: dict[str, float] = field(default_factory=dict)  # each exercise's reps or seconds
+    at: float | None = None  # when it was named (stream time)
 
     @property
     def count(self) -> float | None:
@@ -55,45 +94,106 @@ class Recognition:
         return None if self.counter is None else self.counter.count
 
 
-def _carried(poses: list[tuple[float, Pose | None]]) -> str | None:
-    t, values = streams(poses, candidate_spec())
-    try:
-        finding = learning.choose(traces(t, values))
-    except learning.NoRepetition:
-        return None
-    return "arms" if finding.candidate.name in ARMS else "body"
+class Recognizer:
+    """Watches a pose stream and names the exercise in it (see the module's doc)."""
+
+    def __init__(self, candidates: Iterable[ExerciseSpec]) -> None:
+        self.candidates = list(candidates)
+        self.restart()
+
+    def restart(self) -> None:
+        """Forget what was seen: watch for an exercise from the next frame on."""
+        self.counters: dict[str, Counting] = {
+            s.name: make(s.recognizing()) for s in self.candidates
+        }
+        self.poses: Poses = []  # every frame since the restart, for the set that follows
+        self._fed: Poses = []  # the frames the counters were fed
+        self._last = -1.0
+        self._asked: tuple[int, ...] | None = None  # the counts the last decision saw
+        self._carried: str | None = None
+
+    @property
+    def since(self) -> float | None:
+        """When the stream watched began (None before its first frame)."""
+        return self.poses[0][0] if self.poses else None
+
+    def update(self, t: float, pose: Pose | None) -> Recognition | None:
+        """Take one frame; the exercise once it is named, else None."""
+        self.poses.append((t, pose))
+        if self._fed and t - self._fed[-1][0] < 1.0 / RATE:
+            return None
+        self._fed.append((t, pose))
+        self._last = t
+        for counter in self.counters.values():
+            counter.update(t, sample(pose, counter.spec))
+        return self.decide(final=False)
+
+    def finish(self) -> Recognition | None:
+        """The stream has ended: what it showed, if anything (a set of MIN_REPS will do)."""
+        for counter in self.counters.values():
+            counter.finish(self._last)
+        return self.decide(final=True)
+
+    def counts(self) -> dict[str, float]:
+        return {
+            name: c.held() if isinstance(c, HoldTimer) else float(c.count)
+            for name, c in self.counters.items()
+        }
+
+    def decide(self, *, final: bool) -> Recognition | None:
+        least = MIN_REPS if final else DECIDE_REPS
+        reps = [
+            c
+            for c in self.counters.values()
+            if isinstance(c, RepCounter) and alike(c.reps) >= least
+        ]
+        holds = [
+            c
+            for c in self.counters.values()
+            if isinstance(c, HoldTimer) and c.held() >= MIN_HOLD_SECONDS
+        ]
+        if not reps and not holds:
+            return None
+        kind = self._kind()
+        named: Counting | None = None
+        if reps:
+            # Counts a rep apart are a draw: counters start and end a rep at different angles.
+            most = max(alike(c.reps) for c in reps)
+            close = [
+                c
+                for c in self.counters.values()
+                if isinstance(c, RepCounter) and alike(c.reps) >= max(most - 1, MIN_REPS)
+            ]
+            named = max(
+                close,
+                key=lambda c: (carried_by(c.spec) == kind, len(c.spec.requires), alike(c.reps)),
+            )
+        elif kind is None and not any(
+            isinstance(c, RepCounter) and c.count for c in self.counters.values()
+        ):  # a hold is still: a rep counted while in position (a push-up's) is not
+            named = max(holds, key=lambda c: c.held())
+        if named is None:
+            return None
+        return Recognition(named.spec.name, named, kind, self.counts(), self._last)
+
+    def _kind(self) -> str | None:
+        """What carries the repetition in the frames fed so far (worked out again only when
+        a count has changed)."""
+        asked = tuple(
+            c.count if isinstance(c, RepCounter) else int(c.held()) for c in self.counters.values()
+        )
+        if asked != self._asked:
+            self._asked, self._carried = asked, carried(self._fed)
+        return self._carried
 
 
 def recognize(
     poses: Iterable[tuple[float, Pose | None]], candidates: Iterable[ExerciseSpec]
 ) -> Recognition:
-    """Which of `candidates` the stream shows, with its counter run over it."""
-    stream = list(poses)
-    counters = {spec.name: make(spec) for spec in candidates}
-    t = 0.0
-    for t, pose in stream:
-        for counter in counters.values():
-            counter.update(t, sample(pose, counter.spec))
-    for counter in counters.values():
-        counter.finish(t)
-    counts = {
-        name: c.held() if isinstance(c, HoldTimer) else float(c.count)
-        for name, c in counters.items()
-    }
-    carried = _carried(stream)
-    reps = [
-        c
-        for c in counters.values()
-        if isinstance(c, RepCounter)
-        and c.count >= MIN_REPS
-        and (carried is None or carried_by(c.spec) == carried)
-    ]
-    holds = [
-        c for c in counters.values() if isinstance(c, HoldTimer) and c.held() >= MIN_HOLD_SECONDS
-    ]
-    named: RepCounter | HoldTimer | None = None
-    if carried is None and holds:
-        named = max(holds, key=lambda c: c.held())
-    elif reps:
-        named = max(reps, key=lambda c: (c.count, len(c.spec.requires)))
-    return Recognition(named.spec.name if named else None, named, carried, counts)
+    """What a recorded stream shows, as the live recognizer names it: the first exercise
+    named, or what the whole stream shows when nothing was named before it ended."""
+    recognizer = Recognizer(candidates)
+    for t, pose in poses:
+        if named := recognizer.update(t, pose):
+            return named
+    return recognizer.finish() or Recognition(None, None, None, recognizer.counts())

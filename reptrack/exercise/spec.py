@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -113,14 +114,14 @@ def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
         if "of" in body:
             c.problem(f"{key}.of", 'only a difference (kind = "difference") takes `of`')
         points = c.get(body, "points", list, key, required=True, default=[])
-        need = {"joint": 3, "segment": 2, "width_ratio": 2}.get(kind or "joint", 3)
+        need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2}.get(kind or "joint", 3)
         if points and len(points) != need:
             c.problem(f"{key}.points", f"a {kind} angle needs {need} points, found {len(points)}")
         for i, p in enumerate(points):
             if not isinstance(p, str):
                 c.problem(f"{key}.points[{i}]", f"expected a keypoint name, found {p!r}")
             else:
-                _check_point(c, p, f"{key}.points[{i}]", kind != "width_ratio")
+                _check_point(c, p, f"{key}.points[{i}]", kind not in ("width_ratio", "split"))
         # A segment is measured in the image unless it says otherwise (`space = "world"`).
         default_space = "image" if kind == "segment" else "world"
         space = c.get(body, "space", str, key, default=default_space, choices=SPACES)
@@ -202,7 +203,8 @@ COUNTER_RANGES: dict[str, tuple[float, float, str]] = {
     "least_range": (0.0, 360.0, " degrees"),
 }
 TOP_KEYS = ("name", "title", "description", "camera", "side", "angles", "counter", "rules",
-            "requires", "phase_labels", "hold", "position")  # fmt: skip
+            "requires", "recognize", "phase_labels", "hold", "position")  # fmt: skip
+UNSEEN = ("passes", "fails")
 # hold field → (lowest, highest) seconds a definition may set it to
 HOLD_RANGES: dict[str, tuple[float, float]] = {
     "enter_seconds": (0.0, 30.0),
@@ -243,9 +245,10 @@ def _parse_hold(
             if isinstance(body, dict) and key in body:
                 c.problem(f"rules[{i}].{key}", "a hold judges its rules moment by moment: "
                           f"`{key}` belongs to rep exercises")  # fmt: skip
-    if "requires" in data:
-        c.problem("requires", "a hold has no reps to require anything of: its [[position]] "
-                  "says what counts")  # fmt: skip
+    for table in ("requires", "recognize"):
+        if table in data:
+            c.problem(table, "a hold has no reps to require anything of: its [[position]] "
+                      "says what counts, and recognises it")  # fmt: skip
     if not angle:
         return None, tuple(position)
     values = {k: v for k, v in timing.items() if v is not None}
@@ -328,10 +331,14 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
             rules.append(Rule(rname, cond.angle, cond.measure, message, cond.above, cond.below,
                               cond.phase, view or "any", severity or "warning"))  # fmt: skip
 
-    requires: list[Requirement] = []
-    for key, body in _tables(c, data, "requires", tuple(Requirement.__dataclass_fields__)):
-        if cond := _condition(c, body, key, angles):
-            requires.append(cond)
+    # A requirement is not judged on what is not seen; a recognition condition asks for
+    # evidence: not seen, it fails. Either may say otherwise (`unseen`).
+    conditions: dict[str, list[Requirement]] = {"requires": [], "recognize": []}
+    for table, default in (("requires", "passes"), ("recognize", "fails")):
+        for key, body in _tables(c, data, table, tuple(Requirement.__dataclass_fields__)):
+            unseen = c.get(body, "unseen", str, key, default=default, choices=UNSEEN)
+            if cond := _condition(c, body, key, angles):
+                conditions[table].append(replace(cond, unseen=unseen or default))
 
     labels = c.table(data.get("phase_labels", {}), "phase_labels")
     c.unknown(labels, HOLD_PHASES if is_hold else PHASES, "phase_labels")
@@ -351,7 +358,8 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
         if is_hold
         else CounterDef(**{k: v for k, v in values.items() if v is not None}),
         rules=tuple(rules),
-        requires=tuple(requires),
+        requires=tuple(conditions["requires"]),
+        recognize=tuple(conditions["recognize"]),
         phase_labels={k: str(v) for k, v in labels.items()},
         source=path,
         text=text,
