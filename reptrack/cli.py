@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from reptrack import __version__
 from reptrack.commands import (
+    auto,
     evaluation,
     exercises,
     history,
@@ -32,6 +33,7 @@ SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Han
     "exercises": (exercises.HELP, exercises.configure, exercises.run),
     "calibrate": (teach.CALIBRATE_HELP, teach.configure_calibrate, teach.run_calibrate),
     "workout": (plans.HELP, plans.configure, plans.run),
+    "auto": (auto.HELP, auto.configure, auto.run),
     "eval": (evaluation.HELP, evaluation.configure, evaluation.run),
     "history": (history.HISTORY_HELP, history.configure_history, history.run_history),
     "export": (history.EXPORT_HELP, history.configure_export, history.run_export),

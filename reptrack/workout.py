@@ -195,6 +195,8 @@ class Workout:
         self._last_t = 0.0
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._queued: list[Event] = []  # what requests caused, out with the next frame
+        self._caught: list[Event] = []  # what catching up counted, reported with the next frame
+        self._caught_frames = 0  # frames counted by catching up, not by the loop
         self.frames = 0
         self.warnings: list[FormWarning] = []
         self._ticks: deque[float] = deque(maxlen=30)
@@ -223,23 +225,12 @@ class Workout:
         frame = self.source.read()
         if frame is None:
             return None
-        t = self._last_t = frame.timestamp
-        events, self._queued = [*self._queued, *self.program.frame(t)], []
         t0 = time.perf_counter()
-        pose = self.estimator.estimate(frame.image, t)
+        pose = self.estimator.estimate(frame.image, frame.timestamp)
         pose_ms = (time.perf_counter() - t0) * 1000
-        self.person_seen |= pose is not None
-        s = sample(pose, self.spec)
-        events += self._into_sets(t, self.counter.update(t, s))
-        held = None
-        if isinstance(self.counter, HoldTimer):
-            held = self.counter.set_held(t)
-            events += self.program.held(t, held)
-        if ticked := self.program.tick(t):  # the rest is over: the next set
-            self.counter.reset()
-            events += ticked
-        self.frames += 1
-        self._emit(t, s, events)
+        t = frame.timestamp
+        s, events, held = self._count(t, pose)
+        events, self._caught = [*self._caught, *events], []
         now = self._last_frame = time.monotonic()
         self._ticks.append(now)
         fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
@@ -264,6 +255,33 @@ class Workout:
             self.program.rest_left(t),
             held,
         )
+
+    def _count(self, t: float, pose: Pose | None) -> tuple[Sample, list[Event], float | None]:
+        """One frame's pose through the counter and the set program, out to the sinks: its
+        sample, its events and, for a hold, the set's seconds in position."""
+        self._last_t = t
+        events, self._queued = [*self._queued, *self.program.frame(t)], []
+        self.person_seen |= pose is not None
+        s = sample(pose, self.spec)
+        events += self._into_sets(t, self.counter.update(t, s))
+        held = None
+        if isinstance(self.counter, HoldTimer):
+            held = self.counter.set_held(t)
+            events += self.program.held(t, held)
+        if ticked := self.program.tick(t):  # the rest is over: the next set
+            self.counter.reset()
+            events += ticked
+        self.frames += 1
+        self._emit(t, s, events)
+        return s, events, held
+
+    def catch_up(self, poses: Iterable[tuple[float, Pose | None]]) -> None:
+        """Count poses seen before the session began (`reptrack auto` watched them while
+        it decided what the exercise is) as its first frames: their reps are the set's,
+        saved at once and reported with the next frame."""
+        for t, pose in poses:
+            self._caught += self._count(t, pose)[1]
+            self._caught_frames += 1
 
     def _into_sets(self, t: float, events: list[Event]) -> list[Event]:
         """The counter's events, each counted rep followed by what it did to the set."""
@@ -370,6 +388,8 @@ class Workout:
             self.final_events = final + self.program.finish(t)
             self._queued = []
             self._emit(t, None, self.final_events)
+            # caught up and ended before a frame reported it (saved already: told, not sent)
+            self.final_events, self._caught = self._caught + self.final_events, []
             told += [e.message for e in self._queued if isinstance(e, SinkNotice)]
             self._queued = []
             for sink in self.sinks:
@@ -399,4 +419,4 @@ class Workout:
     def _loop_fps(self) -> float:
         if self._first_frame is None or self._last_frame <= self._first_frame:
             return 0.0
-        return self.frames / (self._last_frame - self._first_frame)
+        return (self.frames - self._caught_frames) / (self._last_frame - self._first_frame)

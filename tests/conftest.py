@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import cv2
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,3 +50,31 @@ def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("REPTRACK_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.delenv("REPTRACK_DB", raising=False)
     return tmp_path
+
+
+CLIPS = ("squat_tommy", "plank_warteg_b", "pushup_tayyab")  # 3 squats, 12 s of plank, 4 push-ups
+
+
+@pytest.fixture(scope="session")
+def joined(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three clips of different exercises end to end at 640×360, 30 frames a second: a
+    workout plan's blocks, or the sets `reptrack auto` recognises."""
+    out = tmp_path_factory.mktemp("joined") / "three.mp4"
+    w, h, fps = 640, 360, 30.0
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    for clip in CLIPS:
+        cap = cv2.VideoCapture(str(shared / "videos" / f"{clip}.mp4"))
+        step = (cap.get(cv2.CAP_PROP_FPS) or fps) / fps
+        frames = []
+        while (got := cap.read())[0]:
+            frames.append(got[1])
+        cap.release()
+        for k in range(int(len(frames) / step)):
+            frame = frames[int(k * step)]
+            s = min(w / frame.shape[1], h / frame.shape[0])
+            small = cv2.resize(frame, (int(frame.shape[1] * s), int(frame.shape[0] * s)))
+            top, left = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
+            bottom, right = h - small.shape[0] - top, w - small.shape[1] - left
+            writer.write(cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_CONSTANT))
+    writer.release()
+    return out

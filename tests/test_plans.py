@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cv2
 import pytest
 
 from reptrack import plans
@@ -21,8 +20,8 @@ from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveScreen
 from tuikit import SIZE, run, text
 
-CLIPS = ("squat_tommy", "plank_warteg_b", "pushup_tayyab")  # 3 squats, 12 s of plank, 4 push-ups
-# One block per clip, each done within its clip: the next block starts on the next one.
+# One block per clip of `joined` (conftest), each done within its clip: the next block starts
+# on the next one.
 PLAN = """
 title = "Three in a row"
 [[block]]
@@ -38,30 +37,6 @@ exercise = "pushup"
 sets = 1
 reps = 4
 """
-
-
-@pytest.fixture(scope="module")
-def joined(shared, tmp_path_factory) -> Path:
-    """The three clips end to end at 640×360, 30 frames a second."""
-    out = tmp_path_factory.mktemp("joined") / "three.mp4"
-    w, h, fps = 640, 360, 30.0
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-    for clip in CLIPS:
-        cap = cv2.VideoCapture(str(shared / "videos" / f"{clip}.mp4"))
-        step = (cap.get(cv2.CAP_PROP_FPS) or fps) / fps
-        frames = []
-        while (got := cap.read())[0]:
-            frames.append(got[1])
-        cap.release()
-        for k in range(int(len(frames) / step)):
-            frame = frames[int(k * step)]
-            s = min(w / frame.shape[1], h / frame.shape[0])
-            small = cv2.resize(frame, (int(frame.shape[1] * s), int(frame.shape[0] * s)))
-            top, left = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
-            bottom, right = h - small.shape[0] - top, w - small.shape[1] - left
-            writer.write(cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_CONSTANT))
-    writer.release()
-    return out
 
 
 @pytest.fixture

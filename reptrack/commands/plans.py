@@ -18,6 +18,11 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="a plan's name (see `reptrack workout list`) or the path of a plan TOML file; "
         "`list` shows the plans",
     )
+    add_run_options(p)
+
+
+def add_run_options(p: argparse.ArgumentParser) -> None:
+    """The options of a run of several exercises over one source (a plan's, `auto`'s)."""
     p.add_argument(
         "--source",
         default="0",
@@ -36,7 +41,8 @@ def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--voice",
         action="store_true",
-        help="speak each rep, each hold's time, new form warnings, 'set done' and the blocks",
+        help="speak each rep, each hold's time, new form warnings, 'set done' and each exercise "
+        "as it begins",
     )
     p.add_argument(
         "--no-tui",
@@ -55,11 +61,21 @@ def run(args: argparse.Namespace) -> int:
 
     if args.plan == "list":
         return _list()
+    plan = plans.load(args.plan)
+    asked = asked_for(args, plan.blocks[0].exercise)
+    opened = open_plan_run(plan, asked)
+    if args.no_tui or args.json or not interactive():
+        return _headless(args, opened)
+    return _tui(args, asked, opened)
+
+
+def asked_for(args: argparse.Namespace, exercise: str):  # -> reptrack.plan.Plan
+    """What a run of several exercises was asked for (the exercise, the targets: each set's;
+    the rest, these options)."""
     from reptrack.plan import Plan
 
-    plan = plans.load(args.plan)
-    asked = Plan(  # the blocks give the exercise and the targets; this, the rest
-        plan.blocks[0].exercise,
+    return Plan(
+        exercise,
         source=args.source,
         backend=args.backend,
         pose=pose_options(args),
@@ -68,10 +84,6 @@ def run(args: argparse.Namespace) -> int:
         db=args.db,
         save=not args.no_save,
     )
-    opened = open_plan_run(plan, asked)
-    if args.no_tui or args.json or not interactive():
-        return _headless(args, opened)
-    return _tui(args, asked, opened)
 
 
 def _list() -> int:

@@ -104,6 +104,11 @@ class HoldTimer:
         return self.held(t) - self._set_base
 
     @property
+    def holding_since(self) -> float | None:
+        """When the hold in progress began; None when out of position."""
+        return self._start if self._holding else None
+
+    @property
     def best(self) -> float:
         """The longest single hold so far."""
         return longest_hold(self.holds)

@@ -99,10 +99,14 @@ class Recognizer:
 
     def __init__(self, candidates: Iterable[ExerciseSpec]) -> None:
         self.candidates = list(candidates)
+        self._last = -1.0
+        self.poses: Poses = []
         self.restart()
 
-    def restart(self) -> None:
-        """Forget what was seen: watch for an exercise from the next frame on."""
+    def restart(self, keep: float = 0.0) -> None:
+        """Forget what was seen but the last `keep` seconds (a rep under way): watch for an
+        exercise from there on."""
+        kept = [(t, p) for t, p in getattr(self, "poses", []) if t >= self._last - keep]
         self.counters: dict[str, Counting] = {
             s.name: make(s.recognizing()) for s in self.candidates
         }
@@ -111,6 +115,8 @@ class Recognizer:
         self._last = -1.0
         self._asked: tuple[int, ...] | None = None  # the counts the last decision saw
         self._carried: str | None = None
+        for t, pose in kept:
+            self._take(t, pose)
 
     @property
     def since(self) -> float | None:
@@ -119,14 +125,18 @@ class Recognizer:
 
     def update(self, t: float, pose: Pose | None) -> Recognition | None:
         """Take one frame; the exercise once it is named, else None."""
+        return self.decide(final=False) if self._take(t, pose) else None
+
+    def _take(self, t: float, pose: Pose | None) -> bool:
+        """Keep a frame, and feed it to the counters if it is their turn: fed or not."""
         self.poses.append((t, pose))
         if self._fed and t - self._fed[-1][0] < 1.0 / RATE:
-            return None
+            return False
         self._fed.append((t, pose))
         self._last = t
         for counter in self.counters.values():
             counter.update(t, sample(pose, counter.spec))
-        return self.decide(final=False)
+        return True
 
     def finish(self) -> Recognition | None:
         """The stream has ended: what it showed, if anything (a set of MIN_REPS will do)."""
@@ -147,11 +157,7 @@ class Recognizer:
             for c in self.counters.values()
             if isinstance(c, RepCounter) and alike(c.reps) >= least
         ]
-        holds = [
-            c
-            for c in self.counters.values()
-            if isinstance(c, HoldTimer) and c.held() >= MIN_HOLD_SECONDS
-        ]
+        holds = [c for c in self.counters.values() if isinstance(c, HoldTimer) and self._held(c)]
         if not reps and not holds:
             return None
         kind = self._kind()
@@ -168,13 +174,26 @@ class Recognizer:
                 close,
                 key=lambda c: (carried_by(c.spec) == kind, len(c.spec.requires), alike(c.reps)),
             )
-        elif kind is None and not any(
-            isinstance(c, RepCounter) and c.count for c in self.counters.values()
-        ):  # a hold is still: a rep counted while in position (a push-up's) is not
+        else:
             named = max(holds, key=lambda c: c.held())
         if named is None:
             return None
         return Recognition(named.spec.name, named, kind, self.counts(), self._last)
+
+    def _held(self, hold: HoldTimer) -> bool:
+        """Has the hold's position been held, still, for the last MIN_HOLD_SECONDS? A rep
+        counted in the meantime (a push-up's, from a plank) says the body was moving."""
+        since = hold.holding_since
+        if since is None or self._last - since < MIN_HOLD_SECONDS:
+            return False
+        return not self.moving(self._last - MIN_HOLD_SECONDS)
+
+    def moving(self, since: float) -> bool:
+        """Has any counter counted a rep that ended after `since`?"""
+        return any(
+            isinstance(c, RepCounter) and c.reps and c.reps[-1].end > since
+            for c in self.counters.values()
+        )
 
     def _kind(self) -> str | None:
         """What carries the repetition in the frames fed so far (worked out again only when

@@ -1,0 +1,214 @@
+"""`reptrack auto`: the exercise recognised from the pose stream, a set of each exercise the
+person does, one after another, over one source and one pose model, saved as one workout.
+
+Until an exercise is named the runner only watches (`recognition.Recognizer`). Once one is,
+a session of it starts on the session engine (`Workout`) and first counts the frames watched
+while deciding, so no rep is lost. The recognizer goes on watching beside it, from the last
+moment the set was seen going on (its last rep, or the hold named again): when it names
+another exercise there, that set is closed and one of the new exercise starts, counting from
+where the new movement began. (A hold goes on while the recognizer names it again.) The TUI
+and the headless mode both drive it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Iterable
+
+from reptrack.exercise.events import RepCompleted
+from reptrack.exercise.holding import HoldTimer
+from reptrack.exercise.recognition import Recognition, Recognizer
+from reptrack.exercise.spec import ExerciseSpec
+from reptrack.plan import Plan
+from reptrack.pose.types import PoseEstimator
+from reptrack.sinks import Sink
+from reptrack.sources import FrameSource
+from reptrack.store import Store
+from reptrack.workout import FrameResult, Summary, Workout
+
+WORKOUT_NAME = "auto"
+# A set named again keeps watching the last seconds: another exercise's first rep may be
+# under way (a push-up begun from a plank).
+REWIND_SECONDS = 4.0  # the name the history gives a workout of recognised sets
+
+
+class AutoRun:
+    """One run of recognition and counting from `source` through `estimator`, among
+    `candidates`; `store` gets a workout, and a session per set."""
+
+    def __init__(
+        self,
+        candidates: Iterable[ExerciseSpec],
+        source: FrameSource,
+        estimator: PoseEstimator,
+        *,
+        store: Store | None = None,
+        backend: str = "blazepose",
+        model: str = "full",
+        side: str | None = None,
+        sinks: Iterable[Sink] = (),
+    ) -> None:
+        self.specs = {s.name: s for s in candidates}
+        self.source, self.estimator, self.store = source, estimator, store
+        self.backend, self.model, self.side, self.sinks = backend, model, side, list(sinks)
+        self.recognizer = Recognizer(self.specs.values())
+        self.workout_id = (
+            store.start_workout(WORKOUT_NAME, "Recognised exercises") if store else None
+        )
+        self.summaries: list[Summary] = []
+        self.notes: list[str] = []
+        self.source_ended = False
+        self._next: Recognition | None = None  # named while a set ran: the next set's
+
+    def watch(self, stop: threading.Event | None = None) -> Recognition | None:
+        """Frames, only watched, until an exercise is named; None when the source ends (or
+        `stop` is set) with nothing named."""
+        while stop is None or not stop.is_set():
+            frame = self.source.read()
+            if frame is None:
+                self.source_ended = True
+                return self.recognizer.finish()
+            pose = self.estimator.estimate(frame.image, frame.timestamp)
+            if named := self.recognizer.update(frame.timestamp, pose):
+                return named
+        return None
+
+    def start(self, named: Recognition) -> Workout:
+        """A set of the exercise named, which first counts the frames watched for it."""
+        assert named.exercise is not None
+        workout = Workout(
+            self.source,
+            self.estimator,
+            self.specs[named.exercise],
+            side=self.side,
+            store=self.store,
+            backend=self.backend,
+            model=self.model,
+            sinks=self.sinks,
+            block=(self.workout_id or 0, len(self.summaries) + 1),
+        )
+        workout.catch_up(self.recognizer.poses)
+        self.recognizer.restart()
+        return workout
+
+    def _follow(self, workout: Workout, result: FrameResult) -> None:
+        """Watch a frame of a running set for another exercise."""
+        t = result.frame.timestamp
+        if self._next is not None:  # decided: the frames until the set closes are the next's
+            self.recognizer.poses.append((t, result.pose))
+            return
+        if any(isinstance(e, RepCompleted) for e in result.events):  # the set goes on
+            self.recognizer.restart()
+            return
+        named = self.recognizer.update(t, result.pose)
+        if isinstance(workout.counter, HoldTimer) and self.recognizer.moving(-1.0):
+            workout.request("next_block")  # a hold is still: moving again, it is over
+            return
+        if named is None:
+            return
+        if named.exercise == workout.spec.name:  # still at it (a hold, named again)
+            self.recognizer.restart(keep=REWIND_SECONDS)
+        else:
+            self._next = named
+            workout.request("next_block")
+
+    def run(
+        self,
+        on_frame: Callable[[FrameResult], None] = lambda r: None,
+        stop: threading.Event | None = None,
+        on_set: Callable[[Recognition, Workout], None] = lambda named, w: None,
+        on_end: Callable[[Workout], None] = lambda w: None,
+    ) -> list[Summary]:
+        """Watch, then count each exercise named, until the source ends or `stop` is set;
+        `on_set` hears of each set as it begins, `on_end` when it has ended (its
+        `final_events` say what ending it caused)."""
+
+        try:
+            named = self.watch(stop)
+            while named is not None and named.exercise is not None:
+                workout = self.start(named)
+                on_set(named, workout)
+
+                def follow(result: FrameResult, workout: Workout = workout) -> None:
+                    on_frame(result)
+                    self._follow(workout, result)
+
+                self.summaries.append(workout.run(follow, stop))
+                on_end(workout)
+                named, self._next = self._next, None
+                if workout.source_ended:
+                    self.source_ended = True
+                    # what followed the set's last rep, if the stream ended on another one
+                    tail = named or self.recognizer.finish()
+                    named = tail if tail and tail.exercise != workout.spec.name else None
+                    if named is not None:
+                        self._finish_tail(named, on_set, on_end)
+                    break
+                if stop is not None and stop.is_set():
+                    break
+                if named is None:  # the set ended on its own (a hold broken): watch again
+                    named = self.watch(stop)
+        finally:
+            self.close()
+        return self.summaries
+
+    def _finish_tail(
+        self,
+        named: Recognition,
+        on_set: Callable[[Recognition, Workout], None],
+        on_end: Callable[[Workout], None],
+    ) -> None:
+        """A set the stream ended in: counted from what was watched, then closed."""
+        workout = self.start(named)
+        workout.source_ended = True
+        on_set(named, workout)
+        self.summaries.append(workout.finish())
+        on_end(workout)
+
+    def close(self) -> None:
+        """The source is the run's, not a set's: closed once, at the end."""
+        with contextlib.suppress(Exception):
+            self.source.close()
+
+    def to_json(self) -> dict:
+        return {
+            "workout_id": self.workout_id,
+            "sets": [{"set": n, **s.to_json()} for n, s in enumerate(self.summaries, 1)],
+        }
+
+
+def candidates() -> tuple[list[ExerciseSpec], list[str]]:
+    """Every exercise recognition chooses among, shipped and learned, and a note for each
+    file that cannot be read (it is left out, not the end of the run)."""
+    from reptrack.errors import ReptrackError
+    from reptrack.exercise import spec as specs
+
+    found, notes = [], []
+    for name in specs.available():
+        try:
+            found.append(specs.load(name))
+        except ReptrackError as exc:
+            notes.append(f"{name} is left out of recognition: {exc.message.splitlines()[0]}")
+    return found, notes
+
+
+def open_auto_run(asked: Plan) -> AutoRun:
+    """Load the pose model, the store and the source `asked` names (its exercise is left to
+    recognition); one clear error, and nothing left open, when one of them is not right."""
+    from reptrack.plan import open_outputs
+    from reptrack.pose import backends
+    from reptrack.pose.backends import logged_model
+
+    among, notes = candidates()
+    estimator = backends.make_estimator(asked.backend, asked.pose)
+    with contextlib.ExitStack() as opened:
+        store, sinks, source = open_outputs(opened, asked)
+        run = AutoRun(among, source, estimator, store=store, backend=asked.backend,
+                      model=logged_model(asked.backend, asked.pose), side=asked.side,
+                      sinks=sinks)  # fmt: skip
+        opened.pop_all()
+    run.notes += notes
+    if estimator.note:
+        run.notes.append(estimator.note)
+    return run

@@ -1,0 +1,96 @@
+"""`reptrack auto`: three real clips of different exercises joined end to end are recognised
+as three sets, each with its exercise and its count, and saved as one workout; the session
+engine counts the reps seen while deciding; nothing is named where nobody is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from reptrack.auto_runner import AutoRun
+from reptrack.exercise import spec as specs
+from reptrack.sources import Frame
+from reptrack.store import Store
+from reptrack.workout import Workout
+
+
+def _cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {"REPTRACK_DB": str(db), "PATH": ""}
+    return subprocess.run([sys.executable, "-m", "reptrack", *args], capture_output=True,
+                          text=True, env=env, timeout=600)  # fmt: skip
+
+
+def test_three_exercises_in_a_row_are_three_sets_of_one_workout(joined, blazepose_models, tmp_path):
+    db = tmp_path / "s.db"
+    done = _cli("auto", "--source", str(joined), "--no-tui", "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    sets = report["sets"]
+    assert [(s["exercise"], s["reps"]) for s in sets] == [("squat", 3), ("plank", 0), ("pushup", 4)]
+    # The plank clip is 12 s in position; the push-up clip opens with 3-4 s in a plank before
+    # the first push-up, and the plank goes on until the first push-up is counted.
+    assert 12.0 - 1.5 <= sets[1]["held_seconds"] <= 12.0 + 6.0
+    shown = json.loads(
+        _cli("history", "workout", str(report["workout_id"]), "--json", db=db).stdout
+    )
+    assert [b["exercise"] for b in shown["blocks"]] == ["squat", "plank", "pushup"]
+    text = _cli("auto", "--source", str(joined), "--no-tui", "--no-save", db=db)
+    assert text.returncode == 0, text.stderr
+    assert "set 1: Squat" in text.stdout and "set 3: Push-up" in text.stdout
+
+
+class Nobody:
+    """A pose model that never sees anyone."""
+
+    keypoints = frozenset()
+    title = "nobody"
+    note = None
+
+    def estimate(self, image, timestamp):
+        return None
+
+    def close(self) -> None:
+        pass
+
+
+class Frames:
+    """Ten seconds of black frames."""
+
+    description = "ten black seconds"
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def read(self):
+        if self.n >= 300:
+            return None
+        self.n += 1
+        return Frame(np.zeros((8, 8, 3), np.uint8), self.n / 30, self.n)
+
+    def close(self) -> None:
+        pass
+
+
+def test_nothing_is_named_and_no_set_started_when_nobody_is_there(tmp_path):
+    store = Store(tmp_path / "s.db")
+    run = AutoRun([specs.load("squat"), specs.load("plank")], Frames(), Nobody(), store=store)
+    assert run.run() == []
+    assert run.source_ended
+    assert store.workouts()[0]["blocks"] == 0
+
+
+def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
+    from reptrack.pose.dump import load_landmarks, replay
+
+    poses = list(replay(load_landmarks(shared / "reference" / "squat_tommy.npz")))
+    store = Store(tmp_path / "s.db")
+    workout = Workout(Frames(), Nobody(), specs.load("squat"), store=store, block=(0, 1))
+    workout.catch_up(poses)
+    summary = workout.finish()
+    assert len(summary.reps) == 3
+    assert [e.rep.number for e in workout.final_events if hasattr(e, "rep")] == [1, 2, 3]
+    assert len(store.reps(summary.session_id)) == 3  # saved as counted
