@@ -100,17 +100,17 @@ class Recognizer:
     def __init__(self, candidates: Iterable[ExerciseSpec]) -> None:
         self.candidates = list(candidates)
         self._last = -1.0
-        self.poses: Poses = []
+        self.poses: Poses = []  # every frame since the restart, for the set that follows
         self.restart()
 
     def restart(self, keep: float = 0.0) -> None:
         """Forget what was seen but the last `keep` seconds (a rep under way): watch for an
         exercise from there on."""
-        kept = [(t, p) for t, p in getattr(self, "poses", []) if t >= self._last - keep]
+        kept = [(t, p) for t, p in self.poses if keep > 0 and t >= self._last - keep]
         self.counters: dict[str, Counting] = {
             s.name: make(s.recognizing()) for s in self.candidates
         }
-        self.poses: Poses = []  # every frame since the restart, for the set that follows
+        self.poses = []
         self._fed: Poses = []  # the frames the counters were fed
         self._last = -1.0
         self._asked: tuple[int, ...] | None = None  # the counts the last decision saw
