@@ -23,21 +23,31 @@ class Gate:
     frame_margin: float = 0.02
 
 
+# Points are a handful of coordinates: plain floats are several times faster than numpy's
+# calls on them, and every exercise's every angle is measured on every frame.
+
+
 def usable(pose: Pose, name: str, gate: Gate = Gate()) -> bool:
-    x, y, _, visibility = pose.image[INDEX[name]]
-    if not np.isfinite(x) or visibility < gate.min_visibility:
+    x, y, _, visibility = pose.image[INDEX[name]].tolist()
+    if not math.isfinite(x) or visibility < gate.min_visibility:
         return False
     m = gate.frame_margin
-    return bool(-m <= x <= 1 + m and -m <= y <= 1 + m)
+    return -m <= x <= 1 + m and -m <= y <= 1 + m
+
+
+def _floats(p: np.ndarray | list[float]) -> list[float]:
+    return p.tolist() if isinstance(p, np.ndarray) else [float(v) for v in p]
 
 
 def angle_between(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     """The angle ABC at b, in degrees (0–180), for 2-D or 3-D points."""
-    v1, v2 = np.asarray(a, float) - b, np.asarray(c, float) - b
-    n1, n2 = np.linalg.norm(v1), np.linalg.norm(v2)
+    pa, pb, pc = _floats(a), _floats(b), _floats(c)
+    v1 = [p - q for p, q in zip(pa, pb, strict=True)]
+    v2 = [p - q for p, q in zip(pc, pb, strict=True)]
+    n1, n2 = math.hypot(*v1), math.hypot(*v2)
     if n1 == 0 or n2 == 0:
         return math.nan
-    cosine = float(np.dot(v1, v2) / (n1 * n2))
+    cosine = sum(p * q for p, q in zip(v1, v2, strict=True)) / (n1 * n2)
     return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
 
 
@@ -71,12 +81,15 @@ def plane_facing(pose: Pose, a: str, b: str, c: str) -> float:
     angle is a projection that says little). NaN without 3-D landmarks."""
     if pose.world is None:
         return math.nan
-    pa, pb, pc = (pose.world[INDEX[n], :3] for n in (a, b, c))
-    normal = np.cross(pa - pb, pc - pb)
-    norm = float(np.linalg.norm(normal))
-    if not np.isfinite(norm) or norm == 0:
+    (ax, ay, az), (bx, by, bz), (cx, cy, cz) = (
+        pose.world[INDEX[n], :3].tolist() for n in (a, b, c)
+    )
+    ux, uy, uz, vx, vy, vz = ax - bx, ay - by, az - bz, cx - bx, cy - by, cz - bz
+    normal = (uy * vz - uz * vy, uz * vx - ux * vz, ux * vy - uy * vx)
+    norm = math.hypot(*normal)
+    if not math.isfinite(norm) or norm == 0:
         return math.nan
-    return abs(float(normal[2])) / norm
+    return abs(normal[2]) / norm
 
 
 # Where the joint's plane faces the camera at least this much the image angle is trusted

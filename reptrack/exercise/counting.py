@@ -40,9 +40,12 @@ class Counting(Protocol):
     def undo(self) -> Rep | None: ...
 
 
-def make(spec: ExerciseSpec, side: str | None = None) -> RepCounter | HoldTimer:
-    """The counter `spec` needs: a hold timer for a timed hold, else a rep counter."""
-    return HoldTimer(spec, side) if spec.is_hold else RepCounter(spec, side)
+def make(
+    spec: ExerciseSpec, side: str | None = None, *, adapt: bool = True
+) -> RepCounter | HoldTimer:
+    """The counter `spec` needs: a hold timer for a timed hold, else a rep counter (which
+    fits its thresholds to the person unless `adapt` is False)."""
+    return HoldTimer(spec, side) if spec.is_hold else RepCounter(spec, side, adapt=adapt)
 
 
 def replay(

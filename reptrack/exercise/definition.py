@@ -186,8 +186,13 @@ class ExerciseSpec:
     position: tuple[Condition, ...] = ()  # a hold's position: every condition met
 
     def recognizing(self) -> ExerciseSpec:
-        """The definition recognition counts with: a rep must also meet `recognize`."""
-        return replace(self, requires=self.requires + self.recognize, recognize=())
+        """The definition recognition counts with: a rep must also meet `recognize`, and
+        form is not judged (so the angles only the rules use are not measured)."""
+        conditions = self.requires + self.recognize
+        used = {self.shown_angle, *(c.angle for c in conditions), *(c.angle for c in self.position)}
+        used |= {part for name in used for part in self.angles[name].of}
+        angles = {name: a for name, a in self.angles.items() if name in used}
+        return replace(self, angles=angles, rules=(), requires=conditions, recognize=())
 
     def label(self, phase: str) -> str:
         return self.phase_labels.get(phase, phase)

@@ -8,6 +8,7 @@ it, 90 = side on). Flat floats make the stream easy to store and replay.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -167,26 +168,52 @@ def body_yaw(pose: Pose, gate: Gate = Gate()) -> float:
     return math.degrees(math.acos(min(1.0, ratio)))
 
 
-def sample(pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate()) -> Sample:
-    """The exercise's angles for this frame; all NaN when there is no pose."""
+Memo = dict[tuple, float]
+
+
+@functools.cache
+def _sided_points(points: tuple[tuple[str, ...], ...]) -> dict[str, tuple[int, ...]]:
+    """The landmark indices of a side's angles (how well that side is seen: `vis.left`)."""
+    return {
+        side: tuple(sorted({INDEX[landmark(p, side)] for pts in points for p in pts}))
+        for side in SIDES
+    }
+
+
+def sample(
+    pose: Pose | None, spec: ExerciseSpec, gate: Gate = Gate(), memo: Memo | None = None
+) -> Sample:
+    """The exercise's angles for this frame; all NaN when there is no pose. `memo`, one per
+    frame, shares the angles several exercises measure alike (recognition samples them all)."""
+    memo = {} if memo is None else memo
+
+    def value(angle: AngleDef, side: str) -> float:
+        if pose is None:
+            return math.nan
+        known = (angle.kind, angle.points, angle.space, angle.reference, side)
+        if known not in memo:
+            memo[known] = angle_value(pose, angle, side, gate)
+        return memo[known]
+
     out: Sample = {}
     for angle in spec.angles.values():
         if angle.kind == "difference":
             continue  # from the other angles, below
         if not angle.sided:
-            out[angle.name] = angle_value(pose, angle, "left", gate) if pose else math.nan
+            out[angle.name] = value(angle, "left")
             continue
         for side in SIDES:
-            out[key(angle.name, side)] = angle_value(pose, angle, side, gate) if pose else math.nan
+            out[key(angle.name, side)] = value(angle, side)
     for angle in spec.angles.values():
         if angle.kind == "difference":
             a, b = angle.of
             for side in SIDES:
                 out[key(angle.name, side)] = out[key(a, side)] - out[key(b, side)]
-    for side in SIDES:
-        names = {landmark(p, side) for a in spec.angles.values() if a.sided for p in a.points}
-        out[f"vis.{side}"] = (
-            float(np.mean([pose.image[INDEX[n], 3] for n in names])) if pose and names else 0.0
-        )
-    out["view"] = body_yaw(pose, gate) if pose else math.nan
+    shown = _sided_points(tuple(a.points for a in spec.angles.values() if a.sided))
+    for side, indices in shown.items():
+        vis = pose.image[list(indices), 3].tolist() if pose and indices else []
+        out[f"vis.{side}"] = sum(vis) / len(vis) if vis else 0.0
+    if ("view",) not in memo:
+        memo[("view",)] = body_yaw(pose, gate) if pose else math.nan
+    out["view"] = memo[("view",)]
     return {k: float(v) for k, v in out.items()}

@@ -22,13 +22,15 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from reptrack.exercise import learning
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import make
 from reptrack.exercise.demo import candidate_spec, streams, traces
 from reptrack.exercise.events import Rep
 from reptrack.exercise.holding import HoldTimer
-from reptrack.exercise.measure import sample
+from reptrack.exercise.measure import Memo, Sample, sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose
 
@@ -40,6 +42,7 @@ MIN_HOLD_SECONDS = 5.0  # a hold named must have been held this long
 # while; tired reps slow down by far less).
 ALIKE = 2.5
 RATE = 10.0  # counters are fed at most this many times a second
+KIND_EVERY = 2.0  # what moves is worked out again at most this often (seconds)
 ARMS = frozenset({"elbow", "shoulder", "upper_arm", "forearm", "wrist"})
 BODY_POINTS = frozenset({"hip", "knee", "ankle", "heel", "foot_index"})
 
@@ -70,7 +73,11 @@ def carried(poses: Poses) -> str | None:
     """What `learning` says carries the repetition in `poses`: "arms", "body" or None."""
     if not poses:
         return None
-    t, values = streams(poses, candidate_spec())
+    return carried_in(*streams(poses, candidate_spec()))
+
+
+def carried_in(t: np.ndarray, values: dict[str, np.ndarray]) -> str | None:
+    """`carried`, from the candidate angle streams (`demo.streams`)."""
     try:
         finding = learning.choose(traces(t, values))
     except learning.NoRepetition:
@@ -115,6 +122,8 @@ class Recognizer:
         self._last = -1.0
         self._asked: tuple[int, ...] | None = None  # the counts the last decision saw
         self._carried: str | None = None
+        self._rows: list[Sample] = []  # the candidate angles of the frames fed, once asked
+        self._kind_at = -KIND_EVERY
         for t, pose in kept:
             self._take(t, pose)
 
@@ -134,8 +143,9 @@ class Recognizer:
             return False
         self._fed.append((t, pose))
         self._last = t
+        memo: Memo = {}  # the angles the exercises share, measured once
         for counter in self.counters.values():
-            counter.update(t, sample(pose, counter.spec))
+            counter.update(t, sample(pose, counter.spec, memo=memo))
         return True
 
     def finish(self) -> Recognition | None:
@@ -160,7 +170,7 @@ class Recognizer:
         holds = [c for c in self.counters.values() if isinstance(c, HoldTimer) and self._held(c)]
         if not reps and not holds:
             return None
-        kind = self._kind()
+        kind: str | None = None
         named: Counting | None = None
         if reps:
             # Counts a rep apart are a draw: counters start and end a rep at different angles.
@@ -170,6 +180,8 @@ class Recognizer:
                 for c in self.counters.values()
                 if isinstance(c, RepCounter) and alike(c.reps) >= max(most - 1, MIN_REPS)
             ]
+            if len({carried_by(c.spec) for c in close}) > 1:  # worth asking what moves
+                kind = self._kind()
             named = max(
                 close,
                 key=lambda c: (carried_by(c.spec) == kind, len(c.spec.requires), alike(c.reps)),
@@ -198,11 +210,16 @@ class Recognizer:
     def _kind(self) -> str | None:
         """What carries the repetition in the frames fed so far (worked out again only when
         a count has changed)."""
-        asked = tuple(
-            c.count if isinstance(c, RepCounter) else int(c.held()) for c in self.counters.values()
-        )
-        if asked != self._asked:
-            self._asked, self._carried = asked, carried(self._fed)
+        asked = tuple(c.count for c in self.counters.values() if isinstance(c, RepCounter))
+        if asked != self._asked and self._last - self._kind_at >= KIND_EVERY:
+            self._kind_at = self._last
+            # each frame's candidate angles are measured once, the first time they are asked
+            spec = candidate_spec()
+            self._rows += [sample(p, spec) for _, p in self._fed[len(self._rows) :]]
+            keys = [k for k in self._rows[0] if "." in k and not k.startswith("vis.")]
+            t = np.array([ts for ts, _ in self._fed], dtype=float)
+            values = {k: np.array([r[k] for r in self._rows], dtype=float) for k in keys}
+            self._asked, self._carried = asked, carried_in(t, values)
         return self._carried
 
 
