@@ -27,10 +27,11 @@ from reptrack.sources import FrameSource
 from reptrack.store import Store
 from reptrack.workout import FrameResult, Summary, Workout
 
-WORKOUT_NAME = "auto"
+WORKOUT_NAME = "auto"  # the name the history gives a workout of recognised sets
+ANY_EXERCISE = "(any)"  # what a Plan names for its exercise to be recognised
 # A set named again keeps watching the last seconds: another exercise's first rep may be
 # under way (a push-up begun from a plank).
-REWIND_SECONDS = 4.0  # the name the history gives a workout of recognised sets
+REWIND_SECONDS = 4.0
 
 
 class AutoRun:
@@ -60,6 +61,7 @@ class AutoRun:
         self.notes: list[str] = []
         self.source_ended = False
         self._next: Recognition | None = None  # named while a set ran: the next set's
+        self._tail: Recognition | None = None  # named as the stream ended: the last set's
 
     def watch(self, stop: threading.Event | None = None) -> Recognition | None:
         """Frames, only watched, until an exercise is named; None when the source ends (or
@@ -73,6 +75,27 @@ class AutoRun:
             if named := self.recognizer.update(frame.timestamp, pose):
                 return named
         return None
+
+    @property
+    def pending(self) -> bool:
+        """Has a next set been named already (it starts without watching)?"""
+        return self._next is not None or self._tail is not None
+
+    def next_set(self, stop: threading.Event | None = None) -> Workout | None:
+        """The session of the next set: of the exercise named while the last one ran, or
+        once one is named; None when the source ends or `stop` is set first. (Watching can
+        take a while: the TUI calls this off its own thread.)"""
+        if self._tail is not None:  # the stream ended in a set: counted from what was watched
+            workout = self.start(self._tail)
+            self._tail, workout.source_ended = None, True
+            return workout
+        if self.source_ended or (stop is not None and stop.is_set()):
+            return None
+        named = self._next or self.watch(stop)
+        self._next = None
+        if named is None or named.exercise is None:
+            return None
+        return self.start(named)
 
     def start(self, named: Recognition) -> Workout:
         """A set of the exercise named, which first counts the frames watched for it."""
@@ -90,7 +113,20 @@ class AutoRun:
         )
         workout.catch_up(self.recognizer.poses)
         self.recognizer.restart()
+        workout.followers.append(lambda result: self._follow(workout, result))
         return workout
+
+    def ended(self, workout: Workout, summary: Summary) -> None:
+        """A set has ended (its session saved): if the stream ended too, and on another
+        exercise, that is one more set (`next_set` gives it)."""
+        self.summaries.append(summary)
+        if not workout.source_ended or self._tail is not None:
+            return
+        self.source_ended = True
+        tail = self._next or self.recognizer.finish()
+        self._next = None
+        if tail is not None and tail.exercise not in (None, workout.spec.name):
+            self._tail = tail
 
     def _follow(self, workout: Workout, result: FrameResult) -> None:
         """Watch a frame of a running set for another exercise."""
@@ -117,54 +153,23 @@ class AutoRun:
         self,
         on_frame: Callable[[FrameResult], None] = lambda r: None,
         stop: threading.Event | None = None,
-        on_set: Callable[[Recognition, Workout], None] = lambda named, w: None,
+        on_set: Callable[[Workout], None] = lambda w: None,
         on_end: Callable[[Workout], None] = lambda w: None,
     ) -> list[Summary]:
         """Watch, then count each exercise named, until the source ends or `stop` is set;
         `on_set` hears of each set as it begins, `on_end` when it has ended (its
         `final_events` say what ending it caused)."""
-
         try:
-            named = self.watch(stop)
-            while named is not None and named.exercise is not None:
-                workout = self.start(named)
-                on_set(named, workout)
-
-                def follow(result: FrameResult, workout: Workout = workout) -> None:
-                    on_frame(result)
-                    self._follow(workout, result)
-
-                self.summaries.append(workout.run(follow, stop))
+            while (workout := self.next_set(stop)) is not None:
+                on_set(workout)
+                # the last set, once the stream is over, has no frames to run
+                ended = workout.source_ended
+                summary = workout.finish() if ended else workout.run(on_frame, stop)
+                self.ended(workout, summary)
                 on_end(workout)
-                named, self._next = self._next, None
-                if workout.source_ended:
-                    self.source_ended = True
-                    # what followed the set's last rep, if the stream ended on another one
-                    tail = named or self.recognizer.finish()
-                    named = tail if tail and tail.exercise != workout.spec.name else None
-                    if named is not None:
-                        self._finish_tail(named, on_set, on_end)
-                    break
-                if stop is not None and stop.is_set():
-                    break
-                if named is None:  # the set ended on its own (a hold broken): watch again
-                    named = self.watch(stop)
         finally:
             self.close()
         return self.summaries
-
-    def _finish_tail(
-        self,
-        named: Recognition,
-        on_set: Callable[[Recognition, Workout], None],
-        on_end: Callable[[Workout], None],
-    ) -> None:
-        """A set the stream ended in: counted from what was watched, then closed."""
-        workout = self.start(named)
-        workout.source_ended = True
-        on_set(named, workout)
-        self.summaries.append(workout.finish())
-        on_end(workout)
 
     def close(self) -> None:
         """The source is the run's, not a set's: closed once, at the end."""

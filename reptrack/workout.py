@@ -209,6 +209,9 @@ class Workout:
         self.block = block
         self.source_ended = False  # the source gave its last frame
         self.moved_on = False  # a block left before its sets were done (`next_block`)
+        # Who else watches each frame, on the loop's thread (`reptrack auto`'s recognizer,
+        # which may ask for `next_block`), whatever drives the loop: the TUI or the text.
+        self.followers: list[Callable[[FrameResult], None]] = []
 
     @property
     def set_number(self) -> int:
@@ -363,6 +366,8 @@ class Workout:
                     self.source_ended = True
                     break
                 on_frame(result)
+                for follower in self.followers:
+                    follower(result)
                 if self.block is not None and (self.program.done or self.moved_on):
                     break  # the block is done: the plan's next one takes the source
         except KeyboardInterrupt:

@@ -94,3 +94,67 @@ def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
     assert len(summary.reps) == 3
     assert [e.rep.number for e in workout.final_events if hasattr(e, "rep")] == [1, 2, 3]
     assert len(store.reps(summary.session_id)) == 3  # saved as counted
+
+
+def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, blazepose_models, tmp_path):
+    from reptrack.auto_runner import ANY_EXERCISE, open_auto_run
+    from reptrack.plan import Plan
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.live import LiveScreen
+    from reptrack.tui.watch_screen import WatchScreen
+    from tuikit import SIZE, run, text
+
+    db = tmp_path / "s.db"
+    asked = Plan(ANY_EXERCISE, source=str(joined), db=str(db))
+    app = ReptrackApp(asked, auto_run=open_auto_run(asked))
+    titles: list[str] = []
+    watched = []
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            while app.is_running:
+                if isinstance(app.screen, WatchScreen) and not watched:
+                    watched.append(text(app, "#watch-text"))
+                if isinstance(app.screen, LiveScreen):
+                    title = text(app, "#title")
+                    if not titles or titles[-1] != title:
+                        titles.append(title)
+                    if "video finished" in text(app, "#camera"):
+                        await pilot.press("q")
+                await pilot.pause(0.05)
+
+    run(scenario())
+    assert "Watching for an exercise" in watched[0] and str(joined) in watched[0]
+    assert [t.split(" · ")[:2] for t in titles] == [
+        ["set 1", "Squat"], ["set 2", "Plank"], ["set 3", "Push-up"]
+    ]  # fmt: skip
+    assert [len(s.reps) for s in app.summaries] == [3, 0, 4]
+    assert Store(db).workouts()[0]["blocks"] == 3
+
+
+def test_the_home_screen_offers_any_exercise_first(tmp_home):
+    from reptrack.auto_runner import ANY_EXERCISE
+    from reptrack.plan import Plan
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.home import HomeScreen
+    from textual.widgets import OptionList
+    from tuikit import SIZE, run, text
+
+    app = ReptrackApp(Plan("squat", target_reps=10))
+    seen = {}
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            options = app.screen.query_one("#exercises", OptionList)
+            assert options.get_option_at_index(0).id == ANY_EXERCISE
+            options.highlighted = 0
+            await pilot.pause()
+            seen["description"] = text(app, "#description")
+            assert isinstance(app.screen, HomeScreen)
+            seen["plan"] = app.screen.chosen_plan()
+            await pilot.press("q")
+
+    run(scenario())
+    assert "names the exercise once it has repeated" in seen["description"]
+    assert seen["plan"].exercise == ANY_EXERCISE and seen["plan"].target_reps is None

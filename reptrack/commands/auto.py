@@ -18,12 +18,13 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reptrack.auto_runner import WORKOUT_NAME, open_auto_run
+    from reptrack.auto_runner import ANY_EXERCISE, open_auto_run
 
-    run = open_auto_run(asked_for(args, WORKOUT_NAME))
+    asked = asked_for(args, ANY_EXERCISE)
+    run = open_auto_run(asked)
     if args.no_tui or args.json or not interactive():
         return _headless(args, run)
-    return _tui(args, run)
+    return _tui(args, asked, run)
 
 
 def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runner.AutoRun
@@ -39,7 +40,7 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runne
         out.print(f"watching {run.source.description} for an exercise — Ctrl-C to finish and "
                   "save", markup=False)  # fmt: skip
 
-    def on_set(named, workout) -> None:
+    def on_set(workout) -> None:
         if not quiet:
             out.print(f"[bold]set {len(run.summaries) + 1}: {esc(workout.spec.title)}[/]")
         if voice is not None:
@@ -76,7 +77,16 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runne
     return 1 if any(s.end_reason for s in summaries) else 0
 
 
-def _tui(args: argparse.Namespace, run) -> int:
-    err.print("[yellow]note:[/] the live screen does not follow recognition yet: counting as "
-              "text (--no-tui)")  # fmt: skip
-    return _headless(args, run)
+def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Plan, run: AutoRun
+    from reptrack.commands.session import run_app
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.live import LiveOptions
+
+    app = ReptrackApp(asked, auto_run=run, live=LiveOptions(voice=args.voice))
+    summaries = run_app(app)
+    for n, summary in enumerate(summaries, 1):
+        out.print(f"set {n}: ", end="")
+        print_summary(summary)
+    if not summaries:
+        err.print("[yellow]no exercise recognised: nothing repeated, or no one was in view[/]")
+    return 1 if any(s.end_reason for s in summaries) else 0

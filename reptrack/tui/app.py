@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,6 +18,7 @@ from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from reptrack import paths
+from reptrack.auto_runner import ANY_EXERCISE, AutoRun, open_auto_run
 from reptrack.errors import ReptrackError
 from reptrack.plan import Plan, open_workout
 from reptrack.plan_runner import PlanRun
@@ -28,6 +30,7 @@ from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.tui.teach_screen import Recorder
+from reptrack.tui.watch_screen import WatchScreen
 from reptrack.workout import Summary, Workout
 
 Opener = Callable[[Plan], Workout]
@@ -50,12 +53,16 @@ class ReptrackApp(App[Summary | None]):
         live: LiveOptions = LiveOptions(),
         recorder: Recorder | None = None,
         plan_run: PlanRun | None = None,
+        auto_run: AutoRun | None = None,
     ) -> None:
         """`plan_run`: a workout plan's blocks, each on a live screen of its own, one after
-        another; the app ends with the last."""
+        another; the app ends with the last. `auto_run`: the sets of the exercises
+        recognised, each on a live screen, watching for the next between them."""
         super().__init__()
         self.plan, self.workout, self.opener = plan, workout, opener
-        self.plan_run = plan_run
+        self.plan_run, self.auto_run = plan_run, auto_run
+        self.watch_stop = threading.Event()  # ends the watching for the next exercise
+        self.auto_then_exit = auto_run is not None  # started by `reptrack auto`, not at home
         self.recorder = recorder  # how Learn and Calibrate record (the tests replay landmarks)
         self.live = live
         self.summaries: list[Summary] = []
@@ -70,6 +77,7 @@ class ReptrackApp(App[Summary | None]):
 
     def _stop(self) -> None:
         self.stopping = True
+        self.watch_stop.set()
         if isinstance(self.screen, LiveScreen):
             self.screen.action_finish()  # the session saves, then the screen closes
         else:
@@ -79,6 +87,8 @@ class ReptrackApp(App[Summary | None]):
         self._loop = asyncio.get_running_loop()
         if self.plan_run is not None:
             self._next_block()
+        elif self.auto_run is not None:
+            self._next_auto_set()
         elif self.workout is not None:
             self._live(self.workout, then_exit=True)
         else:
@@ -117,20 +127,79 @@ class ReptrackApp(App[Summary | None]):
 
         self.push_screen(screen, done)
 
+    # -- recognising the exercise (`reptrack auto`, or "any exercise" at home) ------------
+    def _next_auto_set(self) -> None:
+        """Watch for the next exercise (off the UI's thread), then count it on a live screen;
+        when the source ends or on `q`, back home (or, from `reptrack auto`, the app ends)."""
+        run = self.auto_run
+        assert run is not None
+        if self.stopping or (run.source_ended and not run.pending):
+            self._auto_done()
+            return
+        self.push_screen(WatchScreen(run.source.description, len(run.summaries)))
+        self.watch_for_set()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="watch", description="watch")
+    def watch_for_set(self) -> Workout | None:
+        assert self.auto_run is not None
+        return self.auto_run.next_set(self.watch_stop)
+
+    def _auto_set(self, workout: Workout | None) -> None:
+        run = self.auto_run
+        assert run is not None
+        if isinstance(self.screen, WatchScreen):
+            self.pop_screen()
+        if workout is None:
+            self._auto_done()
+            return
+        label = f"set {len(run.summaries) + 1} · {workout.spec.title} · recognised"
+        screen = LiveScreen(workout, replace(self.live, block=label))
+
+        def done(summary: Summary | None) -> None:
+            if summary is not None:
+                self.summaries.append(summary)
+                run.ended(workout, summary)
+            if screen.finishing and not workout.source_ended:
+                self.stopping = True  # q ends the whole run (at the video's end, a set the
+            self._next_auto_set()  # stream ended in is still to come)
+
+        self.push_screen(screen, done)
+
+    def _auto_done(self) -> None:
+        run = self.auto_run
+        assert run is not None
+        run.close()
+        self.auto_run = None
+        if self.auto_then_exit or self.stopping:
+            self.exit(self.summaries[-1] if self.summaries else None)
+        elif self.summaries and isinstance(self.screen, HomeScreen):
+            self.screen.show_saved(self.summaries[-1])
+
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:
         self.live = replace(self.live, voice=message.voice)
         self.notify(f"opening {source_text(message.plan.source)}…", timeout=3, markup=False)
         self.open_session(message.plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")
-    def open_session(self, plan: Plan) -> Workout:
+    def open_session(self, plan: Plan) -> Workout | AutoRun:
         """Opening a camera or loading a model can take seconds: not on the UI's thread."""
+        if plan.exercise == ANY_EXERCISE:
+            return open_auto_run(plan)
         return self.opener(plan)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group != "open":
+        if event.worker.group == "watch" and event.state == WorkerState.SUCCESS:
+            self._auto_set(event.worker.result)
             return
-        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+        if event.worker.group == "watch" and event.state == WorkerState.ERROR:
+            self._auto_done()
+        if event.worker.group not in ("open", "watch"):
+            return
+        if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, AutoRun):
+            self.auto_run, self.stopping = event.worker.result, False
+            self.watch_stop.clear()
+            self._next_auto_set()
+        elif event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self._live(event.worker.result, then_exit=False)
         elif event.state == WorkerState.ERROR:
             error = event.worker.error

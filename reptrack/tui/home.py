@@ -15,12 +15,19 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reptrack.auto_runner import ANY_EXERCISE
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
 from reptrack.sources import source_text
 from reptrack.tui.editor import PlanEditor
 from reptrack.workout import Summary
+
+ANY_TEXT = (
+    "Start moving: reptrack names the exercise once it has repeated (a hold once it is held), "
+    "counts it from its first rep, and starts a new set when you change exercise. All the "
+    "sets are saved as one workout.\nCamera: whole body in frame, as each exercise asks."
+)
 
 
 class HomeScreen(Screen[None]):
@@ -104,6 +111,7 @@ class HomeScreen(Screen[None]):
     def _fill(self) -> None:
         options = self.query_one("#exercises", OptionList)
         options.clear_options()
+        options.add_option(Option("Any exercise  [dim]recognised as you go[/]", id=ANY_EXERCISE))
         for name, path in specs.available().items():
             try:
                 spec = specs.load_file(path)
@@ -118,6 +126,9 @@ class HomeScreen(Screen[None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         name = event.option.id or ""
+        if name == ANY_EXERCISE:
+            self.query_one("#description", Static).update(ANY_TEXT)
+            return
         try:
             spec = specs.load(name)
             text = escape(spec.description)
@@ -144,6 +155,8 @@ class HomeScreen(Screen[None]):
         if options.highlighted is None:
             raise ReptrackError("choose an exercise first")
         exercise = options.get_option_at_index(options.highlighted).id or ""
+        if exercise == ANY_EXERCISE:  # each set's exercise is recognised; no targets
+            return replace(self.plan, exercise=exercise, target_reps=None, target_seconds=None)
         # The plan keeps both targets; each exercise takes the one of its kind.
         hold = specs.load(exercise).is_hold
         return replace(
