@@ -133,11 +133,12 @@ def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, blazepose_m
 
 
 def test_the_home_screen_offers_any_exercise_first(tmp_home):
+    from textual.widgets import OptionList
+
     from reptrack.auto_runner import ANY_EXERCISE
     from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.home import HomeScreen
-    from textual.widgets import OptionList
     from tuikit import SIZE, run, text
 
     app = ReptrackApp(Plan("squat", target_reps=10))
