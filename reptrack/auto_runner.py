@@ -34,6 +34,23 @@ ANY_EXERCISE = "(any)"  # what a Plan names for its exercise to be recognised
 REWIND_SECONDS = 4.0
 
 
+def follow(recognizer: Recognizer, workout: Workout, result: FrameResult) -> Recognition | None:
+    """Watch a frame of a running set for another exercise: named, it is returned (the set
+    is over), else None. The recognizer watches from the set's last rep, or, for a hold,
+    from when it was last named again (keeping REWIND_SECONDS); a hold is also over once
+    the body moves (a rep counted)."""
+    if any(isinstance(e, RepCompleted) for e in result.events):  # the set goes on
+        recognizer.restart()
+        return None
+    named = recognizer.update(result.frame.timestamp, result.pose)
+    if isinstance(workout.counter, HoldTimer) and recognizer.moving(-1.0):
+        return named or Recognition(None, None, None)  # a hold is still: moving, it is over
+    if named is not None and named.exercise == workout.spec.name:  # still at it
+        recognizer.restart(keep=REWIND_SECONDS)
+        return None
+    return named
+
+
 class AutoRun:
     """One run of recognition and counting from `source` through `estimator`, among
     `candidates`; `store` gets a workout, and a session per set."""
@@ -129,24 +146,12 @@ class AutoRun:
             self._tail = tail
 
     def _follow(self, workout: Workout, result: FrameResult) -> None:
-        """Watch a frame of a running set for another exercise."""
-        t = result.frame.timestamp
+        """Watch a frame of a running set: another exercise named closes it."""
         if self._next is not None:  # decided: the frames until the set closes are the next's
-            self.recognizer.poses.append((t, result.pose))
-            return
-        if any(isinstance(e, RepCompleted) for e in result.events):  # the set goes on
-            self.recognizer.restart()
-            return
-        named = self.recognizer.update(t, result.pose)
-        if isinstance(workout.counter, HoldTimer) and self.recognizer.moving(-1.0):
-            workout.request("next_block")  # a hold is still: moving again, it is over
-            return
-        if named is None:
-            return
-        if named.exercise == workout.spec.name:  # still at it (a hold, named again)
-            self.recognizer.restart(keep=REWIND_SECONDS)
-        else:
-            self._next = named
+            self.recognizer.poses.append((result.frame.timestamp, result.pose))
+        elif named := follow(self.recognizer, workout, result):
+            if named.exercise is not None:  # else a hold broken: watch again
+                self._next = named
             workout.request("next_block")
 
     def run(

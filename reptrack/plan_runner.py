@@ -10,8 +10,10 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from reptrack.auto_runner import follow
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import support_notes
+from reptrack.exercise.recognition import Recognizer
 from reptrack.plan import Plan
 from reptrack.plans import Block, WorkoutPlan
 from reptrack.pose.types import PoseEstimator
@@ -51,8 +53,15 @@ class PlanRun:
         model: str = "full",
         side: str | None = None,
         sinks: Iterable[Sink] = (),
+        recognize: bool = False,
     ) -> None:
+        """`recognize`: watch each block for the next block's exercise; the person who
+        starts it early moves the plan on, and the reps seen while it was being recognised
+        are the new block's."""
         self.plan, self.source, self.estimator, self.store = plan, source, estimator, store
+        self.recognize = recognize
+        self.recognizer: Recognizer | None = None  # watching for the next block's exercise
+        self.early = False  # the next block's exercise was recognised: it has begun
         self.backend, self.model, self.side, self.sinks = backend, model, side, list(sinks)
         self.workout_id = store.start_workout(plan.name, plan.title) if store else None
         self.specs = [specs.load(b.exercise) for b in plan.blocks]
@@ -93,7 +102,27 @@ class PlanRun:
             target_seconds=block.seconds,
             block=(self.workout_id or 0, self.index),
         )
+        if self.recognizer is not None and self.early:  # what was watched while it was
+            self.current.catch_up(self.recognizer.poses)  # recognised is the block's
+        self.early, self.recognizer = False, None
+        if self.recognize and self.index < len(self.specs):
+            # The plan says what comes next: the question is only whether it has begun, so
+            # the next exercise's own counter is asked (as a session of it would count).
+            self.recognizer = Recognizer([self.specs[self.index]], strict=False)
+            workout = self.current
+            workout.followers.append(lambda result: self._follow(workout, result))
         return self.current
+
+    def _follow(self, workout: Workout, result: FrameResult) -> None:
+        """Watch a frame of a block for the next block's exercise."""
+        assert self.recognizer is not None
+        if self.early:  # recognised: the frames until this block closes are the next's
+            self.recognizer.poses.append((result.frame.timestamp, result.pose))
+            return
+        named = follow(self.recognizer, workout, result)
+        if named is not None and named.exercise is not None:  # (not just a hold broken)
+            self.early = True
+            workout.request("next_block")
 
     def run(
         self,
@@ -132,7 +161,7 @@ class PlanRun:
         }
 
 
-def open_plan_run(plan: WorkoutPlan, asked: Plan) -> PlanRun:
+def open_plan_run(plan: WorkoutPlan, asked: Plan, *, recognize: bool = False) -> PlanRun:
     """Load the pose model, the store and the source `asked` names once for the whole plan
     (its exercise and targets are the blocks'); one clear error, and nothing left open, when
     one of them is not right."""
@@ -145,7 +174,7 @@ def open_plan_run(plan: WorkoutPlan, asked: Plan) -> PlanRun:
         store, sinks, source = open_outputs(opened, asked)
         run = PlanRun(plan, source, estimator, store=store, backend=asked.backend,
                       model=logged_model(asked.backend, asked.pose), side=asked.side,
-                      sinks=sinks)  # fmt: skip
+                      sinks=sinks, recognize=recognize)  # fmt: skip
         opened.pop_all()
     if estimator.note:
         run.notes.append(estimator.note)

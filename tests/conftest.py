@@ -55,14 +55,11 @@ def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 CLIPS = ("squat_tommy", "plank_warteg_b", "pushup_tayyab")  # 3 squats, 12 s of plank, 4 push-ups
 
 
-@pytest.fixture(scope="session")
-def joined(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Three clips of different exercises end to end at 640×360, 30 frames a second: a
-    workout plan's blocks, or the sets `reptrack auto` recognises."""
-    out = tmp_path_factory.mktemp("joined") / "three.mp4"
+def join_clips(shared: Path, clips: tuple[str, ...], out: Path) -> Path:
+    """Clips of `shared`'s videos end to end at 640×360, 30 frames a second."""
     w, h, fps = 640, 360, 30.0
     writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
-    for clip in CLIPS:
+    for clip in clips:
         cap = cv2.VideoCapture(str(shared / "videos" / f"{clip}.mp4"))
         step = (cap.get(cv2.CAP_PROP_FPS) or fps) / fps
         frames = []
@@ -78,3 +75,19 @@ def joined(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
             writer.write(cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_CONSTANT))
     writer.release()
     return out
+
+
+@pytest.fixture(scope="session")
+def joined(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three clips of different exercises end to end: a workout plan's blocks, or the sets
+    `reptrack auto` recognises."""
+    return join_clips(shared, CLIPS, tmp_path_factory.mktemp("joined") / "three.mp4")
+
+
+# The shipped full_body plan's exercises, in its order: 3 squats, 4 push-ups, 8 lunges, a plank
+FULL_BODY_CLIPS = ("squat_tommy", "pushup_tayyab", "lunge_crossfit", "plank_warteg_b")
+
+
+@pytest.fixture(scope="session")
+def joined_full_body(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return join_clips(shared, FULL_BODY_CLIPS, tmp_path_factory.mktemp("joined") / "four.mp4")

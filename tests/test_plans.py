@@ -126,3 +126,59 @@ def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
     assert "next: Plank 1 × 8 s" in titles[0] and "last block" in titles[2]
     assert [len(s.reps) for s in app.summaries] == [3, 0, 4]
     assert Store(db).workouts()[0]["blocks"] == 3
+
+
+# -- a shipped plan, followed by recognition -------------------------------------------------
+# The clips are cut end to end: a person does not jump from standing into a plank, and the
+# cut into the push-ups reads as a short push-up to the counter (counts within one).
+def test_a_shipped_plan_moves_on_when_the_next_exercise_begins(
+    joined_full_body, blazepose_models, tmp_path
+):
+    db = tmp_path / "s.db"
+    done = _cli("workout", "full_body", "--recognize", "--source", str(joined_full_body),
+                "--no-tui", "--json", db=db)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    blocks = report["blocks"]
+    assert [b["exercise"] for b in blocks] == ["squat", "pushup", "lunge", "plank"]
+    assert blocks[0]["reps"] == 3 and abs(blocks[1]["reps"] - 4) <= 1
+    assert blocks[2]["reps"] == 8  # every lunge: the ones seen while recognising included
+    assert blocks[3]["held_seconds"] == pytest.approx(12.0, abs=1.5)
+    shown = json.loads(
+        _cli("history", "workout", str(report["workout_id"]), "--json", db=db).stdout
+    )
+    assert [b["block"] for b in shown["blocks"]] == [1, 2, 3, 4]
+    # Without --recognize the plan waits for 3 × 12 squats: the video ends in the first block.
+    plain = _cli("workout", "full_body", "--source", str(joined_full_body), "--no-tui", "--json",
+                 "--no-save", db=db)  # fmt: skip
+    assert [b["exercise"] for b in json.loads(plain.stdout)["blocks"]] == ["squat"]
+
+
+def test_a_shipped_plan_with_recognition_runs_in_the_tui(
+    joined_full_body, blazepose_models, tmp_path
+):
+    db = tmp_path / "s.db"
+    asked = Plan("squat", source=str(joined_full_body), db=str(db))
+    app = ReptrackApp(asked, plan_run=open_plan_run(plans.load("full_body"), asked, recognize=True))
+    titles: list[str] = []
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            while app.is_running:
+                if isinstance(app.screen, LiveScreen):
+                    title = text(app, "#title")
+                    if not titles or titles[-1] != title:
+                        titles.append(title)
+                    if "video finished" in text(app, "#camera"):
+                        await pilot.press("q")
+                await pilot.pause(0.05)
+
+    run(scenario())
+    assert [t.split(" · ")[0] for t in titles] == [
+        "block 1/4",
+        "block 2/4",
+        "block 3/4",
+        "block 4/4",
+    ]
+    assert [len(s.reps) for s in app.summaries][::2] == [3, 8]
+    assert Store(db).workouts()[0]["blocks"] == 4

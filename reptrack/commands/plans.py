@@ -18,6 +18,12 @@ def configure(p: argparse.ArgumentParser) -> None:
         help="a plan's name (see `reptrack workout list`) or the path of a plan TOML file; "
         "`list` shows the plans",
     )
+    p.add_argument(
+        "--recognize",
+        action="store_true",
+        help="watch for the next block's exercise: start it early and the plan moves on, "
+        "counting it from its first rep (costs a few percent of the frame rate)",
+    )
     add_run_options(p)
 
 
@@ -63,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         return _list()
     plan = plans.load(args.plan)
     asked = asked_for(args, plan.blocks[0].exercise)
-    opened = open_plan_run(plan, asked)
+    opened = open_plan_run(plan, asked, recognize=args.recognize)
     if args.no_tui or args.json or not interactive():
         return _headless(args, opened)
     return _tui(args, asked, opened)

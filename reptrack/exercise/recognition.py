@@ -104,8 +104,10 @@ class Recognition:
 class Recognizer:
     """Watches a pose stream and names the exercise in it (see the module's doc)."""
 
-    def __init__(self, candidates: Iterable[ExerciseSpec]) -> None:
-        self.candidates = list(candidates)
+    def __init__(self, candidates: Iterable[ExerciseSpec], *, strict: bool = True) -> None:
+        """`strict`: count with each exercise's recognition conditions (to tell it from the
+        others); without, as a session of it counts (to ask only whether it has begun)."""
+        self.candidates = [s.recognizing() if strict else s for s in candidates]
         self._last = -1.0
         self.poses: Poses = []  # every frame since the restart, for the set that follows
         self.restart()
@@ -114,9 +116,7 @@ class Recognizer:
         """Forget what was seen but the last `keep` seconds (a rep under way): watch for an
         exercise from there on."""
         kept = [(t, p) for t, p in self.poses if keep > 0 and t >= self._last - keep]
-        self.counters: dict[str, Counting] = {
-            s.name: make(s.recognizing()) for s in self.candidates
-        }
+        self.counters: dict[str, Counting] = {s.name: make(s) for s in self.candidates}
         self.poses = []
         self._fed: Poses = []  # the frames the counters were fed
         self._last = -1.0
