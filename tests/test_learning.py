@@ -187,6 +187,7 @@ def test_a_calibrated_file_keeps_the_shipped_rules_and_comments():
     text = authoring.calibrated(shipped, {"turn": 125.0, "min_rep_seconds": 0.3}, ["why"])
     mine = specs.parse(text, "squat.toml")
     assert mine.rules == shipped.rules and mine.requires == shipped.requires
+    assert mine.recognize == shipped.recognize != ()  # recognised as the shipped squat is
     assert mine.counter.turn == 125 and mine.counter.start == shipped.counter.start
     assert "turn = 125  # calibrated (shipped: 110)" in text
     assert "# standing: knee at least this open" in text  # the shipped comments stay
@@ -194,6 +195,11 @@ def test_a_calibrated_file_keeps_the_shipped_rules_and_comments():
         "counter.turn: 110 → 125",
         "counter.min_rep_seconds: 0.6 → 0.3",
     ]
+    # A copy calibrated before the shipped file said how a squat is recognised says so.
+    older = specs.parse(text.split("# Recognising a squat")[0] + "\n", "squat.toml")
+    assert "recognition conditions ([[recognize]]): changed" in authoring.differences(
+        shipped, older
+    )
 
 
 @pytest.mark.parametrize("name", ["", "Squat", "../x", "a b", "x" * 41])

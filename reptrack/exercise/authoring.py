@@ -171,6 +171,8 @@ def differences(shipped: ExerciseSpec, mine: ExerciseSpec) -> list[str]:
     out += [f"rule {n}: changed" for n in rules_a if n in rules_b and rules_a[n] != rules_b[n]]
     if shipped.requires != mine.requires:
         out.append("requirements ([[requires]]): changed")
+    if shipped.recognize != mine.recognize:  # a copy made before the file had them, too
+        out.append("recognition conditions ([[recognize]]): changed")
     if shipped.angles != mine.angles:
         out.append("angles: changed")
     if shipped.side != mine.side:
