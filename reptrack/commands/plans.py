@@ -107,55 +107,74 @@ def _list() -> int:
     return 0
 
 
+class Narration:
+    """What a headless run of several exercises (a plan's blocks, `auto`'s sets) prints and
+    says as it goes: its notes and first line, each exercise as it begins, each frame's
+    events, what ending each caused."""
+
+    def __init__(self, args: argparse.Namespace, notes: list[str], first: str) -> None:
+        self.quiet = args.json
+        self.voice = start_voice() if args.voice else None
+        for note in notes:
+            err.print(f"[yellow]note:[/] {esc(note)}")
+        if not self.quiet:
+            out.print(f"{first} — Ctrl-C to finish and save", markup=False)
+
+    def begin(self, line: str, spoken: str) -> None:
+        if not self.quiet:
+            out.print(f"[bold]{esc(line)}[/]")
+        if self.voice is not None:
+            self.voice.say(spoken)
+
+    def frame(self, r) -> None:  # r: reptrack.workout.FrameResult
+        if not self.quiet:
+            say(r.events, in_block=True)
+        if self.voice is not None:
+            self.voice.hear(r.events, r.set_reps)
+
+    def ended(self, workout) -> None:  # what ending it caused: a hold ends, a set is done
+        if not self.quiet:
+            say(workout.final_events, in_block=True)
+        if self.voice is not None:
+            self.voice.hear(workout.final_events, workout.set_reps)
+
+    def close(self) -> None:
+        if self.voice is not None:
+            self.voice.close(timeout=10)
+
+
+def report(summaries: list, unit: str, workout_id: int | None) -> int:
+    """Each block's or set's summary, where the workout was saved; the exit code."""
+    for n, summary in enumerate(summaries, 1):
+        out.print(f"{unit} {n}: ", end="")
+        print_summary(summary)
+    if summaries and workout_id is not None:
+        out.print(f"workout {workout_id} saved: `reptrack history workout {workout_id}` "
+                  "shows it")  # fmt: skip
+    return 1 if any(s.end_reason for s in summaries) else 0
+
+
 def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
     import threading
 
     from reptrack.stopping import stop_signals_call
 
-    quiet = args.json
-    voice = start_voice() if args.voice else None
-    for note in run.notes:
-        err.print(f"[yellow]note:[/] {esc(note)}")
-    if not quiet:
-        out.print(f"{run.plan.title} from {run.source.description} — Ctrl-C to finish and save",
-                  markup=False)  # fmt: skip
+    told = Narration(args, run.notes, f"{run.plan.title} from {run.source.description}")
 
     def on_block(shown, workout) -> None:
-        if not quiet:
-            out.print(f"[bold]{esc(str(shown))}[/]")
-        if voice is not None:
-            voice.say(f"{shown.title}, {shown.block.target.replace('×', 'times')}")
-
-    def on_frame(r) -> None:
-        if not quiet:
-            say(r.events, in_block=True)
-        if voice is not None:
-            voice.hear(r.events, r.set_reps)
-
-    def on_end(workout) -> None:  # what ending the block caused: a hold ends, a set is done
-        if not quiet:
-            say(workout.final_events, in_block=True)
-        if voice is not None:
-            voice.hear(workout.final_events, workout.set_reps)
+        told.begin(str(shown), f"{shown.title}, {shown.block.target.replace('×', 'times')}")
 
     stop = threading.Event()
     with stop_signals_call(stop.set):
-        summaries = run.run(on_frame, stop, on_block, on_end)
-    if voice is not None:
-        voice.close(timeout=10)
+        summaries = run.run(told.frame, stop, on_block, told.ended)
+    told.close()
     if args.json:
         print(json.dumps(run.to_json(), indent=2))
-    else:
-        for n, summary in enumerate(summaries, 1):
-            out.print(f"block {n}: ", end="")
-            print_summary(summary)
-        if run.workout_id is not None:
-            out.print(f"workout {run.workout_id} saved: `reptrack history workout "
-                      f"{run.workout_id}` shows it")  # fmt: skip
+        return 1 if any(s.end_reason for s in summaries) else 0
     left = len(run.plan.blocks) - len(summaries)
-    if left and not quiet:
+    if left:
         err.print(f"[yellow]{left} block(s) not begun: the source ended first[/]")
-    return 1 if any(s.end_reason for s in summaries) else 0
+    return report(summaries, "block", run.workout_id)
 
 
 def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Plan, run: PlanRun
@@ -164,8 +183,4 @@ def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Plan, run: Plan
     from reptrack.tui.live import LiveOptions
 
     app = ReptrackApp(asked, plan_run=run, live=LiveOptions(voice=args.voice))
-    summaries = run_app(app)
-    for n, summary in enumerate(summaries, 1):
-        out.print(f"block {n}: ", end="")
-        print_summary(summary)
-    return 1 if any(s.end_reason for s in summaries) else 0
+    return report(run_app(app), "block", None)
