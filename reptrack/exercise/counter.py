@@ -38,9 +38,17 @@ SHIPPED, ADAPTED, RECOVERED = "shipped", "adapted", "recovered"
 
 class RepCounter:
     """Counts one exercise's reps; see the module's doc. `adapt=False` keeps the
-    definition's thresholds (an exercise fitted by `calibrate`, a test of the machine)."""
+    definition's thresholds (an exercise fitted by `calibrate`, a test of the machine);
+    `fit_every` is how often (seconds of stream) it fits them at most."""
 
-    def __init__(self, spec: ExerciseSpec, side: str | None = None, *, adapt: bool = True) -> None:
+    def __init__(
+        self,
+        spec: ExerciseSpec,
+        side: str | None = None,
+        *,
+        adapt: bool = True,
+        fit_every: float = FIT_EVERY,
+    ) -> None:
         self.spec = spec
         self.side_mode = side or spec.side
         self.adapt = adapt and spec.counting.adapt_by > 0
@@ -53,7 +61,8 @@ class RepCounter:
         self._times: deque[float] = deque()  # the set's stream, HISTORY_SECONDS at most
         self._samples: deque[Sample] = deque()
         self._next_fit = -math.inf
-        self._fit_every = FIT_EVERY
+        self._fit_least = fit_every  # seconds between fits while they change something
+        self._fit_every = fit_every
 
     # -- what the sinks read ---------------------------------------------------------------
     @property
@@ -182,7 +191,9 @@ class RepCounter:
                 self.why += [f"{side}: {w}" for w in found.why]
         # While the set repeats and the thresholds suit it, look less and less often.
         self._fit_every = (
-            min(FIT_EVERY_MAX, self._fit_every * 2) if repeating and not changed else FIT_EVERY
+            min(max(FIT_EVERY_MAX, self._fit_least), self._fit_every * 2)
+            if repeating and not changed
+            else self._fit_least
         )
         self._next_fit = t + self._fit_every
         if not changed:

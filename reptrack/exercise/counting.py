@@ -41,11 +41,15 @@ class Counting(Protocol):
 
 
 def make(
-    spec: ExerciseSpec, side: str | None = None, *, adapt: bool = True
+    spec: ExerciseSpec, side: str | None = None, *, fit_every: float | None = None
 ) -> RepCounter | HoldTimer:
     """The counter `spec` needs: a hold timer for a timed hold, else a rep counter (which
-    fits its thresholds to the person unless `adapt` is False)."""
-    return HoldTimer(spec, side) if spec.is_hold else RepCounter(spec, side, adapt=adapt)
+    fits its thresholds to the person, at most every `fit_every` seconds when given)."""
+    if spec.is_hold:
+        return HoldTimer(spec, side)
+    return (
+        RepCounter(spec, side) if fit_every is None else RepCounter(spec, side, fit_every=fit_every)
+    )
 
 
 def replay(

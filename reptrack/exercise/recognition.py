@@ -18,6 +18,7 @@ stream.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,6 +44,9 @@ MIN_HOLD_SECONDS = 5.0  # a hold named must have been held this long
 ALIKE = 2.5
 RATE = 10.0  # counters are fed at most this many times a second
 KIND_EVERY = 2.0  # what moves is worked out again at most this often (seconds)
+# Seventeen counters fitting their thresholds to the person every second would cost the live
+# loop more than the pose model leaves: a set is named after three reps anyway.
+FIT_EVERY = 3.0
 ARMS = frozenset({"elbow", "shoulder", "upper_arm", "forearm", "wrist"})
 BODY_POINTS = frozenset({"hip", "knee", "ankle", "heel", "foot_index"})
 
@@ -116,7 +120,11 @@ class Recognizer:
         """Forget what was seen but the last `keep` seconds (a rep under way): watch for an
         exercise from there on."""
         kept = [(t, p) for t, p in self.poses if keep > 0 and t >= self._last - keep]
-        self.counters: dict[str, Counting] = {s.name: make(s) for s in self.candidates}
+        # a hold is held from here on: what is kept is for a rep under way
+        self._restarted = self._last if self.poses else -math.inf
+        self.counters: dict[str, Counting] = {
+            s.name: make(s, fit_every=FIT_EVERY) for s in self.candidates
+        }
         self.poses = []
         self._fed: Poses = []  # the frames the counters were fed
         self._last = -1.0
@@ -196,7 +204,8 @@ class Recognizer:
         """Has the hold's position been held, still, for the last MIN_HOLD_SECONDS? A rep
         counted in the meantime (a push-up's, from a plank) says the body was moving."""
         since = hold.holding_since
-        if since is None or self._last - since < MIN_HOLD_SECONDS:
+        # (held since the restart: what a restart keeps is for a rep under way)
+        if since is None or self._last - max(since, self._restarted) < MIN_HOLD_SECONDS:
             return False
         return not self.moving(self._last - MIN_HOLD_SECONDS)
 
