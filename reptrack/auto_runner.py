@@ -22,10 +22,11 @@ from reptrack.exercise.recognition import Recognition, Recognizer
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.plan import Plan
 from reptrack.pose.types import PoseEstimator
+from reptrack.results import FrameResult, Summary
 from reptrack.sinks import Sink
 from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import FrameResult, Summary, Workout
+from reptrack.workout import Workout
 
 WORKOUT_NAME = "auto"  # the name the history gives a workout of recognised sets
 ANY_EXERCISE = "(any)"  # what a Plan names for its exercise to be recognised

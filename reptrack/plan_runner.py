@@ -17,10 +17,11 @@ from reptrack.exercise.recognition import Recognizer
 from reptrack.plan import Plan
 from reptrack.plans import Block, WorkoutPlan
 from reptrack.pose.types import PoseEstimator
+from reptrack.results import FrameResult, Summary
 from reptrack.sinks import Sink
 from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import FrameResult, Summary, Workout
+from reptrack.workout import Workout
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.outputs import check_output, temp_beside
 from reptrack.render import Overlay
-from reptrack.workout import FrameResult
+from reptrack.results import FrameResult
 
 WINDOW = "reptrack preview"
 

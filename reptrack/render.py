@@ -15,7 +15,7 @@ from reptrack.exercise.measure import SIDES, key, landmark, landmarks_of
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.kinematics import Gate, usable
 from reptrack.pose.types import INDEX, SKELETON, Pose
-from reptrack.workout import FrameResult
+from reptrack.results import FrameResult
 
 BGR = tuple[int, int, int]
 

@@ -126,7 +126,7 @@ class Narration:
         if self.voice is not None:
             self.voice.say(spoken)
 
-    def frame(self, r) -> None:  # r: reptrack.workout.FrameResult
+    def frame(self, r) -> None:  # r: reptrack.results.FrameResult
         if not self.quiet:
             say(r.events, in_block=True)
         if self.voice is not None:

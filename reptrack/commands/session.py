@@ -149,7 +149,7 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def print_summary(summary) -> None:  # summary: reptrack.workout.Summary
+def print_summary(summary) -> None:  # summary: reptrack.results.Summary
     from reptrack.exercise.events import longest_hold
 
     sets = f" in {summary.sets} sets" if summary.sets > 1 else ""

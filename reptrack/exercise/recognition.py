@@ -4,10 +4,11 @@ The evidence is what already exists. Every exercise's own counter, with its requ
 its `[[recognize]]` conditions (what tells it from the exercises whose counters count the
 same movement: a deadlift's hanging hands, a lunge's split legs), says how many reps it would
 count, or how long a hold's position was held. The exercise named is the one whose counter
-counts the most reps that look like a set (see `alike`); a tie goes to the one `learning`
-says moves the right part of the body (arms, or legs and trunk), then to the more specific
-definition. A hold is named by its position, while nothing repeats. Nothing is named while
-nothing repeats or holds.
+counts the most reps that look like a set (see `alike`); counts a rep apart are a draw,
+settled by what `learning` says moves (the arms, or the legs and trunk), then by the more
+specific definition (more conditions), then by the count. A hold is named by its position,
+once held MIN_HOLD_SECONDS with no rep counted meanwhile. Nothing is named while nothing
+repeats or holds.
 
 `Recognizer` watches a stream frame by frame, its counters fed at most RATE times a second
 (cheap enough beside the pose model); it names an exercise once the movement has repeated

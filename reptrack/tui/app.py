@@ -22,6 +22,7 @@ from reptrack.auto_runner import ANY_EXERCISE, AutoRun, open_auto_run
 from reptrack.errors import ReptrackError
 from reptrack.plan import Plan, open_workout
 from reptrack.plan_runner import PlanRun
+from reptrack.results import Summary
 from reptrack.sources import source_text
 from reptrack.stopping import stop_signals_call
 from reptrack.store import Store
@@ -31,7 +32,7 @@ from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.tui.teach_screen import Recorder
 from reptrack.tui.watch_screen import WatchScreen
-from reptrack.workout import Summary, Workout
+from reptrack.workout import Workout
 
 Opener = Callable[[Plan], Workout]
 

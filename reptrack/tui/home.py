@@ -19,9 +19,9 @@ from reptrack.auto_runner import ANY_EXERCISE
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
+from reptrack.results import Summary
 from reptrack.sources import source_text
 from reptrack.tui.editor import PlanEditor
-from reptrack.workout import Summary
 
 ANY_TEXT = (
     "Start moving: reptrack names the exercise once it has repeated (a hold once it is held), "

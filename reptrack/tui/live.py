@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from reptrack.exercise.events import Hold, HoldEnded, HoldStarted, HoldTick, Rep
+from reptrack.results import Summary
 from reptrack.sets import RestOver, RestStarted, WorkoutDone
 from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
@@ -41,7 +42,7 @@ from reptrack.tui.loop import (
 from reptrack.tui.scoreboard import Scoreboard
 from reptrack.tui.widgets import AngleGauge, Line, WarningLine
 from reptrack.voice import Engine, SpeechProcess, Voice
-from reptrack.workout import Summary, Workout
+from reptrack.workout import Workout
 
 UNARMED = "get into the start position"  # before the counter has seen the start position
 

@@ -37,9 +37,10 @@ from reptrack.exercise.events import (
     RuleUnjudged,
 )
 from reptrack.preview import AnnotatedOutput
+from reptrack.results import FrameResult, Summary
 from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
 from reptrack.sinks import SinkNotice
-from reptrack.workout import FrameResult, Summary, Workout
+from reptrack.workout import Workout
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
