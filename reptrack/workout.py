@@ -3,9 +3,9 @@ sample and events fanned out to the sinks (the store, a rep log, …; see `sinks
 
 `Workout.step()` processes one frame and returns what happened (`results.FrameResult`);
 `run()` loops until the source ends or `stop` is set, and returns the `results.Summary`.
-The set program (`sets.SetProgram`) turns counted reps into
-sets, rest and the next set; its events travel with the counter's, so the TUI and the
-headless mode, which both drive this runner, see the same session.
+The set program (`sets.SetProgram`) turns counted reps into sets, rest and the next set;
+its events travel with the counter's, so the TUI and the headless mode, which both drive
+this runner, see the same session.
 
 Other threads (the TUI) never call into a running workout: they `request()` an undo or the
 next set, and the loop's own thread carries it out between frames, so each sink has one
