@@ -100,30 +100,19 @@ def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, blazepose_m
     from reptrack.auto_runner import ANY_EXERCISE, open_auto_run
     from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp
-    from reptrack.tui.live import LiveScreen
     from reptrack.tui.watch_screen import WatchScreen
-    from tuikit import SIZE, run, text
+    from tuikit import live_titles, text
 
     db = tmp_path / "s.db"
     asked = Plan(ANY_EXERCISE, source=str(joined), db=str(db))
     app = ReptrackApp(asked, auto_run=open_auto_run(asked))
-    titles: list[str] = []
     watched = []
 
-    async def scenario():
-        async with app.run_test(size=SIZE) as pilot:
-            while app.is_running:
-                if isinstance(app.screen, WatchScreen) and not watched:
-                    watched.append(text(app, "#watch-text"))
-                if isinstance(app.screen, LiveScreen):
-                    title = text(app, "#title")
-                    if not titles or titles[-1] != title:
-                        titles.append(title)
-                    if "video finished" in text(app, "#camera"):
-                        await pilot.press("q")
-                await pilot.pause(0.05)
+    def watching() -> None:
+        if isinstance(app.screen, WatchScreen) and not watched:
+            watched.append(text(app, "#watch-text"))
 
-    run(scenario())
+    titles = live_titles(app, watching)
     assert "Watching for an exercise" in watched[0] and str(joined) in watched[0]
     assert [t.split(" · ")[:2] for t in titles] == [
         ["set 1", "Squat"], ["set 2", "Plank"], ["set 3", "Push-up"]

@@ -17,8 +17,7 @@ from reptrack.plan import Plan
 from reptrack.plan_runner import open_plan_run
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
-from reptrack.tui.live import LiveScreen
-from tuikit import SIZE, run, text
+from tuikit import live_titles
 
 # One block per clip of `joined` (conftest), each done within its clip: the next block starts
 # on the next one.
@@ -108,20 +107,7 @@ def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
     asked = Plan("squat", source=str(joined), db=str(db))
     plan_run = open_plan_run(plans.load(str(plan_file)), asked)
     app = ReptrackApp(asked, plan_run=plan_run)
-    titles: list[str] = []
-
-    async def scenario():
-        async with app.run_test(size=SIZE) as pilot:
-            while app.is_running:
-                if isinstance(app.screen, LiveScreen):
-                    title = text(app, "#title")
-                    if not titles or titles[-1] != title:
-                        titles.append(title)
-                    if "video finished" in text(app, "#camera"):
-                        await pilot.press("q")
-                await pilot.pause(0.05)
-
-    run(scenario())
+    titles = live_titles(app)
     assert [t.split(" · ")[0] for t in titles] == ["block 1/3", "block 2/3", "block 3/3"]
     assert "next: Plank 1 × 8 s" in titles[0] and "last block" in titles[2]
     assert [len(s.reps) for s in app.summaries] == [3, 0, 4]
@@ -160,20 +146,7 @@ def test_a_shipped_plan_with_recognition_runs_in_the_tui(
     db = tmp_path / "s.db"
     asked = Plan("squat", source=str(joined_full_body), db=str(db))
     app = ReptrackApp(asked, plan_run=open_plan_run(plans.load("full_body"), asked, recognize=True))
-    titles: list[str] = []
-
-    async def scenario():
-        async with app.run_test(size=SIZE) as pilot:
-            while app.is_running:
-                if isinstance(app.screen, LiveScreen):
-                    title = text(app, "#title")
-                    if not titles or titles[-1] != title:
-                        titles.append(title)
-                    if "video finished" in text(app, "#camera"):
-                        await pilot.press("q")
-                await pilot.pause(0.05)
-
-    run(scenario())
+    titles = live_titles(app)
     assert [t.split(" · ")[0] for t in titles] == [
         "block 1/4",
         "block 2/4",

@@ -50,3 +50,27 @@ async def until(pilot, condition: Callable[[], bool], timeout: float = 15.0) -> 
 
 def run(coro) -> None:
     asyncio.run(coro)
+
+
+def live_titles(app: ReptrackApp, each: Callable[[], None] = lambda: None) -> list[str]:
+    """Run `app` to its end, leaving each live screen with `q` once its video has finished
+    (as a person would); the title line of each live screen shown, in order. `each` looks
+    at the app between steps."""
+    from reptrack.tui.live import LiveScreen
+
+    titles: list[str] = []
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            while app.is_running:
+                each()
+                if isinstance(app.screen, LiveScreen):
+                    title = text(app, "#title")
+                    if not titles or titles[-1] != title:
+                        titles.append(title)
+                    if "video finished" in text(app, "#camera"):
+                        await pilot.press("q")
+                await pilot.pause(0.05)
+
+    run(scenario())
+    return titles

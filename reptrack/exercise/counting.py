@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.counter import FIT_EVERY, RepCounter
 from reptrack.exercise.events import Event, Rep
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample
@@ -41,15 +41,11 @@ class Counting(Protocol):
 
 
 def make(
-    spec: ExerciseSpec, side: str | None = None, *, fit_every: float | None = None
+    spec: ExerciseSpec, side: str | None = None, *, fit_every: float = FIT_EVERY
 ) -> RepCounter | HoldTimer:
     """The counter `spec` needs: a hold timer for a timed hold, else a rep counter (which
-    fits its thresholds to the person, at most every `fit_every` seconds when given)."""
-    if spec.is_hold:
-        return HoldTimer(spec, side)
-    return (
-        RepCounter(spec, side) if fit_every is None else RepCounter(spec, side, fit_every=fit_every)
-    )
+    fits its thresholds to the person at most every `fit_every` seconds)."""
+    return HoldTimer(spec, side) if spec.is_hold else RepCounter(spec, side, fit_every=fit_every)
 
 
 def replay(

@@ -15,7 +15,7 @@ from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import run
 from reptrack.exercise.events import Rep
 from reptrack.exercise.learning import Trace, candidate_angles, trace
-from reptrack.exercise.measure import sample
+from reptrack.exercise.measure import Sample, sample
 from reptrack.exercise.spec import AngleDef, CounterDef, ExerciseSpec
 from reptrack.pose.types import Pose
 
@@ -53,9 +53,13 @@ def candidate_spec() -> ExerciseSpec:
 def streams(poses: Poses, spec: ExerciseSpec) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The timestamps, and every sided angle of `spec` as one stream per side."""
     t = np.array([ts for ts, _ in poses], dtype=float)
-    rows = [sample(pose, spec) for _, pose in poses]
+    return t, columns([sample(pose, spec) for _, pose in poses])
+
+
+def columns(rows: list[Sample]) -> dict[str, np.ndarray]:
+    """Frames' samples as one stream per sided angle ("knee_view.left": an array)."""
     keys = [k for k in rows[0] if "." in k and not k.startswith("vis.")] if rows else []
-    return t, {k: np.array([r[k] for r in rows], dtype=float) for k in keys}
+    return {k: np.array([r[k] for r in rows], dtype=float) for k in keys}
 
 
 def traces(t: np.ndarray, values: dict[str, np.ndarray]) -> list[Trace]:

@@ -29,7 +29,7 @@ import numpy as np
 from reptrack.exercise import learning
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import make
-from reptrack.exercise.demo import candidate_spec, streams, traces
+from reptrack.exercise.demo import candidate_spec, columns, traces
 from reptrack.exercise.events import Rep
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Memo, Sample, sample
@@ -47,7 +47,7 @@ RATE = 10.0  # counters are fed at most this many times a second
 KIND_EVERY = 2.0  # what moves is worked out again at most this often (seconds)
 # Seventeen counters fitting their thresholds to the person every second would cost the live
 # loop more than the pose model leaves: a set is named after three reps anyway.
-FIT_EVERY = 3.0
+FIT_EVERY_WATCHING = 3.0
 ARMS = frozenset({"elbow", "shoulder", "upper_arm", "forearm", "wrist"})
 BODY_POINTS = frozenset({"hip", "knee", "ankle", "heel", "foot_index"})
 
@@ -74,15 +74,9 @@ def alike(reps: Iterable[Rep]) -> int:
     return sum(middle / ALIKE <= d <= middle * ALIKE for d in durations)
 
 
-def carried(poses: Poses) -> str | None:
-    """What `learning` says carries the repetition in `poses`: "arms", "body" or None."""
-    if not poses:
-        return None
-    return carried_in(*streams(poses, candidate_spec()))
-
-
-def carried_in(t: np.ndarray, values: dict[str, np.ndarray]) -> str | None:
-    """`carried`, from the candidate angle streams (`demo.streams`)."""
+def carried(t: np.ndarray, values: dict[str, np.ndarray]) -> str | None:
+    """What `learning` says carries the repetition in the candidate angle streams
+    (`demo.streams`): "arms", "body" or None."""
     try:
         finding = learning.choose(traces(t, values))
     except learning.NoRepetition:
@@ -124,7 +118,7 @@ class Recognizer:
         # a hold is held from here on: what is kept is for a rep under way
         self._restarted = self._last if self.poses else -math.inf
         self.counters: dict[str, Counting] = {
-            s.name: make(s, fit_every=FIT_EVERY) for s in self.candidates
+            s.name: make(s, fit_every=FIT_EVERY_WATCHING) for s in self.candidates
         }
         self.poses = []
         self._fed: Poses = []  # the frames the counters were fed
@@ -135,11 +129,6 @@ class Recognizer:
         self._kind_at = -KIND_EVERY
         for t, pose in kept:
             self._take(t, pose)
-
-    @property
-    def since(self) -> float | None:
-        """When the stream watched began (None before its first frame)."""
-        return self.poses[0][0] if self.poses else None
 
     def update(self, t: float, pose: Pose | None) -> Recognition | None:
         """Take one frame; the exercise once it is named, else None."""
@@ -226,10 +215,8 @@ class Recognizer:
             # each frame's candidate angles are measured once, the first time they are asked
             spec = candidate_spec()
             self._rows += [sample(p, spec) for _, p in self._fed[len(self._rows) :]]
-            keys = [k for k in self._rows[0] if "." in k and not k.startswith("vis.")]
             t = np.array([ts for ts, _ in self._fed], dtype=float)
-            values = {k: np.array([r[k] for r in self._rows], dtype=float) for k in keys}
-            self._asked, self._carried = asked, carried_in(t, values)
+            self._asked, self._carried = asked, carried(t, columns(self._rows))
         return self._carried
 
 
