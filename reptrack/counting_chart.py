@@ -24,7 +24,8 @@ WIDTH, HEIGHT = 1200, 420
 LEFT, RIGHT, TOP, BOTTOM = 60, 20, 40, 40  # margins, pixels
 # BGR colours
 SIDES = {"left": (200, 120, 30), "right": (40, 140, 230)}
-COUNTED_BY = {"shipped": (90, 170, 90), "adapted": (200, 170, 60), "recovered": (60, 60, 220)}
+COUNTED_BY = {"shipped": (90, 170, 90), "adapted": (200, 170, 60), "recovered": (60, 60, 220),
+              "periodic": (200, 80, 200)}  # fmt: skip
 GREY, DARK, WHITE = (150, 150, 150), (40, 40, 40), (255, 255, 255)
 
 
@@ -99,7 +100,7 @@ def draw(
                     cv2.FONT_HERSHEY_SIMPLEX, 0.4, DARK, 1)  # fmt: skip
     legend = (f"{trace.title}: {trace.angle} angle, left blue / right orange; dashed: shipped "
               "start & turn; solid: fitted; bands: reps shipped (green), adapted (teal), "
-              "recovered (red)")  # fmt: skip
+              "recovered (red), by the set's rhythm (purple)")  # fmt: skip
     cv2.putText(img, legend, (LEFT, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.42, DARK, 1, cv2.LINE_AA)
     return img
 

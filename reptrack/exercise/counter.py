@@ -19,9 +19,17 @@ from dataclasses import replace
 import numpy as np
 
 from reptrack.exercise.adapting import fit
-from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted, RuleUnjudged
-from reptrack.exercise.machine import GOING, RETURNING, TURN
+from reptrack.exercise.events import (
+    Event,
+    FormWarning,
+    Rep,
+    RepCompleted,
+    RepRejected,
+    RuleUnjudged,
+)
+from reptrack.exercise.machine import GOING, RETURNING, TURN, warnings_of
 from reptrack.exercise.measure import Sample, landmarks_of, value_of
+from reptrack.exercise.periodicity import KEEP, Shape, rhythm_of, shape_of
 from reptrack.exercise.sides import ThresholdCounter, same_movement
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
@@ -32,8 +40,10 @@ HISTORY_SECONDS = 90.0
 # Look for a fit this often (stream seconds), backing off while the set repeats and the
 # thresholds suit it, so a long set costs the live loop next to nothing.
 FIT_EVERY, FIT_EVERY_MAX = 1.0, 8.0
+# The rhythm is taken from each side's latest reps: a few more than it reads.
+KEEP_SHAPES = 2 * KEEP
 
-SHIPPED, ADAPTED, RECOVERED = "shipped", "adapted", "recovered"
+SHIPPED, ADAPTED, RECOVERED, PERIODIC = "shipped", "adapted", "recovered", "periodic"
 
 
 class RepCounter:
@@ -57,6 +67,7 @@ class RepCounter:
         self.fits: list[tuple[float, str, CounterDef]] = []  # (when, side, thresholds)
         self.why: list[str] = []  # what was fitted, and why
         self._undone: list[Rep] = []  # reps the user took back: never recovered again
+        self._shapes: dict[str, list[Shape]] = {}  # each side's counted reps, for the rhythm
         self._unjudged: set[str] = set()  # rules already said to be unjudged
         self._times: deque[float] = deque()  # the set's stream, HISTORY_SECONDS at most
         self._samples: deque[Sample] = deque()
@@ -91,8 +102,7 @@ class RepCounter:
 
     # -- the stream ------------------------------------------------------------------------
     def update(self, t: float, sample: Sample) -> list[Event]:
-        if self.adapt:
-            self._keep(t, sample)
+        self._keep(t, sample)
         events = self._counted(self.machine.update(t, sample))
         if self.adapt and t >= self._next_fit and not self._inside_rep():
             events += self._refit(t)
@@ -122,21 +132,76 @@ class RepCounter:
 
     # -- counting and fitting --------------------------------------------------------------
     def _counted(self, events: list[Event], how: str | None = None) -> list[Event]:
-        """The machine's events with its reps numbered as this counter's, each movement once:
-        a recount finds the reps counted before it again, and a machine that took over
-        mid-set may finish a movement the one before it counted."""
+        """The machine's events with its reps numbered as this counter's, each movement once
+        (a recount finds the reps counted before it again, and a machine that took over
+        mid-set may finish a movement the one before it counted), and the set's rhythm asked
+        for its second opinion: a partial movement like the set's reps counts, a quick one
+        unlike them does not (`periodicity`)."""
         out: list[Event] = []
         for e in events:
-            if isinstance(e, RepCompleted):
+            if isinstance(e, RepRejected) and e.partial is not None:
+                if self._known(e.partial) or not self._missed(e.partial):
+                    out.append(e)
+                    continue
+                warned = warnings_of(self.spec, e.partial, e.t, said=set())
+                e = RepCompleted(e.t, e.partial)
+                how_now = PERIODIC
+            elif isinstance(e, RepCompleted):
                 if self._known(e.rep):
                     continue
-                by = how or (ADAPTED if e.rep.side in self.fitted else SHIPPED)
-                rep = replace(e.rep, number=len(self.reps) + 1, counted_by=by)
-                self.reps.append(rep)
-                e = RepCompleted(e.t, rep)
-                out += self._unjudged_rules(e.t, rep)
-            out.append(e)
+                if self._flail(e.rep):
+                    out = [w for w in out if not _warns_for(w, e)]
+                    out.append(RepRejected(e.t, e.rep.side, "far quicker than this set's reps"))
+                    continue
+                warned = []
+                how_now = how or (ADAPTED if e.rep.side in self.fitted else SHIPPED)
+            else:
+                out.append(e)
+                continue
+            rep = replace(e.rep, number=len(self.reps) + 1, counted_by=how_now)
+            self.reps.append(rep)
+            self._remember(rep)
+            out += warned
+            out += self._unjudged_rules(e.t, rep)
+            out.append(RepCompleted(e.t, rep))
         return out
+
+    # -- the set's rhythm: periodicity's second opinion -------------------------------------
+    def _shape(self, rep: Rep) -> Shape | None:
+        """`rep`'s movement, read from the buffered stream."""
+        angle, kept = self.spec.counting.angle, []
+        for ti, s in zip(reversed(self._times), reversed(self._samples), strict=True):
+            if ti < rep.start:
+                break
+            if ti <= rep.end:
+                kept.append((ti, value_of(s, angle, rep.side)))
+        if not kept:
+            return None
+        t, x = np.array(kept[::-1]).T
+        return shape_of(t, x, rep.start, rep.end, rep.range_of_motion)
+
+    def _remember(self, rep: Rep) -> None:
+        shape = self._shape(rep)
+        if shape is not None:
+            shapes = self._shapes.setdefault(rep.side, [])
+            shapes.append(shape)
+            del shapes[:-KEEP_SHAPES]
+
+    def _missed(self, rep: Rep) -> bool:
+        """Is this partial movement one of the set's reps, by the set's rhythm?"""
+        rhythm = rhythm_of(self._shapes.get(rep.side, ()))
+        shape = self._shape(rep) if rhythm else None
+        return (
+            rhythm is not None
+            and shape is not None
+            and rhythm.missed(shape, self.spec.counting.least)
+        )
+
+    def _flail(self, rep: Rep) -> bool:
+        """Is this rep, by the set's rhythm, too quick and unlike the set's reps?"""
+        rhythm = rhythm_of(self._shapes.get(rep.side, ()))
+        shape = self._shape(rep) if rhythm else None
+        return rhythm is not None and shape is not None and rhythm.flail(shape)
 
     def _unjudged_rules(self, t: float, rep: Rep) -> list[Event]:
         """The rules this rep could not be judged on for want of their points, said once:
@@ -208,3 +273,8 @@ class RepCounter:
         # said now, with what the recovered reps could not be judged on
         return [RepCompleted(t, e.rep) if isinstance(e, RepCompleted) else e
                 for e in self._counted(recovered, RECOVERED)]  # fmt: skip
+
+
+def _warns_for(event: Event, done: RepCompleted) -> bool:
+    """Is `event` a warning said with the rep `done` completed?"""
+    return isinstance(event, FormWarning) and event.t == done.t and event.side == done.rep.side

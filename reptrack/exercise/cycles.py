@@ -64,7 +64,12 @@ def correlation(x: np.ndarray, lag: int) -> float:
     both = np.isfinite(a) & np.isfinite(b)
     if both.sum() < RATE:
         return math.nan
-    a, b = a[both] - a[both].mean(), b[both] - b[both].mean()
+    return correlation_of(a[both], b[both])
+
+
+def correlation_of(a: np.ndarray, b: np.ndarray) -> float:
+    """Pearson correlation of two equally long series (NaN where either does not vary)."""
+    a, b = a - a.mean(), b - b.mean()
     norm = math.sqrt(float((a * a).sum() * (b * b).sum()))
     return float((a * b).sum()) / norm if norm > 0 else math.nan
 
@@ -167,11 +172,16 @@ def find_cycles(
 
 
 def spread(cycles: tuple[Cycle, ...] | list[Cycle]) -> float:
-    """How irregular the cycle durations are: median absolute deviation over the median."""
+    """How irregular the cycle durations are: see `spread_of`."""
     if len(cycles) < 2:
         return math.inf
-    d = np.array([c.seconds for c in cycles])
-    return float(np.median(np.abs(d - np.median(d))) / np.median(d))
+    return spread_of(np.array([c.seconds for c in cycles]))
+
+
+def spread_of(durations: np.ndarray) -> float:
+    """How irregular these durations are: median absolute deviation over the median."""
+    median = float(np.median(durations))
+    return float(np.median(np.abs(durations - median))) / median if median > 0 else math.inf
 
 
 def likeness(x: np.ndarray, cycles: tuple[Cycle, ...] | list[Cycle], rate: float = RATE) -> float:

@@ -67,6 +67,10 @@ class RepCompleted(Event):
 class RepRejected(Event):
     side: str
     reason: str
+    # A movement that came back without reaching the turning point, but was otherwise a rep
+    # (long enough, range enough, the exercise's): judged like one, for the counter's second
+    # opinion (`periodicity`) to count if it looks like the set's reps.
+    partial: Rep | None = None
 
 
 @dataclass(frozen=True)

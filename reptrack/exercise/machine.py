@@ -192,7 +192,9 @@ class _SideMachine:
                 self._enter(TURN, t, events)
             elif at_start and self._held(START, t):
                 # Came back without reaching the turning point: a partial rep.
-                events.append(RepRejected(t, self.side, "did not reach the turning point"))
+                found = self._judged(t, v)
+                events.append(RepRejected(t, self.side, "did not reach the turning point",
+                                          found if isinstance(found, Rep) else None))  # fmt: skip
                 self._clear_rep()
                 self._enter(START, t, events)
                 self.start_angle = v
@@ -261,31 +263,33 @@ class _SideMachine:
         return req.failed(measure_of(self._values(req.angle, req.phase), req.measure))
 
     def _complete(self, t: float, v: float, events: list[Event]) -> None:
+        found = self._judged(t, v)
+        if isinstance(found, str):
+            events.append(RepRejected(t, self.side, found))
+            self._clear_rep()
+            return
+        # said once the rep is counted (not for a merged one), unless said during the rep
+        warnings = warnings_of(self.spec, found, t, said=self.warned)
+        self._clear_rep()
+        self.owner.offer(found, t, events, warnings)
+
+    def _judged(self, t: float, v: float) -> Rep | str:
+        """The rep in progress, ending at `t` at angle `v`, judged; or why it is no rep."""
         c = self.c
         duration = t - self.rep_start
         # A first rep from the turn is only its way back: half a rep's least duration.
         quickest = c.min_rep_seconds / (2 if math.isnan(self.start_angle) else 1)
         start_angle = self._outermost(self.start_angle, v)
         rom = abs(start_angle - self.extreme)
-        reason = None
         if duration < quickest:
-            reason = f"too fast ({duration:.2f} s < {quickest:g} s)"
-        elif rom < c.min_range:
-            reason = f"range of motion {rom:.0f}° < {c.min_range:g}°"
-        else:
-            for req in self.spec.requires:
-                if self._requirement_failed(req):
-                    reason = f"movement is not this exercise ({req.angle} {req.measure})"
-                    break
-        if reason:
-            events.append(RepRejected(t, self.side, reason))
-            self._clear_rep()
-            return
+            return f"too fast ({duration:.2f} s < {quickest:g} s)"
+        if rom < c.min_range:
+            return f"range of motion {rom:.0f}° < {c.min_range:g}°"
+        for req in self.spec.requires:
+            if self._requirement_failed(req):
+                return f"movement is not this exercise ({req.angle} {req.measure})"
         broken, measures = judge(self.spec, self._values, self.yaws)
-        # said once the rep is counted (not for a merged one), unless said during the rep
-        warnings = [FormWarning(t, self.side, r.name, r.message, r.severity)
-                    for r in broken if r.name not in self.warned]  # fmt: skip
-        rep = Rep(
+        return Rep(
             number=0,  # the counter numbers the reps it counts
             side=self.side,
             start=self.rep_start,
@@ -297,5 +301,11 @@ class _SideMachine:
             messages=tuple(r.message for r in broken),
             measures=measures,
         )
-        self._clear_rep()
-        self.owner.offer(rep, t, events, warnings)
+
+
+def warnings_of(spec: ExerciseSpec, rep: Rep, t: float, said: set[str]) -> list[FormWarning]:
+    """The warnings for the rules `rep` broke, said at `t`, but for those `said` already."""
+    severity = {r.name: r.severity for r in spec.rules}
+    return [FormWarning(t, rep.side, name, message, severity[name])
+            for name, message in zip(rep.flags, rep.messages, strict=True)
+            if name not in said]  # fmt: skip

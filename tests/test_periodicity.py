@@ -1,0 +1,112 @@
+"""The set's rhythm as the counter's second opinion: a movement shaped like the set's reps and
+nearly as deep counts though it stopped short of the turning point, a jerk far quicker than
+the set's reps does not, and nothing counts by rhythm before the movement has repeated."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from fakes import RATE, STANDING, cycles, feed
+from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import PERIODIC, RepCounter
+from reptrack.exercise.events import RepRejected
+from reptrack.exercise.periodicity import DEEP_ENOUGH, FLAIL, rhythm_of, shape_of
+
+REST, BOTTOM = 172.0, 90.0  # a squat's knee standing and at the bottom
+
+
+def _set(*reps: tuple[float, float]) -> np.ndarray:
+    """A squat set: each rep is (deepest knee angle, seconds), one after the other."""
+    parts = [np.full(int(RATE), REST)]
+    for far, seconds in reps:
+        parts.append(cycles(1, REST, far, period=seconds, pause=0.0))
+    parts.append(np.full(int(RATE), REST))
+    return np.concatenate(parts)
+
+
+def _counter(adapt: bool = False) -> RepCounter:
+    # Thresholds as shipped, never fitted: what counts beyond them is the rhythm's doing.
+    return RepCounter(specs.load("squat"), adapt=adapt)
+
+
+@pytest.mark.parametrize("adapt", [False, True])
+def test_a_shallower_rep_like_the_sets_counts_by_the_rhythm_as_it_comes_back(adapt):
+    shallow = 118.0  # short of the shipped turn (110), 54° deep: two thirds of the set's 82°
+    angles = _set(*[(BOTTOM, 2.5)] * 4, (shallow, 2.5), (BOTTOM, 2.5))
+    counter, done = feed("squat", angles, extra=STANDING, counter=_counter(adapt))
+    assert counter.count == 6
+    assert [r.counted_by for r in counter.reps][4] == PERIODIC
+    assert [e.rep.number for e in done] == [1, 2, 3, 4, 5, 6]
+    # said as the person is back up, not when the next rep is done
+    back_up = 1.0 + 5 * 2.5
+    assert back_up - 1.0 < done[4].t <= back_up + 0.5
+
+
+def test_the_same_rep_before_the_set_has_a_rhythm_does_not_count():
+    angles = _set((BOTTOM, 2.5), (118.0, 2.5), *[(BOTTOM, 2.5)] * 3)
+    counter, _ = feed("squat", angles, extra=STANDING, counter=_counter())
+    assert counter.count == 4 and PERIODIC not in {r.counted_by for r in counter.reps}
+
+
+def test_a_movement_well_short_of_the_sets_depth_does_not_count():
+    too_shallow = 131.0  # 41° deep: over the squat's least range (35°), half the set's 82°
+    assert 35 < REST - too_shallow < DEEP_ENOUGH * (REST - BOTTOM)
+    angles = _set(*[(BOTTOM, 2.5)] * 4, (too_shallow, 2.5), (BOTTOM, 2.5))
+    counter, _ = feed("squat", angles, extra=STANDING, counter=_counter())
+    assert counter.count == 5
+
+
+def test_a_movement_unlike_the_sets_reps_does_not_count():
+    # Down most of the way, a pause and a bounce: as deep as the set's reps but another shape.
+    bounce = np.concatenate([np.linspace(REST, 118, 20), np.full(30, 118.0),
+                             np.linspace(118, 130, 8), np.linspace(130, 118, 8),
+                             np.linspace(118, REST, 10)])  # fmt: skip
+    angles = _set(*[(BOTTOM, 2.5)] * 4)
+    angles = np.concatenate([angles, bounce, _set((BOTTOM, 2.5))])
+    counter, _ = feed("squat", angles, extra=STANDING, counter=_counter())
+    assert counter.count == 5
+
+
+@pytest.mark.parametrize("adapt", [False, True])
+def test_a_jerk_far_quicker_than_the_sets_reps_is_not_a_rep(adapt):
+    quick = 0.8  # over the squat's least duration (0.6 s), a third of the set's 3 s
+    assert quick < FLAIL * 3.0
+    angles = _set(*[(BOTTOM, 3.0)] * 4, (BOTTOM, quick), (BOTTOM, 3.0))
+    spec = specs.load("squat")
+    events: list = []
+    counter = RepCounter(spec, adapt=adapt)
+    for i, a in enumerate(angles):
+        s = {"knee.left": float(a), "knee.right": float(a), "vis.left": 0.9, "vis.right": 0.9,
+             "view": 80.0, "trunk.left": 8.0, "trunk.right": 8.0}  # fmt: skip
+        events += counter.update(i / RATE, s)
+    events += counter.finish(len(angles) / RATE)
+    assert counter.count == 5
+    assert any(isinstance(e, RepRejected) and "quicker" in e.reason for e in events)
+
+
+def test_the_same_jerk_as_a_sets_first_movement_counts():
+    # No rhythm yet: the thresholds decide alone, and a quick squat is a squat.
+    angles = _set((BOTTOM, 0.8), *[(BOTTOM, 3.0)] * 3)
+    counter, _ = feed("squat", angles, extra=STANDING, counter=_counter())
+    assert counter.count == 4
+
+
+def test_a_rhythm_needs_three_reps_of_like_duration():
+    t = np.arange(0, 3, 1 / RATE)
+    x = REST - (REST - BOTTOM) * (1 - np.cos(2 * np.pi * t / 3)) / 2
+    shape = shape_of(t, x, 0.0, 3.0, REST - BOTTOM)
+    assert shape is not None
+    assert rhythm_of([shape, shape]) is None
+    assert rhythm_of([shape] * 3) is not None
+    slow = shape_of(t * 2, x, 0.0, 6.0, REST - BOTTOM)
+    quick = shape_of(t / 2, x, 0.0, 1.5, REST - BOTTOM)
+    assert slow is not None and quick is not None
+    assert rhythm_of([shape, slow, quick]) is None
+
+
+def test_a_movement_whose_middle_was_not_seen_has_no_shape():
+    t = np.arange(0, 3, 1 / RATE)
+    x = REST - (REST - BOTTOM) * (1 - np.cos(2 * np.pi * t / 3)) / 2
+    x[20:70] = np.nan
+    assert shape_of(t, x, 0.0, 3.0, REST - BOTTOM) is None
