@@ -7,9 +7,12 @@ import json
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
+from fakes import RATE, cycles
 from reptrack.exercise import spec as specs
+from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import Rep
 from reptrack.exercise.recognition import DECIDE_REPS, Recognizer, alike, carried_by, recognize
 from reptrack.pose.dump import load_landmarks, replay
@@ -40,11 +43,47 @@ def candidates():
      ("squat_joe1", "squat"), ("deadlift_kantesh", "deadlift"), ("lunge_vengaza", "lunge"),
      ("jumping_jack_venkat", "jumping_jack"), ("pullup_rohith", "pullup"),
      ("dip_prakhar", "dip"), ("shoulder_press_sumukh", "shoulder_press"),
-     ("walking_silhouette", None)],
+     ("shoulder_press_pratham_1", "shoulder_press"), ("pullup_divy_b", "pullup"),
+     ("burpee_hanshitha", "burpee"), ("walking_silhouette", None)],
 )  # fmt: skip
 def test_a_video_is_named(shared, candidates, video, named):
     found = recognize(replay(load_landmarks(shared / "reference" / f"{video}.npz")), candidates)
     assert found.exercise == named
+
+
+def _recognizing_count(exercise: str, angles: dict[str, np.ndarray]) -> int:
+    """Reps the exercise's recognising counter counts on these streams (both sides alike)."""
+    counter = RepCounter(specs.load(exercise).recognizing())
+    n = len(next(iter(angles.values())))
+    for i in range(n):
+        s = {"vis.left": 0.9, "vis.right": 0.9, "view": 0.0}
+        for name, x in angles.items():
+            s[f"{name}.left"] = s[f"{name}.right"] = s[name] = float(x[i])
+        counter.update(i / RATE, s)
+    counter.finish(n / RATE)
+    return counter.count
+
+
+@pytest.mark.parametrize(("rise", "counted"), [(0.05, 0), (0.8, 4)])
+def test_a_pullup_is_the_body_rising_a_press_from_the_front_is_not(rise, counted):
+    # The same arms, elbows above the shoulders and back down four times; in a pull-up the
+    # shoulders rise most of a trunk's length with them, in a press they stay put.
+    arms = cycles(4, 150, 50, period=2.0)
+    moving = (150 - arms) / 100  # 0 at the hang, 1 at the top
+    streams = {"upper_arm": arms, "forearm": np.full_like(arms, 170.0),
+               "elbow": 170 - 90 * moving, "trunk": np.full_like(arms, 10.0),
+               "rise": 2.0 + rise * moving}  # fmt: skip
+    assert _recognizing_count("pullup", streams) == counted
+
+
+@pytest.mark.parametrize(("deepest_trunk", "counted"), [(80.0, 3), (105.0, 0)])
+def test_a_deadlift_keeps_the_shoulders_above_the_hips_a_burpee_does_not(deepest_trunk, counted):
+    hip = cycles(3, 170, 70, period=3.0)
+    down = (170 - hip) / 100
+    still = np.full_like(hip, 5.0)  # forearms hanging, thighs side by side
+    streams = {"hip": hip, "trunk": 5 + (deepest_trunk - 5) * down, "forearm": still,
+               "thigh_split": still}  # fmt: skip
+    assert _recognizing_count("deadlift", streams) == counted
 
 
 def test_a_set_is_named_live_once_it_has_repeated(shared, candidates):

@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from reptrack.errors import SpecError
@@ -348,3 +349,37 @@ def test_a_bad_recognition_condition_says_what_is_wrong(body, problem):
     with pytest.raises(SpecError) as exc:
         specs.parse(text + f'[[recognize]]\nmeasure = "max"\nabove = 1\n{body}\n', "x.toml")
     assert problem in str(exc.value)
+
+
+RISING = (
+    GOOD
+    + """
+[angles.rise]
+kind = "height"
+points = ["shoulder", "hip"]
+[[recognize]]
+angle = "rise"
+measure = "range"
+above = 0.35
+"""
+)
+
+
+def test_a_height_is_how_high_a_point_is_in_trunk_lengths_and_travels_with_the_body():
+    from fakes import stick_figure
+    from reptrack.exercise.measure import sample
+
+    spec = specs.parse(RISING, "rising.toml")
+    pose = stick_figure(170.0)  # 240 × 240 pixels
+    before = sample(pose, spec)["rise.left"]
+    shoulder, hip = pose.xy("left_shoulder"), pose.xy("left_hip")
+    trunk = float(np.hypot(*(shoulder - hip)))
+    assert before == pytest.approx((240 - shoulder[1]) / trunk, rel=1e-5)
+    pose.image[:, 1] -= 0.1  # the whole body 24 px higher in the picture
+    assert sample(pose, spec)["rise.left"] - before == pytest.approx(24 / trunk, rel=1e-4)
+
+
+def test_a_height_is_only_measured_in_the_picture():
+    with pytest.raises(SpecError) as info:
+        specs.parse(RISING.replace('kind = "height"', 'kind = "height"\nspace = "world"'), "r.toml")
+    assert 'a height is measured in the picture: space = "image"' in "\n".join(info.value.problems)

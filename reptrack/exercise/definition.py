@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from reptrack.pose.types import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
-ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split")
+ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split", "height")
 REFERENCES = ("vertical", "horizontal")
 SPACES = ("world", "image", "view")
 MEASURES = ("min", "max", "range", "median")
@@ -31,7 +31,9 @@ class AngleDef:
     # joint: angle at points[1]; segment: points[0]→points[1] vs reference; width_ratio:
     # left-right width at points[0] over that at points[1]; difference: of[0] minus of[1];
     # split: how far the left and right segments' angles from the vertical differ (unsigned:
-    # a lunge's thighs, one forward and one down)
+    # a lunge's thighs, one forward and one down); height: how high points[0] is in the
+    # picture, in lengths of points[0]→points[1] (its range over a rep is how far that point
+    # travelled: a pull-up's shoulders rise a trunk's length, a press's stay where they are)
     kind: str
     points: tuple[str, ...]
     # world: 3-D, view-independent, when the backend gives it (else image); image: in the

@@ -65,6 +65,18 @@ def _width_ratio(pose: Pose, upper: str, lower: str, gate: Gate) -> float:
     return top / bottom if bottom > 1e-6 else math.nan
 
 
+def _height(pose: Pose, a: str, b: str, gate: Gate) -> float:
+    """How high `a` is in the picture (from its bottom edge), in lengths of a→b. `b` only
+    sets the scale, so it may lie out of the frame, where the model places it from the body's
+    proportions (the hips below the picture of a pull-up): only `a` must be in view."""
+    pa, pb = pose.xy(a), pose.xy(b)
+    if not usable(pose, a, gate) or not math.isfinite(pb[1]):
+        return math.nan
+    length = math.hypot(pb[0] - pa[0], pb[1] - pa[1])
+    bottom = pose.height if pose.height else 1.0
+    return (bottom - pa[1]) / length if length > 0 else math.nan
+
+
 def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> float:
     world = angle.space == "world" and pose.world is not None
     if angle.kind == "joint":
@@ -88,6 +100,8 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
             for s in SIDES
         )
         return abs(left - right)
+    if angle.kind == "height":
+        return _height(pose, landmark(angle.points[0], side), landmark(angle.points[1], side), gate)
     return _width_ratio(pose, angle.points[0], angle.points[1], gate)
 
 

@@ -114,7 +114,7 @@ def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
         if "of" in body:
             c.problem(f"{key}.of", 'only a difference (kind = "difference") takes `of`')
         points = c.get(body, "points", list, key, required=True, default=[])
-        need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2}.get(kind or "joint", 3)
+        need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2, "height": 2}.get(kind or "joint", 3)
         if points and len(points) != need:
             c.problem(f"{key}.points", f"a {kind} angle needs {need} points, found {len(points)}")
         for i, p in enumerate(points):
@@ -122,8 +122,11 @@ def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
                 c.problem(f"{key}.points[{i}]", f"expected a keypoint name, found {p!r}")
             else:
                 _check_point(c, p, f"{key}.points[{i}]", kind not in ("width_ratio", "split"))
-        # A segment is measured in the image unless it says otherwise (`space = "world"`).
-        default_space = "image" if kind == "segment" else "world"
+        # A segment is measured in the image unless it says otherwise (`space = "world"`); a
+        # height only ever is (3-D landmarks are centred on the hips: they never travel).
+        default_space = "image" if kind in ("segment", "height") else "world"
+        if kind == "height" and body.get("space", "image") != "image":
+            c.problem(f"{key}.space", 'a height is measured in the picture: space = "image"')
         space = c.get(body, "space", str, key, default=default_space, choices=SPACES)
         reference = c.get(body, "reference", str, key, default="vertical", choices=REFERENCES)
         if kind and points:
