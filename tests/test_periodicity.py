@@ -68,6 +68,28 @@ def test_a_movement_unlike_the_sets_reps_does_not_count():
     assert counter.count == 5
 
 
+def _fed(knee: np.ndarray, trunk: np.ndarray) -> RepCounter:
+    counter = _counter()
+    for i, (k, tr) in enumerate(zip(knee, trunk, strict=True)):
+        s = {"knee.left": float(k), "knee.right": float(k), "trunk.left": float(tr),
+             "trunk.right": float(tr), "vis.left": 0.9, "vis.right": 0.9, "view": 80.0}  # fmt: skip
+        counter.update(i / RATE, s)
+    counter.finish(len(knee) / RATE)
+    return counter
+
+
+@pytest.mark.parametrize(("bends_over", "counted"), [(False, 6), (True, 5)])
+def test_the_whole_pose_must_move_as_in_the_sets_reps(bends_over, counted):
+    # The knee bends like a shallow squat; picking something up, the trunk leans 50° with
+    # it (still short of what the squat refuses), where the set's reps kept it upright.
+    knee = _set(*[(BOTTOM, 2.5)] * 4, (118.0, 2.5), (BOTTOM, 2.5))
+    trunk = np.full_like(knee, 8.0)
+    if bends_over:
+        lo, hi = int((1.0 + 4 * 2.5) * RATE), int((1.0 + 5 * 2.5) * RATE)
+        trunk[lo:hi] += 50 * (REST - knee[lo:hi]) / (REST - 118.0)
+    assert _fed(knee, trunk).count == counted
+
+
 @pytest.mark.parametrize("adapt", [False, True])
 def test_a_jerk_far_quicker_than_the_sets_reps_is_not_a_rep(adapt):
     quick = 0.8  # over the squat's least duration (0.6 s), a third of the set's 3 s
@@ -95,12 +117,12 @@ def test_the_same_jerk_as_a_sets_first_movement_counts():
 def test_a_rhythm_needs_three_reps_of_like_duration():
     t = np.arange(0, 3, 1 / RATE)
     x = REST - (REST - BOTTOM) * (1 - np.cos(2 * np.pi * t / 3)) / 2
-    shape = shape_of(t, x, 0.0, 3.0, REST - BOTTOM)
+    shape = shape_of(t, {"knee": x}, "knee", 0.0, 3.0, REST - BOTTOM)
     assert shape is not None
     assert rhythm_of([shape, shape]) is None
     assert rhythm_of([shape] * 3) is not None
-    slow = shape_of(t * 2, x, 0.0, 6.0, REST - BOTTOM)
-    quick = shape_of(t / 2, x, 0.0, 1.5, REST - BOTTOM)
+    slow = shape_of(t * 2, {"knee": x}, "knee", 0.0, 6.0, REST - BOTTOM)
+    quick = shape_of(t / 2, {"knee": x}, "knee", 0.0, 1.5, REST - BOTTOM)
     assert slow is not None and quick is not None
     assert rhythm_of([shape, slow, quick]) is None
 
@@ -109,4 +131,4 @@ def test_a_movement_whose_middle_was_not_seen_has_no_shape():
     t = np.arange(0, 3, 1 / RATE)
     x = REST - (REST - BOTTOM) * (1 - np.cos(2 * np.pi * t / 3)) / 2
     x[20:70] = np.nan
-    assert shape_of(t, x, 0.0, 3.0, REST - BOTTOM) is None
+    assert shape_of(t, {"knee": x}, "knee", 0.0, 3.0, REST - BOTTOM) is None

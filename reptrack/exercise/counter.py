@@ -29,7 +29,7 @@ from reptrack.exercise.events import (
 )
 from reptrack.exercise.machine import GOING, RETURNING, TURN, warnings_of
 from reptrack.exercise.measure import Sample, landmarks_of, value_of
-from reptrack.exercise.periodicity import KEEP, Shape, rhythm_of, shape_of
+from reptrack.exercise.periodicity import DEGREES, KEEP, Shape, rhythm_of, shape_of
 from reptrack.exercise.sides import ThresholdCounter, same_movement
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
@@ -68,6 +68,11 @@ class RepCounter:
         self.why: list[str] = []  # what was fitted, and why
         self._undone: list[Rep] = []  # reps the user took back: never recovered again
         self._shapes: dict[str, list[Shape]] = {}  # each side's counted reps, for the rhythm
+        # the angles the rhythm compares reps on: the counted one and every other in degrees
+        self._rhythm_angles = [spec.counting.angle] + [
+            a.name for a in spec.angles.values()
+            if a.kind in DEGREES and a.name != spec.counting.angle
+        ]  # fmt: skip
         self._unjudged: set[str] = set()  # rules already said to be unjudged
         self._times: deque[float] = deque()  # the set's stream, HISTORY_SECONDS at most
         self._samples: deque[Sample] = deque()
@@ -168,17 +173,21 @@ class RepCounter:
 
     # -- the set's rhythm: periodicity's second opinion -------------------------------------
     def _shape(self, rep: Rep) -> Shape | None:
-        """`rep`'s movement, read from the buffered stream."""
-        angle, kept = self.spec.counting.angle, []
+        """`rep`'s movement, read from the buffered stream: every angle in degrees."""
+        kept: list[float] = []
+        rows: list[list[float]] = []
         for ti, s in zip(reversed(self._times), reversed(self._samples), strict=True):
             if ti < rep.start:
                 break
             if ti <= rep.end:
-                kept.append((ti, value_of(s, angle, rep.side)))
+                kept.append(ti)
+                rows.append([value_of(s, a, rep.side) for a in self._rhythm_angles])
         if not kept:
             return None
-        t, x = np.array(kept[::-1]).T
-        return shape_of(t, x, rep.start, rep.end, rep.range_of_motion)
+        values = np.array(rows[::-1]).T
+        streams = dict(zip(self._rhythm_angles, values, strict=True))
+        return shape_of(np.array(kept[::-1]), streams, self.spec.counting.angle, rep.start,
+                        rep.end, rep.range_of_motion)  # fmt: skip
 
     def _remember(self, rep: Rep) -> None:
         shape = self._shape(rep)

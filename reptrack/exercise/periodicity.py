@@ -16,6 +16,7 @@ as `learn` and the fitting read theirs.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,10 +25,11 @@ import numpy as np
 from reptrack.exercise.cycles import MAX_GAP, correlation_of, spread_of
 from reptrack.exercise.learning import MAX_SPREAD
 
-POINTS = 24  # a rep's curve, start to start, resampled to this many points
+DEGREES = ("joint", "segment", "split")  # the angle kinds measured in degrees
+POINTS = 24  # a rep's curves, start to start, resampled to this many points
 MIN_REPS = 3  # a rhythm is this many reps, alike and regular
 KEEP = 6  # the latest reps the rhythm is taken from (people change tempo over a set)
-# Each of the rhythm's reps looks like their mean curve at least this much (correlation).
+# Each of the rhythm's reps moves like their mean at least this much (correlation).
 ALIKE = 0.8
 # A movement the thresholds missed counts when it looks like the set's reps (ALIKE), goes at
 # least this share of their median range (and never less than the exercise's least range),
@@ -41,11 +43,13 @@ FLAIL = 0.4
 
 @dataclass(frozen=True)
 class Shape:
-    """One movement as the rhythm compares it: duration, range and normalised curve."""
+    """One movement as the rhythm compares it: its duration, the counted angle's range, and
+    the curve of each angle the exercise measures (POINTS values from its start to its end,
+    in degrees about their mean, so that the angles that move weigh the most)."""
 
     seconds: float
     depth: float
-    curve: np.ndarray  # POINTS values, zero mean and unit deviation
+    curves: dict[str, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,18 @@ class Rhythm:
 
     seconds: float  # their median duration
     depth: float  # their median range of motion
-    curve: np.ndarray  # their mean normalised curve
+    curves: dict[str, np.ndarray]  # each angle's mean curve
 
     def likeness(self, shape: Shape) -> float:
-        """How much `shape`'s curve looks like the set's (correlation, -1 to 1)."""
-        return correlation_of(self.curve, shape.curve)
+        """How much the whole pose moves in `shape` as it does in the set's reps: the
+        correlation of all the angles' curves, taken together (-1 to 1)."""
+        both = [name for name in self.curves if name in shape.curves]
+        if not both:
+            return math.nan
+        return correlation_of(
+            np.concatenate([self.curves[n] for n in both]),
+            np.concatenate([shape.curves[n] for n in both]),
+        )
 
     def missed(self, shape: Shape, least: float) -> bool:
         """Is `shape`, which the thresholds did not count, one of the set's reps?"""
@@ -74,20 +85,26 @@ class Rhythm:
         return shape.seconds < FLAIL * self.seconds
 
 
-def shape_of(t: np.ndarray, x: np.ndarray, start: float, end: float, depth: float) -> Shape | None:
-    """The movement of range `depth` in the stream (`t` ascending, `x` NaN where not
-    measured) from `start` to `end`; None where too little of it was seen or it did not move."""
-    ok = np.isfinite(x) & (t >= start) & (t <= end)
-    if ok.sum() < 4 or not end > start:
+def shape_of(
+    t: np.ndarray, streams: dict[str, np.ndarray], counted: str, start: float, end: float,
+    depth: float,
+) -> Shape | None:  # fmt: skip
+    """The movement of range `depth` from `start` to `end` in the angle streams (`t`
+    ascending, NaN where not measured); None where the `counted` angle's was not seen through
+    it or did not move. Another angle not seen through it is left out."""
+    if not end > start:
         return None
-    tt, xx = t[ok], x[ok]
-    if float(np.max(np.diff(tt))) > max(MAX_GAP, 0.5 * (end - start)):
-        return None  # the movement's middle was not seen
-    curve = np.interp(np.linspace(start, end, POINTS), tt, xx)
-    deviation = float(curve.std())
-    if not deviation > 0:
+    inside = (t >= start) & (t <= end)
+    curves = {}
+    for name, x in streams.items():
+        ok = inside & np.isfinite(x)
+        if ok.sum() < 4 or float(np.max(np.diff(t[ok]))) > max(MAX_GAP, 0.5 * (end - start)):
+            continue  # the movement's middle was not seen
+        curve = np.interp(np.linspace(start, end, POINTS), t[ok], x[ok])
+        curves[name] = curve - curve.mean()
+    if counted not in curves or not float(curves[counted].std()) > 0:
         return None
-    return Shape(end - start, depth, (curve - curve.mean()) / deviation)
+    return Shape(end - start, depth, curves)
 
 
 def rhythm_of(shapes: Sequence[Shape]) -> Rhythm | None:
@@ -99,7 +116,10 @@ def rhythm_of(shapes: Sequence[Shape]) -> Rhythm | None:
     durations = np.array([s.seconds for s in latest])
     if spread_of(durations) > MAX_SPREAD:
         return None
-    mean = np.mean([s.curve for s in latest], axis=0)
-    if not all(correlation_of(mean, s.curve) >= ALIKE for s in latest):
+    seen = set.intersection(*(set(s.curves) for s in latest))
+    curves = {n: np.mean([s.curves[n] for s in latest], axis=0) for n in sorted(seen)}
+    depth = float(np.median([s.depth for s in latest]))
+    rhythm = Rhythm(float(np.median(durations)), depth, curves)
+    if not all(rhythm.likeness(s) >= ALIKE for s in latest):
         return None
-    return Rhythm(float(np.median(durations)), float(np.median([s.depth for s in latest])), mean)
+    return rhythm

@@ -114,7 +114,9 @@ def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
         if "of" in body:
             c.problem(f"{key}.of", 'only a difference (kind = "difference") takes `of`')
         points = c.get(body, "points", list, key, required=True, default=[])
-        need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2, "height": 2}.get(kind or "joint", 3)
+        need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2, "height": 2}.get(
+            kind or "joint", 3
+        )
         if points and len(points) != need:
             c.problem(f"{key}.points", f"a {kind} angle needs {need} points, found {len(points)}")
         for i, p in enumerate(points):
