@@ -56,7 +56,7 @@ class Result:
 
     @property
     def counted_by(self) -> dict[str, int]:
-        """How many reps were counted each way (shipped, adapted, recovered thresholds)."""
+        """How many reps were counted each way (`Rep.counted_by`)."""
         out: dict[str, int] = {}
         for r in self.reps:
             out[r.counted_by] = out.get(r.counted_by, 0) + 1

@@ -204,8 +204,10 @@ def _print(results: list[Result], summ: dict) -> None:
         _print_confusion(summ)
     if summ["counted_by"]:
         ways = ", ".join(f"{n} {by}" for by, n in summ["counted_by"].items())
-        out.print(f"\nreps counted: {esc(ways)} (thresholds as shipped, fitted to the person, "
-                  "or recovered when the set was counted again after the fit)")  # fmt: skip
+        out.print(f"\nreps counted: {esc(ways)} (shipped: at the file's thresholds; adapted: "
+                  "at thresholds fitted to the person; recovered: found when the set was "
+                  "counted again after the fit; periodic: short of the turn, but moving as the "
+                  "set's reps do)")  # fmt: skip
     fps = f", {summ['fps']:.1f} frames/s" if summ["fps"] else ""
     mae = summ["mean_abs_error_rel"]
     out.print(

@@ -22,7 +22,8 @@ class Rep:
     measures: dict[str, float] = field(default_factory=dict)
     # How it was counted: "shipped" (the definition's thresholds), "adapted" (thresholds
     # fitted to the person), "recovered" (missed live, found on counting the set again with
-    # the fitted thresholds).
+    # the fitted thresholds), "periodic" (short of the turn, but moving as the set's reps do:
+    # see `periodicity`).
     counted_by: str = "shipped"
 
     @property
