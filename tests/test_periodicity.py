@@ -11,7 +11,7 @@ from fakes import RATE, STANDING, cycles, feed
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import PERIODIC, RepCounter
 from reptrack.exercise.events import RepRejected
-from reptrack.exercise.periodicity import DEEP_ENOUGH, FLAIL, rhythm_of, shape_of
+from reptrack.exercise.periodicity import DEEP_ENOUGH, rhythm_of, shape_of
 
 REST, BOTTOM = 172.0, 90.0  # a squat's knee standing and at the bottom
 
@@ -90,21 +90,39 @@ def test_the_whole_pose_must_move_as_in_the_sets_reps(bends_over, counted):
     assert _fed(knee, trunk).count == counted
 
 
+def _squat_set(*reps: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Knee and trunk of a squat set: the trunk leans 30° forward as the knee bends."""
+    knee = _set(*reps)
+    return knee, 8.0 + 30.0 * (REST - knee) / (REST - BOTTOM)
+
+
 @pytest.mark.parametrize("adapt", [False, True])
-def test_a_jerk_far_quicker_than_the_sets_reps_is_not_a_rep(adapt):
-    quick = 0.8  # over the squat's least duration (0.6 s), a third of the set's 3 s
-    assert quick < FLAIL * 3.0
-    angles = _set(*[(BOTTOM, 3.0)] * 4, (BOTTOM, quick), (BOTTOM, 3.0))
-    spec = specs.load("squat")
+def test_an_arm_flung_up_once_in_a_set_of_curls_is_not_a_rep(adapt):
+    # Curls: the elbow closes 160° → 50° and the forearm comes up with it, the upper arm
+    # still. Then the hand waves, quick: the elbow bends as far, but the upper arm swings up
+    # 80° and the forearm barely leaves the vertical.
+    quick = 0.7  # over the curl's least duration (0.5 s), under 40 % of the set's reps
+    curls = [cycles(1, 160, 50, period=p, pause=0) for p in (3.0, 3.0, 3.0, 3.0, quick, 3.0)]
+    elbow = np.concatenate([np.full(30, 160.0), *curls, np.full(30, 160.0)])
+    bent = (160 - elbow) / 110  # 0 with the arm down, 1 at the top
+    forearm, upper_arm = 110 * bent, np.full_like(elbow, 10.0)
+    lo = 30 + int(4 * 3.0 * RATE)
+    hi = lo + int(quick * RATE) + 1
+    forearm[lo:hi], upper_arm[lo:hi] = 30 * bent[lo:hi], 10 + 80 * bent[lo:hi]
     events: list = []
-    counter = RepCounter(spec, adapt=adapt)
-    for i, a in enumerate(angles):
-        s = {"knee.left": float(a), "knee.right": float(a), "vis.left": 0.9, "vis.right": 0.9,
-             "view": 80.0, "trunk.left": 8.0, "trunk.right": 8.0}  # fmt: skip
-        events += counter.update(i / RATE, s)
-    events += counter.finish(len(angles) / RATE)
+    counter = RepCounter(specs.load("curl"), side="left", adapt=adapt)
+    for i in range(len(elbow)):
+        s = {"elbow.left": elbow[i], "forearm.left": forearm[i], "upper_arm.left": upper_arm[i],
+             "trunk.left": 5.0, "vis.left": 0.9, "vis.right": 0.0, "view": 80.0}  # fmt: skip
+        events += counter.update(i / RATE, {k: float(v) for k, v in s.items()})
+    events += counter.finish(len(elbow) / RATE)
     assert counter.count == 5
     assert any(isinstance(e, RepRejected) and "quicker" in e.reason for e in events)
+
+
+def test_a_quick_rep_that_moves_like_the_sets_is_a_change_of_tempo():
+    knee, trunk = _squat_set(*[(BOTTOM, 3.0)] * 4, (BOTTOM, 0.8), (BOTTOM, 3.0))
+    assert _fed(knee, trunk).count == 6
 
 
 def test_the_same_jerk_as_a_sets_first_movement_counts():

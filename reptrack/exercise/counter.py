@@ -156,7 +156,11 @@ class RepCounter:
                     continue
                 if self._flail(e.rep):
                     out = [w for w in out if not _warns_for(w, e)]
-                    out.append(RepRejected(e.t, e.rep.side, "far quicker than this set's reps"))
+                    out.append(
+                        RepRejected(
+                            e.t, e.rep.side, "far quicker than this set's reps, and unlike them"
+                        )
+                    )
                     continue
                 warned = []
                 how_now = how or (ADAPTED if e.rep.side in self.fitted else SHIPPED)
@@ -173,21 +177,27 @@ class RepCounter:
 
     # -- the set's rhythm: periodicity's second opinion -------------------------------------
     def _shape(self, rep: Rep) -> Shape | None:
-        """`rep`'s movement, read from the buffered stream: every angle in degrees."""
+        """`rep`'s movement, read from the buffered stream: every angle in degrees. The
+        machine saw the rep through its median filter, and held the start for its dwell
+        before saying the rep ended: the movement itself began and ended that much earlier,
+        which matters in a quick one."""
+        c = self.counter_for(rep.side)
+        start = rep.start - c.filter_seconds / 2
+        end = rep.end - c.filter_seconds / 2 - c.min_dwell
         kept: list[float] = []
         rows: list[list[float]] = []
         for ti, s in zip(reversed(self._times), reversed(self._samples), strict=True):
-            if ti < rep.start:
+            if ti < start:
                 break
-            if ti <= rep.end:
+            if ti <= end:
                 kept.append(ti)
                 rows.append([value_of(s, a, rep.side) for a in self._rhythm_angles])
         if not kept:
             return None
         values = np.array(rows[::-1]).T
         streams = dict(zip(self._rhythm_angles, values, strict=True))
-        return shape_of(np.array(kept[::-1]), streams, self.spec.counting.angle, rep.start,
-                        rep.end, rep.range_of_motion)  # fmt: skip
+        return shape_of(np.array(kept[::-1]), streams, self.spec.counting.angle, start, end,
+                        rep.range_of_motion)  # fmt: skip
 
     def _remember(self, rep: Rep) -> None:
         shape = self._shape(rep)
@@ -207,7 +217,8 @@ class RepCounter:
         )
 
     def _flail(self, rep: Rep) -> bool:
-        """Is this rep, by the set's rhythm, too quick and unlike the set's reps?"""
+        """Is this rep, by the set's rhythm, a flail: far quicker than the set's reps and
+        unlike them?"""
         rhythm = rhythm_of(self._shapes.get(rep.side, ()))
         shape = self._shape(rep) if rhythm else None
         return rhythm is not None and shape is not None and rhythm.flail(shape)

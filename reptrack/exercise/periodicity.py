@@ -6,9 +6,9 @@ movement that repeats the set's own reps is a rep, one that does not is not.
 The counter asks it twice. A movement that came back without reaching the turning point,
 shaped like the set's reps and nearly as deep, is a rep the thresholds missed (a shorter
 range as the person tires, a camera that foreshortens the bottom): it counts, and says so.
-A "rep" far quicker than the set's is a limb flailing once or jitter across the thresholds:
-it does not. Before the movement has repeated (a set's first reps), there is no
-rhythm and the thresholds decide alone.
+A "rep" far quicker than the set's and unlike them is a limb flailing once or a landmark's
+jitter across the thresholds: it does not. Before the movement has repeated (a set's first
+reps), there is no rhythm and the thresholds decide alone.
 
 Pure functions on arrays of timestamps and angles; the curves are read with `cycles`' tools,
 as `learn` and the fitting read theirs.
@@ -36,8 +36,8 @@ ALIKE = 0.8
 # and lasts between these shares of their median duration.
 DEEP_ENOUGH = 0.6
 SLOWEST, QUICKEST = 2.0, 0.5
-# A "rep" under this share of the set's median duration is a flail, not a rep: no one does
-# a rep two and a half times quicker than the ones before it in the same set.
+# A "rep" under this share of the set's median duration that does not move the pose as the
+# set's reps do is a flail (one limb jerked) or a landmark's jitter across the thresholds.
 FLAIL = 0.4
 
 
@@ -80,9 +80,10 @@ class Rhythm:
         )
 
     def flail(self, shape: Shape) -> bool:
-        """Is `shape`, which the thresholds counted, far too quick to be one of the set's
-        reps? (Its curve is not asked: a jerk down and up is shaped like a slow rep.)"""
-        return shape.seconds < FLAIL * self.seconds
+        """Is `shape`, which the thresholds counted, far quicker than the set's reps and
+        unlike them? (A quicker rep that moves the whole pose as they do is a change of
+        tempo: the last reps of a set of pause squats, say.)"""
+        return shape.seconds < FLAIL * self.seconds and not self.likeness(shape) >= ALIKE
 
 
 def shape_of(
