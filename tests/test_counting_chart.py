@@ -48,6 +48,27 @@ def test_the_chart_colours_each_rep_by_how_it_was_counted():
     assert {r.counted_by for r in counter.reps} == {"recovered", "adapted"}
 
 
+def test_a_rep_counted_by_the_sets_rhythm_has_a_colour_of_its_own():
+    spec = specs.load("squat")
+    counter = RepCounter(spec, adapt=False)
+    trace = CountingTrace("a shallow fifth", "knee")
+    reps = [cycles(1, 172, far, period=2.5, pause=0) for far in (90, 90, 90, 90, 118, 90)]
+    angle = np.concatenate([np.full(30, 172.0), *reps, np.full(30, 172.0)])
+    for i, a in enumerate(angle):
+        s = {"knee.left": a, "knee.right": a, "trunk.left": 8.0, "trunk.right": 8.0,
+             "vis.left": 0.9, "vis.right": 0.9, "view": 80.0}  # fmt: skip
+        counter.update(i / RATE, s)
+        trace.add(i / RATE, s)
+    counter.finish(len(angle) / RATE)
+    image = draw(trace, spec.counter, counter.fits, counter.reps)
+    fifth = counter.reps[4]
+    assert fifth.counted_by == "periodic"
+    middle = (fifth.start + fifth.end) / 2
+    column = round(LEFT + middle / ((len(angle) - 1) / RATE) * (WIDTH - LEFT - RIGHT))
+    expected = 0.25 * np.array(COUNTED_BY["periodic"], float) + 0.75 * 255
+    assert np.abs(image[60, column].astype(float) - expected).max() <= 25
+
+
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "reptrack", *args],
