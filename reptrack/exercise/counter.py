@@ -29,7 +29,7 @@ from reptrack.exercise.events import (
 )
 from reptrack.exercise.machine import GOING, RETURNING, TURN, warnings_of
 from reptrack.exercise.measure import Sample, landmarks_of, value_of
-from reptrack.exercise.periodicity import DEGREES, KEEP, Shape, rhythm_of, shape_of
+from reptrack.exercise.periodicity import DEGREES, KEEP, Rhythm, Shape, rhythm_of, shape_of
 from reptrack.exercise.sides import ThresholdCounter, same_movement
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
@@ -40,8 +40,8 @@ HISTORY_SECONDS = 90.0
 # Look for a fit this often (stream seconds), backing off while the set repeats and the
 # thresholds suit it, so a long set costs the live loop next to nothing.
 FIT_EVERY, FIT_EVERY_MAX = 1.0, 8.0
-# The rhythm is taken from each side's latest reps: a few more than it reads.
-KEEP_SHAPES = 2 * KEEP
+# Why a rep the thresholds counted was not one, by the set's rhythm.
+FLAIL = "far quicker than this set's reps, and unlike them"
 
 SHIPPED, ADAPTED, RECOVERED, PERIODIC = "shipped", "adapted", "recovered", "periodic"
 
@@ -156,11 +156,7 @@ class RepCounter:
                     continue
                 if self._flail(e.rep):
                     out = [w for w in out if not _warns_for(w, e)]
-                    out.append(
-                        RepRejected(
-                            e.t, e.rep.side, "far quicker than this set's reps, and unlike them"
-                        )
-                    )
+                    out.append(RepRejected(e.t, e.rep.side, FLAIL))
                     continue
                 warned = []
                 how_now = how or (ADAPTED if e.rep.side in self.fitted else SHIPPED)
@@ -204,24 +200,24 @@ class RepCounter:
         if shape is not None:
             shapes = self._shapes.setdefault(rep.side, [])
             shapes.append(shape)
-            del shapes[:-KEEP_SHAPES]
+            del shapes[:-KEEP]
 
     def _missed(self, rep: Rep) -> bool:
         """Is this partial movement one of the set's reps, by the set's rhythm?"""
-        rhythm = rhythm_of(self._shapes.get(rep.side, ()))
-        shape = self._shape(rep) if rhythm else None
-        return (
-            rhythm is not None
-            and shape is not None
-            and rhythm.missed(shape, self.spec.counting.least)
-        )
+        judged = self._by_rhythm(rep)
+        return judged is not None and judged[0].missed(judged[1], self.spec.counting.least)
 
     def _flail(self, rep: Rep) -> bool:
         """Is this rep, by the set's rhythm, a flail: far quicker than the set's reps and
         unlike them?"""
+        judged = self._by_rhythm(rep)
+        return judged is not None and judged[0].flail(judged[1])
+
+    def _by_rhythm(self, rep: Rep) -> tuple[Rhythm, Shape] | None:
+        """The rhythm of `rep`'s side and `rep`'s shape, when both are known."""
         rhythm = rhythm_of(self._shapes.get(rep.side, ()))
-        shape = self._shape(rep) if rhythm else None
-        return rhythm is not None and shape is not None and rhythm.flail(shape)
+        shape = self._shape(rep) if rhythm is not None else None
+        return None if rhythm is None or shape is None else (rhythm, shape)
 
     def _unjudged_rules(self, t: float, rep: Rep) -> list[Event]:
         """The rules this rep could not be judged on for want of their points, said once:
