@@ -1,17 +1,22 @@
 """The set's rhythm as the counter's second opinion: a movement shaped like the set's reps and
 nearly as deep counts though it stopped short of the turning point, a jerk far quicker than
-the set's reps does not, and nothing counts by rhythm before the movement has repeated."""
+the set's reps and unlike them does not, and nothing counts by rhythm before the movement has
+repeated."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from fakes import RATE, STANDING, cycles, feed
+from fakes import RATE, STANDING, BlankSource, Squatter, cycles, feed
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import PERIODIC, RepCounter
 from reptrack.exercise.events import RepRejected
-from reptrack.exercise.periodicity import DEEP_ENOUGH, rhythm_of, shape_of
+from reptrack.exercise.periodicity import DEEP_ENOUGH, FLAIL, rhythm_of, shape_of
+from reptrack.store import Store
+from reptrack.workout import Workout
 
 REST, BOTTOM = 172.0, 90.0  # a squat's knee standing and at the bottom
 
@@ -102,6 +107,7 @@ def test_an_arm_flung_up_once_in_a_set_of_curls_is_not_a_rep(adapt):
     # still. Then the hand waves, quick: the elbow bends as far, but the upper arm swings up
     # 80° and the forearm barely leaves the vertical.
     quick = 0.7  # over the curl's least duration (0.5 s), under 40 % of the set's reps
+    assert quick < FLAIL * 3.0
     curls = [cycles(1, 160, 50, period=p, pause=0) for p in (3.0, 3.0, 3.0, 3.0, quick, 3.0)]
     elbow = np.concatenate([np.full(30, 160.0), *curls, np.full(30, 160.0)])
     bent = (160 - elbow) / 110  # 0 with the arm down, 1 at the top
@@ -150,3 +156,23 @@ def test_a_movement_whose_middle_was_not_seen_has_no_shape():
     x = REST - (REST - BOTTOM) * (1 - np.cos(2 * np.pi * t / 3)) / 2
     x[20:70] = np.nan
     assert shape_of(t, {"knee": x}, "knee", 0.0, 3.0, REST - BOTTOM) is None
+
+
+class _TiringSquatter(Squatter):
+    """Squats every 2.5 s to 80°, the fifth (from 10 s to 12.5 s) stopping short at 112°
+    (the turn is at 110°): 58° deep, two thirds of the others."""
+
+    def knee_angle(self, t: float) -> float:
+        bottom = 112.0 if 10.0 <= t < 12.5 else 80.0
+        return 170.0 - (170.0 - bottom) * (1 - math.cos(2 * math.pi * t / 2.5)) / 2
+
+
+def test_a_rep_counted_by_the_rhythm_reaches_the_store_and_the_json(tmp_path):
+    workout = Workout(BlankSource(int(30 * 15.5)), _TiringSquatter(), specs.load("squat"),
+                      store=Store(tmp_path / "r.db"))  # fmt: skip
+    summary = workout.run()
+    assert [r.counted_by for r in summary.reps][4] == PERIODIC and len(summary.reps) == 6
+    stored = Store(tmp_path / "r.db").reps(summary.session_id)
+    assert [r["counted_by"] for r in stored].count(PERIODIC) == 1
+    details = summary.to_json()["rep_details"]
+    assert details[4]["counted_by"] == PERIODIC
