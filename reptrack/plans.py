@@ -47,6 +47,11 @@ class WorkoutPlan:
     blocks: tuple[Block, ...]
     source: str = ""
 
+    @property
+    def outline(self) -> str:
+        """ "squat 3 × 12 reps, plank 3 × 30 s"."""
+        return ", ".join(f"{b.exercise} {b.target}" for b in self.blocks)
+
 
 def _block(c: Checker, key: str, body: dict[str, Any]) -> Block | None:
     c.unknown(body, BLOCK_KEYS, key)

@@ -155,3 +155,65 @@ def test_a_shipped_plan_with_recognition_runs_in_the_tui(
     ]
     assert [len(s.reps) for s in app.summaries][::2] == [3, 8]
     assert Store(db).workouts()[0]["blocks"] == 4
+
+
+# -- a plan from the home screen ---------------------------------------------------------------
+def _from_home(app: ReptrackApp, option: str, quit_first_block: bool) -> dict:
+    """Start `option` on the home screen, leave each live screen with `q` once its video has
+    finished (or the first one at once), and stop once back home."""
+    from textual.widgets import OptionList
+
+    from reptrack.tui.home import HomeScreen
+    from reptrack.tui.live import LiveScreen
+    from tuikit import SIZE, run, text, until
+
+    seen: dict = {"titles": []}
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            options = app.screen.query_one("#exercises", OptionList)
+            options.highlighted = [o.id for o in options.options].index(option)
+            await pilot.pause()
+            seen["description"] = text(app, "#description")
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen), timeout=60)
+            while isinstance(app.screen, LiveScreen) or app.plan_run is not None:
+                if isinstance(app.screen, LiveScreen):
+                    title = text(app, "#title")
+                    if not seen["titles"] or seen["titles"][-1] != title:
+                        seen["titles"].append(title)
+                    if quit_first_block or "video finished" in text(app, "#camera"):
+                        await pilot.press("q")
+                await pilot.pause(0.05)
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            seen["last"] = text(app, "#last")
+            seen["running"] = app.is_running
+            await pilot.press("q")
+
+    run(scenario())
+    return seen
+
+
+def test_a_plan_starts_from_the_home_screen_and_ends_back_there(joined, blazepose_models, tmp_home):
+    (tmp_home / "config" / "plans").mkdir(parents=True)
+    (tmp_home / "config" / "plans" / "three.toml").write_text(PLAN)
+    db = tmp_home / "s.db"
+    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
+    seen = _from_home(app, "plan:three", quit_first_block=False)
+    assert "squat 1 × 3 reps, plank 1 × 8 s, pushup 1 × 4 reps" in seen["description"]
+    assert [t.split(" · ")[0] for t in seen["titles"]] == ["block 1/3", "block 2/3", "block 3/3"]
+    assert [len(s.reps) for s in app.summaries] == [3, 0, 4]
+    assert seen["running"] and seen["last"].startswith("Saved: pushup · 4 reps")
+    assert Store(db).workouts()[0]["blocks"] == 3
+
+
+def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(joined, blazepose_models, tmp_home):
+    (tmp_home / "config" / "plans").mkdir(parents=True)
+    (tmp_home / "config" / "plans" / "three.toml").write_text(PLAN)
+    db = tmp_home / "s.db"
+    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
+    seen = _from_home(app, "plan:three", quit_first_block=True)
+    assert [t.split(" · ")[0] for t in seen["titles"]] == ["block 1/3"]
+    assert seen["running"], "q ends the plan and goes home; the app goes on"
+    assert Store(db).workouts()[0]["blocks"] == 1

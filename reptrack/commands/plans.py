@@ -99,8 +99,7 @@ def _list() -> int:
     for name, path in plans.available().items():
         try:
             p = plans.load(str(path))
-            blocks = ", ".join(f"{b.exercise} {b.target}" for b in p.blocks)
-            out.print(f"[bold]{esc(name):12s}[/] {esc(p.title)}: {esc(blocks)}")
+            out.print(f"[bold]{esc(name):12s}[/] {esc(p.title)}: {esc(p.outline)}")
         except ReptrackError as exc:
             first = exc.message.splitlines()[0]
             out.print(f"[bold]{esc(name):12s}[/] [red]invalid[/]: {esc(first)}")

@@ -17,11 +17,11 @@ from textual import work
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
-from reptrack import paths
+from reptrack import paths, plans
 from reptrack.auto_runner import ANY_EXERCISE, AutoRun, open_auto_run
 from reptrack.errors import ReptrackError
 from reptrack.plan import Plan, open_workout
-from reptrack.plan_runner import PlanRun
+from reptrack.plan_runner import PlanRun, open_plan_run
 from reptrack.results import Summary
 from reptrack.sources import source_text
 from reptrack.stopping import stop_signals_call
@@ -63,7 +63,10 @@ class ReptrackApp(App[Summary | None]):
         self.plan, self.workout, self.opener = plan, workout, opener
         self.plan_run, self.auto_run = plan_run, auto_run
         self.watch_stop = threading.Event()  # ends the watching for the next exercise
-        self.auto_then_exit = auto_run is not None  # started by `reptrack auto`, not at home
+        # started by `reptrack workout` or `reptrack auto`: the app ends with the run; from
+        # the home screen, the run ends back there
+        self.run_then_exit = plan_run is not None or auto_run is not None
+        self.run_over = False  # q on a plan's block or a recognised set: the run ends
         self.recorder = recorder  # how Learn and Calibrate record (the tests replay landmarks)
         self.live = live
         self.summaries: list[Summary] = []
@@ -108,13 +111,14 @@ class ReptrackApp(App[Summary | None]):
 
     # -- from the home screen -----------------------------------------------------------
     def _next_block(self) -> None:
-        """The plan's next block on a live screen; at the end (or on `q`), the app ends."""
+        """The plan's next block on a live screen; at the end (or on `q`), the run ends."""
         run = self.plan_run
         assert run is not None
-        workout = None if self.stopping else run.next_block()
+        workout = None if self.stopping or self.run_over else run.next_block()
         if workout is None:
             run.close()
-            self.exit(self.summaries[-1] if self.summaries else None)
+            self.plan_run = None
+            self._run_done()
             return
         screen = LiveScreen(workout, replace(self.live, block=str(run.shown(run.index))))
 
@@ -123,10 +127,19 @@ class ReptrackApp(App[Summary | None]):
                 self.summaries.append(summary)
                 run.summaries.append(summary)
             if screen.finishing or workout.source_ended:
-                self.stopping = True  # q ends the whole workout, as does the video's end
+                self.run_over = True  # q ends the whole workout, as does the video's end
             self._next_block()
 
         self.push_screen(screen, done)
+
+    def _run_done(self) -> None:
+        """A plan or a recognising run ended: the app too when it was started for it (or was
+        told to stop), else back home, showing the last set saved."""
+        self.run_over = False
+        if self.run_then_exit or self.stopping:
+            self.exit(self.summaries[-1] if self.summaries else None)
+        elif self.summaries and isinstance(self.screen, HomeScreen):
+            self.screen.show_saved(self.summaries[-1])
 
     # -- recognising the exercise (`reptrack auto`, or "any exercise" at home) ------------
     def _next_auto_set(self) -> None:
@@ -134,7 +147,7 @@ class ReptrackApp(App[Summary | None]):
         when the source ends or on `q`, back home (or, from `reptrack auto`, the app ends)."""
         run = self.auto_run
         assert run is not None
-        if self.stopping or (run.source_ended and not run.pending):
+        if self.stopping or self.run_over or (run.source_ended and not run.pending):
             self._auto_done()
             return
         self.push_screen(WatchScreen(run.source.description, len(run.summaries)))
@@ -161,7 +174,7 @@ class ReptrackApp(App[Summary | None]):
                 self.summaries.append(summary)
                 run.ended(workout, summary)
             if screen.finishing and not workout.source_ended:
-                self.stopping = True  # q ends the whole run (at the video's end, a set the
+                self.run_over = True  # q ends the whole run (at the video's end, a set the
             self._next_auto_set()  # stream ended in is still to come)
 
         self.push_screen(screen, done)
@@ -171,19 +184,21 @@ class ReptrackApp(App[Summary | None]):
         assert run is not None
         run.close()
         self.auto_run = None
-        if self.auto_then_exit or self.stopping:
-            self.exit(self.summaries[-1] if self.summaries else None)
-        elif self.summaries and isinstance(self.screen, HomeScreen):
-            self.screen.show_saved(self.summaries[-1])
+        self._run_done()
 
     def on_home_screen_start(self, message: HomeScreen.Start) -> None:
         self.live = replace(self.live, voice=message.voice)
         self.notify(f"opening {source_text(message.plan.source)}…", timeout=3, markup=False)
-        self.open_session(message.plan)
+        self.open_session(message.plan, message.workout_plan)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")
-    def open_session(self, plan: Plan) -> Workout | AutoRun:
-        """Opening a camera or loading a model can take seconds: not on the UI's thread."""
+    def open_session(
+        self, plan: Plan, workout_plan: str | None = None
+    ) -> Workout | AutoRun | PlanRun:
+        """Opening a camera or loading a model can take seconds: not on the UI's thread.
+        `workout_plan`: that plan's blocks, on `plan`'s source."""
+        if workout_plan is not None:
+            return open_plan_run(plans.load(workout_plan), plan)
         if plan.exercise == ANY_EXERCISE:
             return open_auto_run(plan)
         return self.opener(plan)
@@ -197,9 +212,12 @@ class ReptrackApp(App[Summary | None]):
         if event.worker.group not in ("open", "watch"):
             return
         if event.state == WorkerState.SUCCESS and isinstance(event.worker.result, AutoRun):
-            self.auto_run, self.stopping = event.worker.result, False
+            self.auto_run = event.worker.result
             self.watch_stop.clear()
             self._next_auto_set()
+        elif event.state == WorkerState.SUCCESS and isinstance(event.worker.result, PlanRun):
+            self.plan_run = event.worker.result
+            self._next_block()
         elif event.state == WorkerState.SUCCESS and event.worker.result is not None:
             self._live(event.worker.result, then_exit=False)
         elif event.state == WorkerState.ERROR:

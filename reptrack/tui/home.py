@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from reptrack import plans
 from reptrack.auto_runner import ANY_EXERCISE
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
@@ -22,6 +23,8 @@ from reptrack.plan import Plan
 from reptrack.results import Summary
 from reptrack.sources import source_text
 from reptrack.tui.editor import PlanEditor
+
+PLAN_PREFIX = "plan:"  # an option that is a workout plan, not an exercise: "plan:full_body"
 
 ANY_TEXT = (
     "Start moving: reptrack names the exercise once it has repeated (a hold once it is held), "
@@ -47,9 +50,12 @@ class HomeScreen(Screen[None]):
     ]
 
     class Start(Message):
-        def __init__(self, plan: Plan, voice: bool = False) -> None:
+        """Start `plan` (an exercise, or any); or, with `workout_plan`, that plan's blocks
+        on `plan`'s source."""
+
+        def __init__(self, plan: Plan, voice: bool = False, workout_plan: str | None = None):
             super().__init__()
-            self.plan, self.voice = plan, voice
+            self.plan, self.voice, self.workout_plan = plan, voice, workout_plan
 
     def __init__(self, plan: Plan, *, voice: bool = False) -> None:
         super().__init__()
@@ -120,6 +126,15 @@ class HomeScreen(Screen[None]):
                 first = exc.message.splitlines()[0]
                 label = f"{escape(name)} [red](invalid: {escape(first)})[/]"
                 options.add_option(Option(label, id=name))
+        for name, path in plans.available().items():
+            try:
+                title = escape(plans.load(str(path)).title)
+                options.add_option(Option(f"{title}  [dim]plan · {escape(name)}[/]",
+                                          id=PLAN_PREFIX + name))  # fmt: skip
+            except ReptrackError as exc:
+                first = exc.message.splitlines()[0]
+                label = f"{escape(name)} [red](invalid plan: {escape(first)})[/]"
+                options.add_option(Option(label, id=PLAN_PREFIX + name))
         names = [o.id for o in options.options]
         if self.plan.exercise in names:
             options.highlighted = names.index(self.plan.exercise)
@@ -128,6 +143,9 @@ class HomeScreen(Screen[None]):
         name = event.option.id or ""
         if name == ANY_EXERCISE:
             self.query_one("#description", Static).update(ANY_TEXT)
+            return
+        if name.startswith(PLAN_PREFIX):
+            self.query_one("#description", Static).update(plan_text(name[len(PLAN_PREFIX) :]))
             return
         try:
             spec = specs.load(name)
@@ -150,11 +168,16 @@ class HomeScreen(Screen[None]):
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.voice = event.value
 
-    def chosen_plan(self) -> Plan:
+    def _chosen(self) -> str:
         options = self.query_one("#exercises", OptionList)
         if options.highlighted is None:
             raise ReptrackError("choose an exercise first")
-        exercise = options.get_option_at_index(options.highlighted).id or ""
+        return options.get_option_at_index(options.highlighted).id or ""
+
+    def chosen_plan(self) -> Plan:
+        exercise = self._chosen()
+        if exercise.startswith(PLAN_PREFIX):
+            raise ReptrackError("a workout plan is not one exercise: choose an exercise")
         if exercise == ANY_EXERCISE:  # each set's exercise is recognised; no targets
             return replace(self.plan, exercise=exercise, target_reps=None, target_seconds=None)
         # The plan keeps both targets; each exercise takes the one of its kind.
@@ -168,11 +191,15 @@ class HomeScreen(Screen[None]):
 
     def action_start(self) -> None:
         try:
-            plan = self.chosen_plan()
+            chosen = self._chosen()
+            if chosen.startswith(PLAN_PREFIX):  # the blocks say the exercises and targets
+                message = self.Start(self.plan, self.voice, chosen[len(PLAN_PREFIX) :])
+            else:
+                message = self.Start(self.chosen_plan(), self.voice)
         except ReptrackError as exc:
             self.notify(exc.message, severity="error", markup=False)
             return
-        self.post_message(self.Start(plan, self.voice))
+        self.post_message(message)
 
     def action_edit(self) -> None:
         def done(plan: Plan | None) -> None:
@@ -230,4 +257,18 @@ def saved_text(summary: Summary) -> Text:
         text.append(f" (session {summary.session_id})", style="dim")
     for note in summary.notes:
         text.append(f"\n{note}", style="yellow")
+    return text
+
+
+def plan_text(name: str) -> Text:
+    """A workout plan as the home screen describes it: its blocks, or why it cannot run."""
+    try:
+        plan = plans.load(name)
+    except ReptrackError as exc:
+        return Text(exc.message, style="red")
+    text = Text(plan.description + "\n" if plan.description else "")
+    text.append(plan.outline)
+    text.append("\nEach block starts when the last is done (or on n); the source and the "
+                "voice are the session's, the exercises and targets the plan's.",
+                style="dim")  # fmt: skip
     return text
