@@ -148,3 +148,35 @@ def test_the_home_screen_offers_any_exercise_first(tmp_home):
     run(scenario())
     assert "names the exercise once it has repeated" in seen["description"]
     assert seen["plan"].exercise == ANY_EXERCISE and seen["plan"].target_reps is None
+
+
+def test_q_on_a_set_recognised_from_home_goes_back_home(joined, blazepose_models, tmp_home):
+    from textual.widgets import OptionList
+
+    from reptrack.auto_runner import ANY_EXERCISE
+    from reptrack.plan import Plan
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.home import HomeScreen
+    from reptrack.tui.live import LiveScreen
+    from tuikit import SIZE, run, until
+
+    db = tmp_home / "s.db"
+    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
+    seen = {}
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            options = app.screen.query_one("#exercises", OptionList)
+            options.highlighted = [o.id for o in options.options].index(ANY_EXERCISE)
+            await pilot.press("s")
+            await until(pilot, lambda: isinstance(app.screen, LiveScreen), timeout=90)
+            await pilot.press("q")  # the squats' set: ends the run, not the app
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen), timeout=60)
+            seen["running"], seen["auto"] = app.is_running, app.auto_run
+            await pilot.press("q")
+
+    run(scenario())
+    assert seen["running"] and seen["auto"] is None
+    assert app.summaries[0].exercise == "squat" and len(app.summaries) == 1
+    assert Store(db).workouts()[0]["blocks"] == 1
