@@ -13,8 +13,9 @@ import pytest
 from fakes import RATE, STANDING, BlankSource, Squatter, cycles, feed
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import PERIODIC, RepCounter
-from reptrack.exercise.events import RepRejected
+from reptrack.exercise.events import FormWarning, RepRejected
 from reptrack.exercise.periodicity import DEEP_ENOUGH, FLAIL, rhythm_of, shape_of
+from reptrack.exercise.sides import ThresholdCounter
 from reptrack.store import Store
 from reptrack.workout import Workout
 
@@ -176,3 +177,23 @@ def test_a_rep_counted_by_the_rhythm_reaches_the_store_and_the_json(tmp_path):
     assert [r["counted_by"] for r in stored].count(PERIODIC) == 1
     details = summary.to_json()["rep_details"]
     assert details[4]["counted_by"] == PERIODIC
+
+
+def test_a_partial_movement_carries_only_the_warnings_not_said_during_it():
+    # A curl that stops at 115° (short of the turn at 110°) while the trunk swings 20° back:
+    # "torso_swing" is said as it happens; if the rhythm counts the movement, the warnings it
+    # comes with are the rest ("incomplete_curl"), not that one again.
+    elbow = np.concatenate([np.full(30, 160.0), cycles(1, 160, 115, period=3.0, pause=0),
+                            np.full(30, 160.0)])  # fmt: skip
+    trunk = 20 * np.clip((160 - elbow - 40) / 5, 0, 1)  # 0 → 20° as the elbow passes 120°
+    machine = ThresholdCounter(specs.load("curl"), "left")
+    events: list = []
+    for i in range(len(elbow)):
+        s = {"elbow.left": float(elbow[i]), "forearm.left": 10.0, "upper_arm.left": 10.0,
+             "trunk.left": float(trunk[i]), "vis.left": 0.9, "view": 80.0}  # fmt: skip
+        events += machine.update(i / RATE, s)
+    said = [e.rule for e in events if isinstance(e, FormWarning)]
+    partial = next(e for e in events if isinstance(e, RepRejected) and e.partial is not None)
+    assert said == ["torso_swing"] and partial.partial is not None
+    assert {"torso_swing", "incomplete_curl"} <= set(partial.partial.flags)
+    assert [w.rule for w in partial.warnings] == ["incomplete_curl"]

@@ -27,7 +27,7 @@ from reptrack.exercise.events import (
     RepRejected,
     RuleUnjudged,
 )
-from reptrack.exercise.machine import GOING, RETURNING, TURN, warnings_of
+from reptrack.exercise.machine import GOING, RETURNING, TURN
 from reptrack.exercise.measure import Sample, landmarks_of, value_of
 from reptrack.exercise.periodicity import DEGREES, KEEP, Rhythm, Shape, rhythm_of, shape_of
 from reptrack.exercise.sides import ThresholdCounter, same_movement
@@ -144,17 +144,25 @@ class RepCounter:
         unlike them does not (`periodicity`)."""
         out: list[Event] = []
         for e in events:
+            shape = None
             if isinstance(e, RepRejected) and e.partial is not None:
-                if self._known(e.partial) or not self._missed(e.partial):
+                rhythm = None if self._known(e.partial) else self._rhythm(e.partial.side)
+                shape = self._shape(e.partial) if rhythm is not None else None
+                if (
+                    rhythm is None
+                    or shape is None
+                    or not rhythm.missed(shape, self.spec.counting.least)
+                ):
                     out.append(e)
                     continue
-                warned = warnings_of(self.spec, e.partial, e.t, said=set())
+                warned = list(e.warnings)
                 e = RepCompleted(e.t, e.partial)
                 how_now = PERIODIC
             elif isinstance(e, RepCompleted):
                 if self._known(e.rep):
                     continue
-                if self._flail(e.rep):
+                rhythm, shape = self._rhythm(e.rep.side), self._shape(e.rep)
+                if rhythm is not None and shape is not None and rhythm.flail(shape):
                     out = [w for w in out if not _warns_for(w, e)]
                     out.append(RepRejected(e.t, e.rep.side, FLAIL))
                     continue
@@ -165,7 +173,7 @@ class RepCounter:
                 continue
             rep = replace(e.rep, number=len(self.reps) + 1, counted_by=how_now)
             self.reps.append(rep)
-            self._remember(rep)
+            self._remember(rep.side, shape)
             out += warned
             out += self._unjudged_rules(e.t, rep)
             out.append(RepCompleted(e.t, rep))
@@ -195,29 +203,16 @@ class RepCounter:
         return shape_of(np.array(kept[::-1]), streams, self.spec.counting.angle, start, end,
                         rep.range_of_motion)  # fmt: skip
 
-    def _remember(self, rep: Rep) -> None:
-        shape = self._shape(rep)
+    def _rhythm(self, side: str) -> Rhythm | None:
+        """The rhythm of `side`'s latest reps, once they have one."""
+        return rhythm_of(self._shapes.get(side, ()))
+
+    def _remember(self, side: str, shape: Shape | None) -> None:
+        """A counted rep's shape, for the rhythm (the latest KEEP of them)."""
         if shape is not None:
-            shapes = self._shapes.setdefault(rep.side, [])
+            shapes = self._shapes.setdefault(side, [])
             shapes.append(shape)
             del shapes[:-KEEP]
-
-    def _missed(self, rep: Rep) -> bool:
-        """Is this partial movement one of the set's reps, by the set's rhythm?"""
-        judged = self._by_rhythm(rep)
-        return judged is not None and judged[0].missed(judged[1], self.spec.counting.least)
-
-    def _flail(self, rep: Rep) -> bool:
-        """Is this rep, by the set's rhythm, a flail: far quicker than the set's reps and
-        unlike them?"""
-        judged = self._by_rhythm(rep)
-        return judged is not None and judged[0].flail(judged[1])
-
-    def _by_rhythm(self, rep: Rep) -> tuple[Rhythm, Shape] | None:
-        """The rhythm of `rep`'s side and `rep`'s shape, when both are known."""
-        rhythm = rhythm_of(self._shapes.get(rep.side, ()))
-        shape = self._shape(rep) if rhythm is not None else None
-        return None if rhythm is None or shape is None else (rhythm, shape)
 
     def _unjudged_rules(self, t: float, rep: Rep) -> list[Event]:
         """The rules this rep could not be judged on for want of their points, said once:

@@ -70,8 +70,10 @@ class RepRejected(Event):
     reason: str
     # A movement that came back without reaching the turning point, but was otherwise a rep
     # (long enough, range enough, the exercise's): judged like one, for the counter's second
-    # opinion (`periodicity`) to count if it looks like the set's reps.
+    # opinion (`periodicity`) to count if it looks like the set's reps; with the warnings it
+    # would be said with (its broken rules not already said during it).
     partial: Rep | None = None
+    warnings: tuple[FormWarning, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -193,8 +193,10 @@ class _SideMachine:
             elif at_start and self._held(START, t):
                 # Came back without reaching the turning point: a partial rep.
                 found = self._judged(t, v)
+                partial = found if isinstance(found, Rep) else None
+                warnings = self._warnings(partial, t) if partial is not None else ()
                 events.append(RepRejected(t, self.side, "did not reach the turning point",
-                                          found if isinstance(found, Rep) else None))  # fmt: skip
+                                          partial, warnings))  # fmt: skip
                 self._clear_rep()
                 self._enter(START, t, events)
                 self.start_angle = v
@@ -268,10 +270,17 @@ class _SideMachine:
             events.append(RepRejected(t, self.side, found))
             self._clear_rep()
             return
-        # said once the rep is counted (not for a merged one), unless said during the rep
-        warnings = warnings_of(self.spec, found, t, said=self.warned)
+        warnings = list(self._warnings(found, t))
         self._clear_rep()
         self.owner.offer(found, t, events, warnings)
+
+    def _warnings(self, rep: Rep, t: float) -> tuple[FormWarning, ...]:
+        """The warnings `rep` is said with once counted (not for a merged one): its broken
+        rules, but for those said during it."""
+        severity = {r.name: r.severity for r in self.spec.rules}
+        return tuple(FormWarning(t, self.side, name, message, severity[name])
+                     for name, message in zip(rep.flags, rep.messages, strict=True)
+                     if name not in self.warned)  # fmt: skip
 
     def _judged(self, t: float, v: float) -> Rep | str:
         """The rep in progress, ending at `t` at angle `v`, judged; or why it is no rep."""
@@ -301,11 +310,3 @@ class _SideMachine:
             messages=tuple(r.message for r in broken),
             measures=measures,
         )
-
-
-def warnings_of(spec: ExerciseSpec, rep: Rep, t: float, said: set[str]) -> list[FormWarning]:
-    """The warnings for the rules `rep` broke, said at `t`, but for those `said` already."""
-    severity = {r.name: r.severity for r in spec.rules}
-    return [FormWarning(t, rep.side, name, message, severity[name])
-            for name, message in zip(rep.flags, rep.messages, strict=True)
-            if name not in said]  # fmt: skip
