@@ -197,3 +197,29 @@ def test_each_exercise_takes_the_target_of_its_kind(tmp_path):
         None,
         45,
     )
+
+
+def test_a_broken_exercise_or_plan_file_is_listed_with_why_and_the_rest_still_works(tmp_home):
+    from rich.text import Text
+
+    config = tmp_home / "config"
+    (config / "exercises").mkdir(parents=True)
+    (config / "plans").mkdir()
+    (config / "exercises" / "my[b]x.toml").write_text("name = \n")
+    (config / "plans" / "my[i]plan.toml").write_text('title = "x"\n')
+    app = ReptrackApp(Plan("squat"))
+    shown: dict[str, str] = {}
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            options = app.screen.query_one("#exercises", OptionList).options
+            shown.update({str(o.id): Text.from_markup(str(o.prompt)).plain for o in options})
+            await pilot.press("q")
+
+    run(scenario())
+    # the file names are data: "[b]" and "[i]" print as themselves
+    assert shown["my[b]x"].startswith("my[b]x (invalid: ")
+    assert shown["plan:my[i]plan"].startswith("my[i]plan (invalid plan: ")
+    assert shown["plan:full_body"] == "Full body, no equipment  plan · full_body"
+    assert shown["squat"] == "Squat  squat"

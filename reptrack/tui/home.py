@@ -3,7 +3,9 @@ learn or calibrate an exercise. It shows the session that was just saved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 from rich.markup import escape
 from rich.text import Text
@@ -119,22 +121,9 @@ class HomeScreen(Screen[None]):
         options.clear_options()
         options.add_option(Option("Any exercise  [dim]recognised as you go[/]", id=ANY_EXERCISE))
         for name, path in specs.available().items():
-            try:
-                spec = specs.load_file(path)
-                options.add_option(Option(f"{escape(spec.title)}  [dim]{escape(name)}[/]", id=name))
-            except ReptrackError as exc:
-                first = exc.message.splitlines()[0]
-                label = f"{escape(name)} [red](invalid: {escape(first)})[/]"
-                options.add_option(Option(label, id=name))
+            options.add_option(_listed(name, name, "", path, _exercise_title))
         for name, path in plans.available().items():
-            try:
-                title = escape(plans.load(str(path)).title)
-                options.add_option(Option(f"{title}  [dim]plan · {escape(name)}[/]",
-                                          id=PLAN_PREFIX + name))  # fmt: skip
-            except ReptrackError as exc:
-                first = exc.message.splitlines()[0]
-                label = f"{escape(name)} [red](invalid plan: {escape(first)})[/]"
-                options.add_option(Option(label, id=PLAN_PREFIX + name))
+            options.add_option(_listed(PLAN_PREFIX + name, name, "plan", path, _plan_title))
         names = [o.id for o in options.options]
         if self.plan.exercise in names:
             options.highlighted = names.index(self.plan.exercise)
@@ -145,7 +134,7 @@ class HomeScreen(Screen[None]):
             self.query_one("#description", Static).update(ANY_TEXT)
             return
         if name.startswith(PLAN_PREFIX):
-            self.query_one("#description", Static).update(plan_text(name[len(PLAN_PREFIX) :]))
+            self.query_one("#description", Static).update(plan_text(name.removeprefix(PLAN_PREFIX)))
             return
         try:
             spec = specs.load(name)
@@ -193,7 +182,7 @@ class HomeScreen(Screen[None]):
         try:
             chosen = self._chosen()
             if chosen.startswith(PLAN_PREFIX):  # the blocks say the exercises and targets
-                message = self.Start(self.plan, self.voice, chosen[len(PLAN_PREFIX) :])
+                message = self.Start(self.plan, self.voice, chosen.removeprefix(PLAN_PREFIX))
             else:
                 message = self.Start(self.chosen_plan(), self.voice)
         except ReptrackError as exc:
@@ -258,6 +247,26 @@ def saved_text(summary: Summary) -> Text:
     for note in summary.notes:
         text.append(f"\n{note}", style="yellow")
     return text
+
+
+def _listed(key: str, name: str, kind: str, path: Path, title_of: Callable[[Path], str]) -> Option:
+    """An option of the list: the title `title_of` reads from the file at `path`, or, when
+    the file cannot be read, its name and why (the rest of the list still works)."""
+    what = f"{kind} · " if kind else ""
+    try:
+        return Option(f"{escape(title_of(path))}  [dim]{what}{escape(name)}[/]", id=key)
+    except ReptrackError as exc:
+        first = exc.message.splitlines()[0]
+        invalid = f"invalid {kind}:" if kind else "invalid:"
+        return Option(f"{escape(name)} [red]({invalid} {escape(first)})[/]", id=key)
+
+
+def _exercise_title(path: Path) -> str:
+    return specs.load_file(path).title
+
+
+def _plan_title(path: Path) -> str:
+    return plans.load(str(path)).title
 
 
 def plan_text(name: str) -> Text:
