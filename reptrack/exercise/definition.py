@@ -11,6 +11,7 @@ from reptrack.pose.types import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
 ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split", "height")
+UNSIDED_KINDS = ("width_ratio", "split")  # measured on both sides at once: one value
 REFERENCES = ("vertical", "horizontal")
 SPACES = ("world", "image", "view")
 MEASURES = ("min", "max", "range", "median")
@@ -46,7 +47,7 @@ class AngleDef:
 
     @property
     def sided(self) -> bool:
-        return self.kind not in ("width_ratio", "split")
+        return self.kind not in UNSIDED_KINDS
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,9 @@ import numpy as np
 from reptrack.exercise.cycles import MAX_GAP, correlation_of, spread_of
 from reptrack.exercise.learning import MAX_SPREAD
 
-DEGREES = ("joint", "segment", "split")  # the angle kinds measured in degrees
+# The angle kinds the rhythm compares: those measured in degrees, each on its own (a
+# difference only repeats two others; a width ratio and a height are in other units).
+DEGREES = ("joint", "segment", "split")
 POINTS = 24  # a rep's curves, start to start, resampled to this many points
 MIN_REPS = 3  # a rhythm is this many reps, alike and regular
 KEEP = 6  # the latest reps the rhythm is taken from (people change tempo over a set)

@@ -28,6 +28,7 @@ from reptrack.exercise.definition import (
     SIDE_NAMES,
     SIDES,
     SPACES,
+    UNSIDED_KINDS,
     VIEWS,
     AngleDef,
     Condition,
@@ -123,7 +124,7 @@ def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
             if not isinstance(p, str):
                 c.problem(f"{key}.points[{i}]", f"expected a keypoint name, found {p!r}")
             else:
-                _check_point(c, p, f"{key}.points[{i}]", kind not in ("width_ratio", "split"))
+                _check_point(c, p, f"{key}.points[{i}]", kind not in UNSIDED_KINDS)
         # A segment is measured in the image unless it says otherwise (`space = "world"`); a
         # height only ever is (3-D landmarks are centred on the hips: they never travel).
         default_space = "image" if kind in ("segment", "height") else "world"
