@@ -7,7 +7,7 @@ import argparse
 import json
 
 from reptrack.commands.common import err
-from reptrack.commands.plans import Narration, add_run_options, asked_for, report
+from reptrack.commands.plans import Narration, add_run_options, asked_for, exit_code, report
 from reptrack.commands.session import interactive
 
 HELP = "recognise the exercise you do and count it: a set of each, as you go from one to the next"
@@ -28,22 +28,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runner.AutoRun
-    import threading
-
-    from reptrack.stopping import stop_signals_call
-
     told = Narration(args, run.notes, f"watching {run.source.description} for an exercise")
 
     def on_set(workout) -> None:
         told.begin(f"set {len(run.summaries) + 1}: {workout.spec.title}", workout.spec.title)
 
-    stop = threading.Event()
-    with stop_signals_call(stop.set):
-        summaries = run.run(told.frame, stop, on_set, told.ended)
-    told.close()
+    summaries = told.follow(run, on_set)
     if args.json:
         print(json.dumps(run.to_json(), indent=2))
-        return 1 if any(s.end_reason for s in summaries) else 0
+        return exit_code(summaries)
     return _report(summaries, run.workout_id)
 
 

@@ -137,9 +137,20 @@ class Narration:
         if self.voice is not None:
             self.voice.hear(workout.final_events, workout.set_reps)
 
-    def close(self) -> None:
-        if self.voice is not None:
-            self.voice.close(timeout=10)
+    def follow(self, run, on_start) -> list:  # run: PlanRun | AutoRun -> its summaries
+        """Run `run` to its end, telling each frame and each ending; Ctrl-C (or a stop
+        signal) finishes and saves. `on_start` hears of each block or set as it begins."""
+        import threading
+
+        from reptrack.stopping import stop_signals_call
+
+        stop = threading.Event()
+        try:
+            with stop_signals_call(stop.set):
+                return run.run(self.frame, stop, on_start, self.ended)
+        finally:
+            if self.voice is not None:
+                self.voice.close(timeout=10)
 
 
 def report(summaries: list, unit: str, workout_id: int | None) -> int:
@@ -150,26 +161,24 @@ def report(summaries: list, unit: str, workout_id: int | None) -> int:
     if summaries and workout_id is not None:
         out.print(f"workout {workout_id} saved: `reptrack history workout {workout_id}` "
                   "shows it")  # fmt: skip
+    return exit_code(summaries)
+
+
+def exit_code(summaries: list) -> int:
+    """1 when a block or set ended for a reason other than the person's (the source lost)."""
     return 1 if any(s.end_reason for s in summaries) else 0
 
 
 def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
-    import threading
-
-    from reptrack.stopping import stop_signals_call
-
     told = Narration(args, run.notes, f"{run.plan.title} from {run.source.description}")
 
     def on_block(shown, workout) -> None:
         told.begin(str(shown), f"{shown.title}, {shown.block.target.replace('×', 'times')}")
 
-    stop = threading.Event()
-    with stop_signals_call(stop.set):
-        summaries = run.run(told.frame, stop, on_block, told.ended)
-    told.close()
+    summaries = told.follow(run, on_block)
     if args.json:
         print(json.dumps(run.to_json(), indent=2))
-        return 1 if any(s.end_reason for s in summaries) else 0
+        return exit_code(summaries)
     left = len(run.plan.blocks) - len(summaries)
     if left:
         err.print(f"[yellow]{left} block(s) not begun: the source ended first[/]")
