@@ -195,25 +195,25 @@ def _from_home(app: ReptrackApp, option: str, quit_first_block: bool) -> dict:
     return seen
 
 
-def test_a_plan_starts_from_the_home_screen_and_ends_back_there(joined, blazepose_models, tmp_home):
+@pytest.fixture
+def home_app(joined, tmp_home) -> ReptrackApp:
+    """The home screen on the joined clips, with PLAN among the user's plans as "three"."""
     (tmp_home / "config" / "plans").mkdir(parents=True)
     (tmp_home / "config" / "plans" / "three.toml").write_text(PLAN)
-    db = tmp_home / "s.db"
-    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
-    seen = _from_home(app, "plan:three", quit_first_block=False)
+    return ReptrackApp(Plan("squat", source=str(joined), db=str(tmp_home / "s.db")))
+
+
+def test_a_plan_starts_from_the_home_screen_and_ends_back_there(home_app, blazepose_models):
+    seen = _from_home(home_app, "plan:three", quit_first_block=False)
     assert "squat 1 × 3 reps, plank 1 × 8 s, pushup 1 × 4 reps" in seen["description"]
     assert [t.split(" · ")[0] for t in seen["titles"]] == ["block 1/3", "block 2/3", "block 3/3"]
-    assert [len(s.reps) for s in app.summaries] == [3, 0, 4]
+    assert [len(s.reps) for s in home_app.summaries] == [3, 0, 4]
     assert seen["running"] and seen["last"].startswith("Saved: pushup · 4 reps")
-    assert Store(db).workouts()[0]["blocks"] == 3
+    assert Store(home_app.plan.db).workouts()[0]["blocks"] == 3
 
 
-def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(joined, blazepose_models, tmp_home):
-    (tmp_home / "config" / "plans").mkdir(parents=True)
-    (tmp_home / "config" / "plans" / "three.toml").write_text(PLAN)
-    db = tmp_home / "s.db"
-    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
-    seen = _from_home(app, "plan:three", quit_first_block=True)
+def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(home_app, blazepose_models):
+    seen = _from_home(home_app, "plan:three", quit_first_block=True)
     assert [t.split(" · ")[0] for t in seen["titles"]] == ["block 1/3"]
     assert seen["running"], "q ends the plan and goes home; the app goes on"
-    assert Store(db).workouts()[0]["blocks"] == 1
+    assert Store(home_app.plan.db).workouts()[0]["blocks"] == 1
