@@ -88,7 +88,7 @@ class AutoRun:
             frame = self.source.read()
             if frame is None:
                 self.source_ended = True
-                return self.recognizer.finish()
+                return self.recognizer.finish(whole=not self.summaries)
             pose = self.estimator.estimate(frame.image, frame.timestamp)
             if named := self.recognizer.update(frame.timestamp, pose):
                 return named
@@ -141,7 +141,7 @@ class AutoRun:
         if not workout.source_ended or self._tail is not None:
             return
         self.source_ended = True
-        tail = self._next or self.recognizer.finish()
+        tail = self._next or self.recognizer.finish(whole=False)
         self._next = None
         if tail is not None and tail.exercise not in (None, workout.spec.name):
             self._tail = tail

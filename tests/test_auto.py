@@ -11,8 +11,11 @@ from pathlib import Path
 
 import numpy as np
 
+from fakes import BlankSource
 from reptrack.auto_runner import AutoRun
 from reptrack.exercise import spec as specs
+from reptrack.pose.dump import load_landmarks, replay
+from reptrack.pose.types import ALL_KEYPOINTS
 from reptrack.sources import Frame
 from reptrack.store import Store
 from reptrack.workout import Workout
@@ -83,9 +86,40 @@ def test_nothing_is_named_and_no_set_started_when_nobody_is_there(tmp_path):
     assert store.workouts()[0]["blocks"] == 0
 
 
-def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
-    from reptrack.pose.dump import load_landmarks, replay
+class Replayed:
+    """A pose model that gives MediaPipe's recorded landmarks of these videos, one after the
+    other, a frame at a time."""
 
+    keypoints = ALL_KEYPOINTS
+    title = "replayed"
+    note = None
+
+    def __init__(self, shared: Path, *videos: str) -> None:
+        runs = [load_landmarks(shared / "reference" / f"{video}.npz") for video in videos]
+        self.poses = [pose for run in runs for _, pose in replay(run)]
+        self.i = 0
+
+    def estimate(self, image, timestamp):
+        self.i += 1
+        return self.poses[self.i - 1]
+
+    def close(self) -> None:
+        pass
+
+
+def test_a_stream_of_one_rep_is_a_set_of_one_a_lone_rep_after_a_set_is_not(shared, tmp_path):
+    among = [specs.load(name) for name in specs.available()]
+    store = Store(tmp_path / "s.db")
+    single = Replayed(shared, "curl_suyog")
+    summaries = AutoRun(among, BlankSource(len(single.poses), fps=25.0), single, store=store).run()
+    assert [(s.exercise, len(s.reps)) for s in summaries] == [("curl", 1)]
+    assert len(store.reps(summaries[0].session_id)) == 1
+    after = Replayed(shared, "squat_ikram", "curl_suyog")  # the curl: a stray movement
+    summaries = AutoRun(among, BlankSource(len(after.poses)), after).run()
+    assert [(s.exercise, len(s.reps)) for s in summaries] == [("squat", 3)]
+
+
+def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
     poses = list(replay(load_landmarks(shared / "reference" / "squat_tommy.npz")))
     store = Store(tmp_path / "s.db")
     workout = Workout(Frames(), Nobody(), specs.load("squat"), store=store, block=(0, 1))

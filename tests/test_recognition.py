@@ -10,11 +10,18 @@ import sys
 import numpy as np
 import pytest
 
-from fakes import RATE, cycles
+from fakes import RATE, cycles, feed
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import Rep
-from reptrack.exercise.recognition import DECIDE_REPS, Recognizer, alike, carried_by, recognize
+from reptrack.exercise.recognition import (
+    DECIDE_REPS,
+    Recognizer,
+    alike,
+    carried_by,
+    lone,
+    recognize,
+)
 from reptrack.pose.dump import load_landmarks, replay
 
 
@@ -36,6 +43,8 @@ def candidates():
 # Each pair is a look-alike the exercise files' [[recognize]] conditions tell apart: a squat's
 # counter and a deadlift's both count a squat; a lunge's, a squat's and a deadlift's a lunge;
 # a lateral raise's a jumping jack; a press's and a curl's a pull-up; a lateral raise's a dip.
+# The last two hold one rep each, named once the stream has ended; in the second, a slow
+# squat whose hidden knee let a calf raise's counter count its shin tipping forward.
 @pytest.mark.parametrize(
     ("video", "named"),
     [("pushup_tayyab", "pushup"), ("deadlift_catalina", "deadlift"),
@@ -44,7 +53,8 @@ def candidates():
      ("jumping_jack_venkat", "jumping_jack"), ("pullup_rohith", "pullup"),
      ("dip_prakhar", "dip"), ("shoulder_press_sumukh", "shoulder_press"),
      ("shoulder_press_pratham_1", "shoulder_press"), ("pullup_divy_b", "pullup"),
-     ("burpee_hanshitha", "burpee"), ("walking_silhouette", None)],
+     ("burpee_hanshitha", "burpee"), ("walking_silhouette", None),
+     ("curl_suyog", "curl"), ("squat_dillonS", "squat")],
 )  # fmt: skip
 def test_a_video_is_named(shared, candidates, video, named):
     found = recognize(replay(load_landmarks(shared / "reference" / f"{video}.npz")), candidates)
@@ -104,6 +114,28 @@ def test_reps_alike_in_length_make_a_set_and_a_stray_one_does_not():
     assert alike([rep(0, 2), rep(3, 5.5), rep(6, 7.8)]) == 3
     assert alike([rep(0, 8.2), rep(9, 9.6)]) == 1  # an arm swung once while walking
     assert alike([]) == 0
+
+
+def test_a_lone_rep_is_named_once_the_stream_has_ended_and_only_as_all_it_held(shared, candidates):
+    recognizer = Recognizer(candidates)
+    for t, pose in replay(load_landmarks(shared / "reference" / "curl_suyog.npz")):
+        assert recognizer.update(t, pose) is None  # one rep: nothing repeats while it goes on
+    assert recognizer.finish(whole=False) is None  # after a set: a stray movement at its end
+    found = recognizer.finish()
+    assert found is not None and found.exercise == "curl" and found.count == 1
+
+
+def test_a_lone_rep_is_one_deliberate_rep_only_one_exercise_counted():
+    def curl(period: float) -> RepCounter:
+        return feed("curl", cycles(1, 160, 40, period=period))[0]
+
+    slow = curl(2.0)
+    assert lone([slow]) is slow
+    assert curl(0.8).count == 1 and lone([curl(0.8)]) is None  # a swing: as quick as it counts
+    assert lone([curl(2.0), curl(0.8)]) is not None  # another's quick swing does not matter
+    squat = feed("squat", cycles(1, 170, 80, period=3.0))[0]
+    assert squat.count == 1 and lone([slow, squat]) is None  # two exercises: which one?
+    assert lone([feed("curl", cycles(2, 160, 40, period=2.0))[0]]) is None  # two: a set's
 
 
 def test_nothing_is_named_when_nobody_is_there(candidates):

@@ -10,6 +10,11 @@ specific definition (more conditions), then by the count. A hold is named by its
 once held MIN_HOLD_SECONDS with no rep counted meanwhile. Nothing is named while nothing
 repeats or holds.
 
+A stream can also hold one rep and nothing else: a heavy single, a rep filmed to check the
+form. Once such a stream has ended, its rep is named when it is unmistakable (see `lone`):
+one exercise alone counted a rep at a deliberate pace, and that one rep only. Walking,
+resting and adjusting the camera make quick swings several counters count, or nothing.
+
 `Recognizer` watches a stream frame by frame, its counters fed at most RATE times a second
 (cheap enough beside the pose model); it names an exercise once the movement has repeated
 DECIDE_REPS times, and keeps the stream's poses since it began so that the set started for
@@ -43,6 +48,10 @@ MIN_HOLD_SECONDS = 5.0  # a hold named must have been held this long
 # (or a 1/ALIKE of it) is a stray movement, not the set's (walking swings an arm once in a
 # while; tired reps slow down by far less).
 ALIKE = 2.5
+# A lone rep is deliberate when it takes at least this many times its exercise's quickest rep
+# (`min_rep_seconds`): a swing of a walking arm, or a foot shuffled, is as quick as a counter
+# allows; a single done to be counted is not hurried.
+DELIBERATE = 2.0
 RATE = 10.0  # counters are fed at most this many times a second
 KIND_EVERY = 2.0  # what moves is worked out again at most this often (seconds)
 # Seventeen counters fitting their thresholds to the person every second would cost the live
@@ -72,6 +81,20 @@ def alike(reps: Iterable[Rep]) -> int:
         return 0
     middle = statistics.median(durations)
     return sum(middle / ALIKE <= d <= middle * ALIKE for d in durations)
+
+
+def lone(counters: Iterable[Counting]) -> RepCounter | None:
+    """The counter of a stream's one deliberate rep: the only one that counted a rep taking
+    DELIBERATE times its exercise's quickest or more, and that rep only; else None."""
+    deliberate = [
+        c
+        for c in counters
+        if isinstance(c, RepCounter)
+        and any(r.duration >= DELIBERATE * c.spec.counting.min_rep_seconds for r in c.reps)
+    ]
+    if len(deliberate) == 1 and deliberate[0].count == 1:
+        return deliberate[0]
+    return None
 
 
 def carried(t: np.ndarray, values: dict[str, np.ndarray]) -> str | None:
@@ -146,11 +169,16 @@ class Recognizer:
             counter.update(t, sample(pose, counter.spec, memo=memo))
         return True
 
-    def finish(self) -> Recognition | None:
-        """The stream has ended: what it showed, if anything (a set of MIN_REPS will do)."""
+    def finish(self, *, whole: bool = True) -> Recognition | None:
+        """The stream has ended: what it showed, if anything (a set of MIN_REPS will do).
+        `whole`: what was watched is the whole stream (no set came before), so a lone rep
+        may be all it shows (see `lone`)."""
         for counter in self.counters.values():
             counter.finish(self._last)
-        return self.decide(final=True)
+        named = self.decide(final=True)
+        if named is None and whole and (single := lone(self.counters.values())) is not None:
+            named = Recognition(single.spec.name, single, None, self.counts(), self._last)
+        return named
 
     def counts(self) -> dict[str, float]:
         return {
