@@ -107,13 +107,20 @@ class Replayed:
         pass
 
 
-def test_a_stream_of_one_rep_is_a_set_of_one_a_lone_rep_after_a_set_is_not(shared, tmp_path):
+def test_a_stream_of_one_rep_is_a_set_of_one_a_lone_rep_after_a_set_is_not(
+    shared, tmp_path, capsys
+):
+    from reptrack.commands.session import print_summary
+
     among = [specs.load(name) for name in specs.available()]
     store = Store(tmp_path / "s.db")
     single = Replayed(shared, "curl_suyog")
     summaries = AutoRun(among, BlankSource(len(single.poses), fps=25.0), single, store=store).run()
     assert [(s.exercise, len(s.reps)) for s in summaries] == [("curl", 1)]
     assert len(store.reps(summaries[0].session_id)) == 1
+    # counted from what was watched: no time or frame rate of its own to tell
+    print_summary(summaries[0])
+    assert capsys.readouterr().out.startswith("1 rep (1 clean), session 1 saved (101 frames)")
     after = Replayed(shared, "squat_ikram", "curl_suyog")  # the curl: a stray movement
     summaries = AutoRun(among, BlankSource(len(after.poses)), after).run()
     assert [(s.exercise, len(s.reps)) for s in summaries] == [("squat", 3)]

@@ -163,11 +163,15 @@ def print_summary(summary) -> None:  # summary: reptrack.results.Summary
         )
     else:
         good = sum(r.clean for r in summary.reps)
-        what = f"[bold]{len(summary.reps)} reps[/]{sets} ({good} clean)"
+        what = f"[bold]{reps_text(len(summary.reps))}[/]{sets} ({good} clean)"
+    # A set `reptrack auto` named as the stream ended was counted from the frames watched
+    # while deciding: its loop ran no frame, so it has no time or rate of its own to tell.
     out.print(
-        f"{what} in {summary.seconds:.0f} s"
+        what
+        + (f" in {summary.seconds:.0f} s" if rate else "")
         + (f", session {summary.session_id} saved" if summary.session_id else "")
-        + f" [dim]({summary.frames} frames, {rate:.1f} frames/s)[/]"
+        + f" [dim]({summary.frames} frames"
+        + (f", {rate:.1f} frames/s)[/]" if rate else ")[/]")
     )
     if len(summary.set_details) > 1:
         for s in summary.set_details:
