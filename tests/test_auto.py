@@ -126,6 +126,27 @@ def test_a_stream_of_one_rep_is_a_set_of_one_a_lone_rep_after_a_set_is_not(
     assert [(s.exercise, len(s.reps)) for s in summaries] == [("squat", 3)]
 
 
+def test_a_set_counted_as_the_stream_ended_shows_its_rep_in_the_tui(shared, tmp_path):
+    from reptrack.auto_runner import ANY_EXERCISE
+    from reptrack.plan import Plan
+    from reptrack.tui.app import ReptrackApp
+    from reptrack.tui.live import LiveScreen
+    from tuikit import live_titles, text
+
+    single = Replayed(shared, "curl_suyog")
+    among = [specs.load(name) for name in specs.available()]
+    run = AutoRun(among, BlankSource(len(single.poses), fps=25.0), single)
+    app = ReptrackApp(Plan(ANY_EXERCISE, db=str(tmp_path / "s.db")), auto_run=run)
+    shown: list[str] = []
+
+    def ended() -> None:  # the set line once the video has finished
+        if isinstance(app.screen, LiveScreen) and "video finished" in text(app, "#camera"):
+            shown.append(text(app, "SetProgress"))
+
+    assert [t.split(" · ")[:2] for t in live_titles(app, ended)] == [["set 1", "Biceps curl"]]
+    assert shown and shown[-1].split() == ["SET", "1", "1", "rep"]  # caught up, then told
+
+
 def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
     poses = list(replay(load_landmarks(shared / "reference" / "squat_tommy.npz")))
     store = Store(tmp_path / "s.db")

@@ -26,6 +26,7 @@ from textual.message import Message
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.events import (
+    Event,
     FormWarning,
     HoldEnded,
     HoldStarted,
@@ -172,13 +173,29 @@ class PoseLoop:
             self.output.close()
         if self._last is not None and not self._last_pictured:
             self._picture(self._last, now=True)  # the view ends on the last frame
+        # What ending the stream caused (a rep back at the start on the last frame, the
+        # reps a recognised set caught up on) is told like a frame's events.
+        w = self.workout
+        self._tell(w.final_events, w.counter.count, w.program.set_reps)
         self.target.post_message(SessionEnded(summary, error))
 
     def _on_frame(self, r: FrameResult) -> None:
         post = self.target.post_message
-        for e in r.events:
+        self._tell(r.events, r.count, r.set_reps)
+        self._draw(r)
+        self._picture(r)
+        now = time.monotonic()
+        if now >= self._next_update or r.events:
+            self._next_update = now + 1.0 / UI_UPDATES_PER_SECOND
+            post(FrameProcessed(r))
+
+    def _tell(self, events: list[Event], count: int, set_reps: int) -> None:
+        """Post what the screen shows or says of `events`; `count` and `set_reps` are the
+        reps after them."""
+        post = self.target.post_message
+        for e in events:
             if isinstance(e, RepCompleted):
-                post(RepCounted(e.rep, r.count, r.set_reps))
+                post(RepCounted(e.rep, count, set_reps))
             elif isinstance(e, FormWarning):
                 post(FormWarned(e))
             elif isinstance(e, RuleUnjudged | SinkNotice):
@@ -189,12 +206,6 @@ class PoseLoop:
                 post(PersonSeen(isinstance(e, PoseFound)))
             elif isinstance(e, HoldStarted | HoldTick | HoldEnded):
                 post(HoldMoved(e))
-        self._draw(r)
-        self._picture(r)
-        now = time.monotonic()
-        if now >= self._next_update or r.events:
-            self._next_update = now + 1.0 / UI_UPDATES_PER_SECOND
-            post(FrameProcessed(r))
 
     def _draw(self, r: FrameResult) -> None:
         if not self.output.frame(r, window=self.controls.preview.is_set()):

@@ -79,7 +79,8 @@ class SetProgress(Widget):
         of = f"/{self.sets}" if self.sets else ""
         line = Text(f"SET {self.set_number}{of}", style="bold")
         if not self.target:
-            line.append(f"   {self.reps} {self.unit}")
+            unit = "rep" if self.unit == "reps" and self.reps == 1 else self.unit
+            line.append(f"   {self.reps} {unit}")
             return line
         tail = f"  {self.reps}/{self.target:g} {self.unit}"
         room = max(0, self.size.width - len(line) - len(tail) - 2)
