@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reptrack.exercise.events import Event, FormWarning, HoldStarted, HoldTick, RepCompleted
+from reptrack.sets import RestOver, RestStarted, WorkoutDone
 
 # A warning said again within this many seconds is not new: it is not said twice.
 WARNING_REPEAT_SECONDS = 10.0
@@ -126,8 +127,10 @@ class Voice:
         self._warned: dict[str, float] = {}  # warning → when it was last queued
 
     # -- what to say --------------------------------------------------------------------
-    def hear(self, events: list[Event], set_reps: int) -> None:
-        """Say what a frame's events call for: the set's rep count, a new warning."""
+    def hear(self, events: list[Event], set_reps: int, *, in_block: bool = False) -> None:
+        """Say what a frame's events call for: the set's rep count, a new warning, a hold's
+        time, a set done, a rest over, the end (`in_block`: of a workout plan's block). The
+        live screen and the headless runs both say it this way."""
         for e in events:
             if isinstance(e, RepCompleted):
                 self.rep(set_reps)
@@ -137,6 +140,12 @@ class Voice:
                 self.held(e.seconds)
             elif isinstance(e, HoldStarted):
                 self.say("hold")
+            elif isinstance(e, RestStarted):
+                self.say("set done")
+            elif isinstance(e, RestOver):
+                self.say("rest over")
+            elif isinstance(e, WorkoutDone):
+                self.say("block done" if in_block else "workout complete")
 
     def held(self, seconds: float) -> None:
         """A hold's time so far, as a coach says it: "ten seconds", "one minute 30"."""

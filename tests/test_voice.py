@@ -18,6 +18,7 @@ from fakes import RecordedPoses, recorded_workout
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import FormWarning, HoldStarted, HoldTick, RepCompleted
 from reptrack.plan import Plan
+from reptrack.sets import WorkoutDone
 from reptrack.sinks import CsvRepLog
 from reptrack.sources import FileSource
 from reptrack.tui.app import ReptrackApp
@@ -181,12 +182,13 @@ def test_espeak_ng_says_each_rep_of_a_real_squat_video(espeak, shared, tmp_path)
 
 
 # -- on the live screen ------------------------------------------------------------------------
-def test_the_live_screen_says_each_rep_and_set_done_and_m_mutes(tmp_path):
+def test_the_live_screen_says_what_the_headless_run_says_and_m_mutes(tmp_path):
+    said = ["1", "2", "3", "set done", "rest over", "1", "2", "3", "workout complete"]
+    sets = {"target_reps": 3, "planned_sets": 2, "rest": 1.0}
     engine = FakeEngine()
-    workout = fake_workout(tmp_path / "s.db", target_reps=3, planned_sets=2)
     app = ReptrackApp(
-        Plan("squat", target_reps=3, sets=2),
-        workout=workout,
+        Plan("squat", target_reps=3, sets=2, rest=1.0),
+        workout=fake_workout(tmp_path / "s.db", 30 * 15, **sets),
         live=LiveOptions(voice=True, speech=lambda: engine),
     )
 
@@ -194,13 +196,29 @@ def test_the_live_screen_says_each_rep_and_set_done_and_m_mutes(tmp_path):
         async with app.run_test(size=SIZE) as pilot:
             await app.workers.wait_for_complete()
             await until(pilot, lambda: "finished" in text(app, "#camera"))
-            await until(pilot, lambda: len(engine.said) == 4)
-            assert engine.said == ["1", "2", "3", "set done"]
+            await until(pilot, lambda: len(engine.said) == len(said))
             await pilot.press("m")
             assert app.screen.voice.muted
             await pilot.press("q")
 
     run(scenario())
+    assert engine.said == said
+    # --no-tui --voice: the same session heard the same way
+    headless = FakeEngine()
+    voice = Voice(lambda: headless)
+    workout = fake_workout(tmp_path / "t.db", 30 * 15, **sets)
+    workout.run(lambda r: voice.hear(r.events, r.set_reps))
+    voice.hear(workout.final_events, workout.set_reps)
+    voice.close()
+    assert headless.said == said
+
+
+def test_a_plan_block_ends_in_block_done_not_workout_complete():
+    engine = FakeEngine()
+    voice = Voice(lambda: engine)
+    voice.hear([WorkoutDone(9.0, 3)], 0, in_block=True)
+    voice.close()
+    assert engine.said == ["block done"]
 
 
 @pytest.mark.parametrize(

@@ -129,13 +129,13 @@ class Narration:
         if not self.quiet:
             say(r.events, in_block=True)
         if self.voice is not None:
-            self.voice.hear(r.events, r.set_reps)
+            self.voice.hear(r.events, r.set_reps, in_block=True)
 
     def ended(self, workout) -> None:  # what ending it caused: a hold ends, a set is done
         if not self.quiet:
             say(workout.final_events, in_block=True)
         if self.voice is not None:
-            self.voice.hear(workout.final_events, workout.set_reps)
+            self.voice.hear(workout.final_events, workout.set_reps, in_block=True)
 
     def follow(self, run, on_start) -> list:  # run: PlanRun | AutoRun -> its summaries
         """Run `run` to its end, telling each frame and each ending; Ctrl-C (or a stop

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
-from reptrack.exercise.events import Hold, HoldEnded, HoldStarted, HoldTick, Rep
+from reptrack.exercise.events import Hold, HoldEnded, Rep
 from reptrack.results import Summary
 from reptrack.sets import RestOver, RestStarted, WorkoutDone
 from reptrack.tui.camera import CameraView
@@ -169,7 +169,8 @@ class LiveScreen(Screen[Summary | None]):
     # -- the pose loop ------------------------------------------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="pose", description="pose loop")
     def run_loop(self) -> None:
-        PoseLoop(self.workout, self, self.controls, record=self.record).run()
+        PoseLoop(self.workout, self, self.controls, record=self.record, voice=self.voice,
+                 in_block=self.block is not None).run()  # fmt: skip
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "pose" and event.state == WorkerState.ERROR:
@@ -207,7 +208,6 @@ class LiveScreen(Screen[Summary | None]):
         self.count, self.set_reps = message.count, message.set_reps
         if self.ring_bell:
             self.app.bell()
-        self.voice.rep(message.set_reps)
         self._show_set()
 
     def on_set_moved(self, message: SetMoved) -> None:
@@ -215,34 +215,25 @@ class LiveScreen(Screen[Summary | None]):
         e = message.event
         if isinstance(e, WorkoutDone):
             self.query_one(WarningLine).warn("workout complete — press q to save", "info")
-            self.voice.say("workout complete")
         elif isinstance(e, RestStarted):
             self.rest_left = e.until - e.t
-            self.voice.say("set done")
         elif isinstance(e, RestOver):
             self.rest_left = None
             self.set_number, self.set_reps, self.held = e.next_set, 0, 0.0
             self.set_started = self.clock()
             self.query_one(WarningLine).warn("rest over — next set!", "info")
-            self.voice.say("rest over")
             if self.ring_bell:
                 self.app.bell()
         self._show_set()
         self._tick()
 
     def on_hold_moved(self, message: HoldMoved) -> None:
-        e = message.event
-        if isinstance(e, HoldEnded):
-            self.holds.append(e.hold)
+        if isinstance(message.event, HoldEnded):
+            self.holds.append(message.event.hold)
             self._show_quality()
-        elif isinstance(e, HoldTick):
-            self.voice.held(e.seconds)
-        elif isinstance(e, HoldStarted):
-            self.voice.say("hold")
 
     def on_form_warned(self, message: FormWarned) -> None:
         self.query_one(WarningLine).warn(message.warning.message, message.warning.severity)
-        self.voice.warning(message.warning.message)
 
     def on_rule_not_checked(self, message: RuleNotChecked) -> None:
         self.notify(message.text, title="Form", markup=False)

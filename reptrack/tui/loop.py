@@ -41,6 +41,7 @@ from reptrack.preview import AnnotatedOutput
 from reptrack.results import FrameResult, Summary
 from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
 from reptrack.sinks import SinkNotice
+from reptrack.voice import Voice
 from reptrack.workout import Workout
 
 if TYPE_CHECKING:
@@ -154,8 +155,13 @@ class PoseLoop:
         controls: LoopControls,
         *,
         record: str | None = None,
+        voice: Voice | None = None,
+        in_block: bool = False,
     ) -> None:
+        """`voice` hears each frame's events as the headless runs' does (`in_block`: the
+        session is a block of a workout plan)."""
         self.workout, self.target, self.controls = workout, target, controls
+        self.voice, self.in_block = voice, in_block
         self.output = AnnotatedOutput(workout.spec, workout.source.fps, record)
         self._told_no_preview = False
         self._next_update = self._next_picture = 0.0
@@ -192,6 +198,8 @@ class PoseLoop:
     def _tell(self, events: list[Event], count: int, set_reps: int) -> None:
         """Post what the screen shows or says of `events`; `count` and `set_reps` are the
         reps after them."""
+        if self.voice is not None:
+            self.voice.hear(events, set_reps, in_block=self.in_block)
         post = self.target.post_message
         for e in events:
             if isinstance(e, RepCompleted):
