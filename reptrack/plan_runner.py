@@ -38,6 +38,11 @@ class BlockShown:
         line = f"block {self.number}/{self.of} · {self.title} {self.block.target}"
         return f"{line} · {self.next}" if self.next else f"{line} · last block"
 
+    @property
+    def spoken(self) -> str:
+        """What the voice says as the block begins: "Push-up, 3 times 10 reps"."""
+        return f"{self.title}, {self.block.target.replace('×', 'times')}"
+
 
 class PlanRun:
     """One run of `plan` from `source` through `estimator`; `store` gets a workout and a

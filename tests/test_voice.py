@@ -213,6 +213,37 @@ def test_the_live_screen_says_what_the_headless_run_says_and_m_mutes(tmp_path):
     assert headless.said == said
 
 
+def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypatch, capsys):
+    from argparse import Namespace
+
+    from fakes import BlankSource, Squatter
+    from reptrack import plans
+    from reptrack.commands import plans as narrating
+    from reptrack.plan_runner import PlanRun
+    from tuikit import live_titles
+
+    plan = plans.parse(
+        'title = "Two"\n[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
+    )
+
+    def plan_run() -> PlanRun:
+        return PlanRun(plan, BlankSource(30 * 9), Squatter())
+
+    engine = FakeEngine()
+    app = ReptrackApp(
+        Plan("squat"), plan_run=plan_run(), live=LiveOptions(voice=True, speech=lambda: engine)
+    )
+    live_titles(app)
+    block = ["Squat, 1 times 2 reps", "1", "2", "block done"]
+    wait_for(lambda: len(engine.said) == 2 * len(block))
+    assert engine.said == 2 * block
+    heard = FakeEngine()  # `reptrack workout --no-tui --voice` on the same stream
+    monkeypatch.setattr(narrating, "start_voice", lambda: Voice(lambda: heard))
+    assert narrating._headless(Namespace(json=True, voice=True), plan_run()) == 0
+    assert heard.said == engine.said
+
+
 def test_a_plan_block_ends_in_block_done_not_workout_complete():
     engine = FakeEngine()
     voice = Voice(lambda: engine)

@@ -173,7 +173,7 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runne
     told = Narration(args, run.notes, f"{run.plan.title} from {run.source.description}")
 
     def on_block(shown, workout) -> None:
-        told.begin(str(shown), f"{shown.title}, {shown.block.target.replace('×', 'times')}")
+        told.begin(str(shown), shown.spoken)
 
     summaries = told.follow(run, on_block)
     if args.json:

@@ -120,7 +120,8 @@ class ReptrackApp(App[Summary | None]):
             self.plan_run = None
             self._run_done()
             return
-        screen = LiveScreen(workout, replace(self.live, block=str(run.shown(run.index))))
+        shown = run.shown(run.index)
+        screen = LiveScreen(workout, replace(self.live, block=str(shown), announce=shown.spoken))
 
         def done(summary: Summary | None) -> None:
             if summary is not None:
@@ -167,7 +168,7 @@ class ReptrackApp(App[Summary | None]):
             self._auto_done()
             return
         label = f"set {len(run.summaries) + 1} · {workout.spec.title} · recognised"
-        screen = LiveScreen(workout, replace(self.live, block=label))
+        screen = LiveScreen(workout, replace(self.live, block=label, announce=workout.spec.title))
 
         def done(summary: Summary | None) -> None:
             if summary is not None:

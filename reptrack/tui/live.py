@@ -62,6 +62,7 @@ class LiveOptions:
     clock: Callable[[], float] = time.monotonic
     speech: Callable[[], Engine] = SpeechProcess  # the voice's engine (tests pass a fake)
     block: str | None = None  # one block of a workout plan: "block 2/4 · Push-up 3 × 10 reps"
+    announce: str | None = None  # what the voice says as it opens: "Push-up, 3 times 10 reps"
 
 
 class LiveScreen(Screen[Summary | None]):
@@ -86,7 +87,7 @@ class LiveScreen(Screen[Summary | None]):
         self.workout = workout
         self.controls = LoopControls.create(options.preview)
         self.record, self.ring_bell = options.record, options.bell
-        self.block = options.block
+        self.block, self.announce = options.block, options.announce
         self.view_choice = options.view  # None: the camera view is shown where there is room
         self.voice = self._voice(options.speech)
         self.voice.muted = not options.voice  # muted, it starts no engine; `m` unmutes it
@@ -136,6 +137,8 @@ class LiveScreen(Screen[Summary | None]):
         self.set_interval(0.5, self._tick)
         if not self.voice.muted:
             self.voice.start()  # the engine takes a moment: start it before the first rep
+        if self.announce:
+            self.voice.say(self.announce)
         self.query_one(CameraView).place(self.app.size)
         self.call_after_refresh(self._start_loop)
 
