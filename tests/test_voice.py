@@ -288,3 +288,37 @@ def test_a_plank_video_heard_headless_logs_each_hold_to_csv(shared, tmp_path):
     _, event, set_number, n, _, seconds, *_ = rows[1].split(",")
     assert (event, set_number, n) == ("hold", "1", "1")
     assert float(seconds) == pytest.approx(summary.held_seconds, abs=0.01)
+
+
+# -- the bell ----------------------------------------------------------------------------------
+def test_bell_rings_on_each_rep_and_after_a_rest_in_the_tui_and_headless(tmp_path, monkeypatch):
+    import io
+    from argparse import Namespace
+
+    from rich.console import Console
+
+    from reptrack.commands import session
+
+    sets = {"target_reps": 3, "planned_sets": 2, "rest": 1.0}
+    rings = 6 + 1  # six reps, one rest over
+    app = ReptrackApp(
+        Plan("squat", target_reps=3, sets=2, rest=1.0),
+        workout=fake_workout(tmp_path / "s.db", 30 * 15, **sets),
+        live=LiveOptions(bell=True),
+    )
+    rung: list[int] = []
+    monkeypatch.setattr(app, "bell", lambda: rung.append(1))
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            await app.workers.wait_for_complete()
+            await until(pilot, lambda: "finished" in text(app, "#camera"))
+            await until(pilot, lambda: len(rung) == rings)
+            await pilot.press("q")
+
+    run(scenario())
+    terminal = io.StringIO()  # --no-tui --bell, on a terminal
+    monkeypatch.setattr(session, "err", Console(file=terminal, force_terminal=True))
+    args = Namespace(json=True, voice=False, bell=True, record=None, preview=False)
+    assert session._headless(args, fake_workout(tmp_path / "t.db", 30 * 15, **sets)) == 0
+    assert terminal.getvalue().count("\a") == rings == len(rung)

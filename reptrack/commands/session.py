@@ -85,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="write a line per rep to FILE.csv as it is counted (set, rep, side, duration, "
         "range, how it was counted, flags), for another program to follow",
     )
-    p.add_argument("--bell", action="store_true", help="ring the terminal bell on every rep")
+    p.add_argument(
+        "--bell", action="store_true", help="ring the terminal bell on every rep and after a rest"
+    )
     p.add_argument(
         "--voice",
         action="store_true",
@@ -262,6 +264,8 @@ def _headless(args: argparse.Namespace, workout) -> int:
             say(r.events)
         if voice is not None:
             voice.hear(r.events, r.set_reps)
+        if args.bell:
+            ring(r.events)
 
     for note in workout.notes:
         err.print(f"[yellow]note:[/] {esc(note)}")
@@ -292,6 +296,8 @@ def _headless(args: argparse.Namespace, workout) -> int:
         output.close()
     if not quiet:
         say(workout.final_events)  # a rep finished by the end of the video
+    if args.bell:
+        ring(workout.final_events)
     if voice is not None:
         voice.hear(workout.final_events, workout.set_reps)
         voice.close(timeout=10)  # let it finish the last number
@@ -302,6 +308,16 @@ def _headless(args: argparse.Namespace, workout) -> int:
     # What was counted is saved; a source that failed (a camera pulled out, a file cut
     # short) still makes the exit code say that something went wrong.
     return 1 if summary.end_reason else 0
+
+
+def ring(events, console=None) -> None:  # console: a rich Console (default: stderr)
+    """Ring the terminal's bell as the live screen does: on each rep and when a rest is
+    over (on stderr, so that --json's output stays clean; rich rings only a terminal)."""
+    from reptrack.exercise.events import RepCompleted
+    from reptrack.sets import RestOver
+
+    if any(isinstance(e, RepCompleted | RestOver) for e in events):
+        (console or err).bell()
 
 
 def say(events, *, in_block: bool = False) -> None:
