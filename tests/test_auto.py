@@ -212,7 +212,9 @@ def test_the_home_screen_offers_any_exercise_first(tmp_home):
     assert seen["plan"].exercise == ANY_EXERCISE and seen["plan"].target_reps is None
 
 
-def test_q_on_a_set_recognised_from_home_goes_back_home(joined, blazepose_models, tmp_home):
+def test_q_on_a_set_recognised_from_home_goes_back_home(
+    joined, blazepose_models, tmp_home, monkeypatch
+):
     from textual.widgets import OptionList
 
     from reptrack.auto_runner import ANY_EXERCISE
@@ -220,8 +222,9 @@ def test_q_on_a_set_recognised_from_home_goes_back_home(joined, blazepose_models
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.home import HomeScreen
     from reptrack.tui.live import LiveScreen
-    from tuikit import SIZE, run, until
+    from tuikit import SIZE, at_camera_pace, run, until
 
+    at_camera_pace(monkeypatch)  # else the squats' set could be over before q is pressed
     db = tmp_home / "s.db"
     app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
     seen = {}

@@ -212,7 +212,12 @@ def test_a_plan_starts_from_the_home_screen_and_ends_back_there(home_app, blazep
     assert Store(home_app.plan.db).workouts()[0]["blocks"] == 3
 
 
-def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(home_app, blazepose_models):
+def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(
+    home_app, blazepose_models, monkeypatch
+):
+    from tuikit import at_camera_pace
+
+    at_camera_pace(monkeypatch)  # else the first block could be over before q is pressed
     seen = _from_home(home_app, "plan:three", quit_first_block=True)
     assert [t.split(" · ")[0] for t in seen["titles"]] == ["block 1/3"]
     assert seen["running"], "q ends the plan and goes home; the app goes on"

@@ -37,6 +37,13 @@ def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) ->
     )
 
 
+def at_camera_pace(monkeypatch) -> None:
+    """Every session's frames at a camera's pace (30 a second), not as fast as the machine
+    reads a file: a test that presses a key during the first set is there before it ends."""
+    step = Workout.step
+    monkeypatch.setattr(Workout, "step", lambda self: time.sleep(1 / 30) or step(self))
+
+
 def text(app: ReptrackApp, selector: str) -> str:
     return str(app.screen.query_one(selector).render())
 
