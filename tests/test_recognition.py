@@ -143,8 +143,8 @@ def test_a_lone_rep_is_one_deliberate_rep_only_one_exercise_counted():
 
 # The stretches of the labelled videos outside their reps (getting into position before the
 # first, walking off after the last): recordings of nothing much, like the negatives. What is
-# named there takes a stray movement for a lone rep: a step back down to the floor read as a
-# push-up, a camera swung round as a jumping jack. Strict: a stretch no longer named (or
+# named there takes a stray movement for a lone rep: a landmine bar put down read as a
+# push-up, the camera moved at the end as a jumping jack. Strict: a stretch no longer named (or
 # named otherwise) fails the test, so that the list only shrinks.
 NAMED_AT_THE_EDGES = {("squat_joe1", "after"): "pushup", ("squat_dillon0", "after"): "jumping_jack"}
 
