@@ -167,10 +167,12 @@ class Voice:
         self._queue(_Phrase(text, "event"))
 
     def start(self) -> None:
-        """Start the engine now rather than at the first phrase (it takes a moment)."""
-        if self._thread is None and not self._closing:
-            self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
-            self._thread.start()
+        """Start the engine now rather than at the first phrase (it takes a moment). Safe
+        from any thread: the live screen unmutes on its own, the pose loop queues on its."""
+        with self._wake:
+            if self._thread is None and not self._closing:
+                self._thread = threading.Thread(target=self._run, name="voice", daemon=True)
+                self._thread.start()
 
     def _queue(self, phrase: _Phrase) -> bool:
         """Queue `phrase`; False when it is not (muted, no engine, closing, already waiting)."""
