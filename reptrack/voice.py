@@ -1,6 +1,7 @@
 """Speaking to the person exercising: each rep's number, each new form warning, "set done",
-"rest over". Phrases wait in a short queue that a thread of their own empties, so speech never
-holds up the pose loop; the engine itself runs in a child process (`reptrack.speech`).
+"rest over" (and, for the same events, how often `--bell` rings). Phrases wait in a short
+queue that a thread of their own empties, so speech never holds up the pose loop; the engine
+itself runs in a child process (`reptrack.speech`).
 
 When no engine can be started (no espeak-ng, no pyttsx3), `on_problem` is told once and the
 voice stays silent: a session never fails for want of speech.
@@ -23,6 +24,12 @@ from reptrack.sets import RestOver, RestStarted, WorkoutDone
 
 # A warning said again within this many seconds is not new: it is not said twice.
 WARNING_REPEAT_SECONDS = 10.0
+
+
+def rings(events: list[Event]) -> int:
+    """How many times `--bell` rings for a frame's events: once a rep, once a rest over. The
+    live screen and the headless runs both ring this way."""
+    return sum(isinstance(e, RepCompleted | RestOver) for e in events)
 
 
 def spoken_time(seconds: float) -> str:

@@ -168,13 +168,10 @@ def print_summary(summary) -> None:  # summary: reptrack.results.Summary
         what = f"[bold]{reps_text(len(summary.reps))}[/]{sets} ({good} clean)"
     # A set `reptrack auto` named as the stream ended was counted from the frames watched
     # while deciding: its loop ran no frame, so it has no time or rate of its own to tell.
-    out.print(
-        what
-        + (f" in {summary.seconds:.0f} s" if rate else "")
-        + (f", session {summary.session_id} saved" if summary.session_id else "")
-        + f" [dim]({summary.frames} frames"
-        + (f", {rate:.1f} frames/s)[/]" if rate else ")[/]")
-    )
+    took = f" in {summary.seconds:.0f} s" if rate else ""
+    saved = f", session {summary.session_id} saved" if summary.session_id else ""
+    speed = f", {rate:.1f} frames/s" if rate else ""
+    out.print(f"{what}{took}{saved} [dim]({summary.frames} frames{speed})[/]")
     if len(summary.set_details) > 1:
         for s in summary.set_details:
             took = f" in {s['seconds']:.0f} s" if s["seconds"] is not None else ""
@@ -310,14 +307,13 @@ def _headless(args: argparse.Namespace, workout) -> int:
     return 1 if summary.end_reason else 0
 
 
-def ring(events, console=None) -> None:  # console: a rich Console (default: stderr)
-    """Ring the terminal's bell as the live screen does: on each rep and when a rest is
-    over (on stderr, so that --json's output stays clean; rich rings only a terminal)."""
-    from reptrack.exercise.events import RepCompleted
-    from reptrack.sets import RestOver
+def ring(events) -> None:
+    """Ring the terminal's bell as the live screen does (`voice.rings`), on stderr: --json's
+    output stays clean, and rich rings only a terminal."""
+    from reptrack.voice import rings
 
-    if any(isinstance(e, RepCompleted | RestOver) for e in events):
-        (console or err).bell()
+    for _ in range(rings(events)):
+        err.bell()
 
 
 def say(events, *, in_block: bool = False) -> None:

@@ -26,6 +26,7 @@ from reptrack.results import Summary
 from reptrack.sets import RestOver, RestStarted, WorkoutDone
 from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
+    BellRung,
     FormWarned,
     FramePictured,
     FrameProcessed,
@@ -173,7 +174,7 @@ class LiveScreen(Screen[Summary | None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="pose", description="pose loop")
     def run_loop(self) -> None:
         PoseLoop(self.workout, self, self.controls, record=self.record, voice=self.voice,
-                 in_block=self.block is not None).run()  # fmt: skip
+                 in_block=self.block is not None, bell=self.ring_bell).run()  # fmt: skip
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "pose" and event.state == WorkerState.ERROR:
@@ -209,8 +210,6 @@ class LiveScreen(Screen[Summary | None]):
     def on_rep_counted(self, message: RepCounted) -> None:
         self.reps.append(message.rep)
         self.count, self.set_reps = message.count, message.set_reps
-        if self.ring_bell:
-            self.app.bell()
         self._show_set()
 
     def on_set_moved(self, message: SetMoved) -> None:
@@ -225,10 +224,11 @@ class LiveScreen(Screen[Summary | None]):
             self.set_number, self.set_reps, self.held = e.next_set, 0, 0.0
             self.set_started = self.clock()
             self.query_one(WarningLine).warn("rest over — next set!", "info")
-            if self.ring_bell:
-                self.app.bell()
         self._show_set()
         self._tick()
+
+    def on_bell_rung(self, message: BellRung) -> None:
+        self.app.bell()
 
     def on_hold_moved(self, message: HoldMoved) -> None:
         if isinstance(message.event, HoldEnded):

@@ -41,7 +41,7 @@ from reptrack.preview import AnnotatedOutput
 from reptrack.results import FrameResult, Summary
 from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
 from reptrack.sinks import SinkNotice
-from reptrack.voice import Voice
+from reptrack.voice import Voice, rings
 from reptrack.workout import Workout
 
 if TYPE_CHECKING:
@@ -113,6 +113,10 @@ class PersonSeen(Message):
         self.seen = seen
 
 
+class BellRung(Message):
+    """`--bell`: ring the terminal's bell (the UI does, on its thread)."""
+
+
 class PreviewUnavailable(Message):
     def __init__(self, reason: str) -> None:
         super().__init__()
@@ -157,11 +161,12 @@ class PoseLoop:
         record: str | None = None,
         voice: Voice | None = None,
         in_block: bool = False,
+        bell: bool = False,
     ) -> None:
-        """`voice` hears each frame's events as the headless runs' does (`in_block`: the
-        session is a block of a workout plan)."""
+        """`voice` hears each frame's events, and `bell` rings for them, as in the headless
+        runs (`in_block`: the session is a block of a workout plan)."""
         self.workout, self.target, self.controls = workout, target, controls
-        self.voice, self.in_block = voice, in_block
+        self.voice, self.in_block, self.bell = voice, in_block, bell
         self.output = AnnotatedOutput(workout.spec, workout.source.fps, record)
         self._told_no_preview = False
         self._next_update = self._next_picture = 0.0
@@ -201,6 +206,8 @@ class PoseLoop:
         if self.voice is not None:
             self.voice.hear(events, set_reps, in_block=self.in_block)
         post = self.target.post_message
+        for _ in range(rings(events) if self.bell else 0):
+            post(BellRung())
         for e in events:
             if isinstance(e, RepCompleted):
                 post(RepCounted(e.rep, count, set_reps))
