@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from conftest import NOT_YET
 from fakes import recorded_workout
 from reptrack.errors import ReptrackError
 from reptrack.evaluate import Result
@@ -53,12 +54,15 @@ def test_eval_json_gives_the_seconds_held_and_expected_for_each_hold(shared):
                "--json", "--only", "plank", "--only", "wall_sit")  # fmt: skip
     assert run.returncode == 0, run.stderr
     rows = json.loads(run.stdout)["videos"]
-    assert {r["exercise"] for r in rows} == {"plank", "wall_sit"} and len(rows) == 4
+    assert {r["exercise"] for r in rows} == {"plank", "wall_sit"} and len(rows) == 5
     for r in rows:
+        assert r["tolerance_seconds"] == round(hold_tolerance(r["expected_seconds"]), 2)
+        if r["file"] in NOT_YET:
+            assert not r["exact"]  # known (conftest), and told as a miss
+            continue
         assert (
             r["exact"] and abs(r["held_seconds"] - r["expected_seconds"]) <= r["tolerance_seconds"]
         )
-        assert r["tolerance_seconds"] == round(hold_tolerance(r["expected_seconds"]), 2)
 
 
 def test_a_hold_label_is_right_within_its_tolerance(tmp_path):
