@@ -104,3 +104,36 @@ FULL_BODY_CLIPS = ("squat_tommy", "pushup_tayyab", "lunge_crossfit", "plank_wart
 @pytest.fixture(scope="session")
 def joined_full_body(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return join_clips(shared, FULL_BODY_CLIPS, tmp_path_factory.mktemp("joined") / "four.mp4")
+
+
+def landmarks_of(video: Path) -> Path:
+    """The full model's landmarks of every frame of `video`, computed once and kept beside it:
+    a session run with `--backend replay --landmarks` on them is the session the model would
+    give (the same poses, frame for frame), at the speed of decoding."""
+    from reptrack.pose.blazepose import BlazePose
+    from reptrack.pose.dump import run_pose
+    from reptrack.sources import FileSource
+
+    out = video.with_suffix(".npz")
+    if not out.exists():
+        estimator = BlazePose("full")
+        try:
+            run_pose(FileSource(video), estimator).save(out)
+        finally:
+            estimator.close()
+    return out
+
+
+@pytest.fixture(scope="session")
+def joined_landmarks(joined, blazepose_models) -> Path:
+    return landmarks_of(joined)
+
+
+@pytest.fixture(scope="session")
+def joined_full_body_landmarks(joined_full_body, blazepose_models) -> Path:
+    return landmarks_of(joined_full_body)
+
+
+def replaying(landmarks: Path) -> dict:
+    """A Plan's backend and options that replay `landmarks` (`--backend replay`)."""
+    return {"backend": "replay", "pose": {"landmarks": str(landmarks)}}

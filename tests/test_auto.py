@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from conftest import replaying
 from fakes import BlankSource
 from reptrack.auto_runner import AutoRun
 from reptrack.exercise import spec as specs
@@ -158,7 +159,7 @@ def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
     assert len(store.reps(summary.session_id)) == 3  # saved as counted
 
 
-def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, blazepose_models, tmp_path):
+def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, joined_landmarks, tmp_path):
     from reptrack.auto_runner import ANY_EXERCISE, open_auto_run
     from reptrack.plan import Plan
     from reptrack.tui.app import ReptrackApp
@@ -166,7 +167,7 @@ def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, blazepose_m
     from tuikit import live_titles, text
 
     db = tmp_path / "s.db"
-    asked = Plan(ANY_EXERCISE, source=str(joined), db=str(db))
+    asked = Plan(ANY_EXERCISE, source=str(joined), db=str(db), **replaying(joined_landmarks))
     app = ReptrackApp(asked, auto_run=open_auto_run(asked))
     watched = []
 
@@ -213,7 +214,7 @@ def test_the_home_screen_offers_any_exercise_first(tmp_home):
 
 
 def test_q_on_a_set_recognised_from_home_goes_back_home(
-    joined, blazepose_models, tmp_home, monkeypatch
+    joined, joined_landmarks, tmp_home, monkeypatch
 ):
     from textual.widgets import OptionList
 
@@ -226,7 +227,7 @@ def test_q_on_a_set_recognised_from_home_goes_back_home(
 
     at_camera_pace(monkeypatch)  # else the squats' set could be over before q is pressed
     db = tmp_home / "s.db"
-    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db)))
+    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db), **replaying(joined_landmarks)))
     seen = {}
 
     async def scenario():

@@ -40,3 +40,20 @@ def test_the_shipped_backends_log_their_model_and_refuse_bad_sizes():
     with pytest.raises(ValueError, match="16 to 4096"):
         backends.size("9x9")
     assert backends.size("320") == (320, 320)
+
+
+def test_the_replay_backend_gives_back_recorded_landmarks_by_the_frame_s_time(shared, tmp_path):
+    from reptrack.pose.dump import load_landmarks
+    from reptrack.pose.replayed import ReplayedPose
+
+    path = shared / "reference" / "squat_tommy.npz"
+    run = load_landmarks(path)
+    replayed = backends.make_estimator("replay", {"landmarks": str(path)})
+    assert isinstance(replayed, ReplayedPose)
+    i = int(run.present.nonzero()[0][10])
+    pose = replayed.estimate(None, i / run.fps)
+    assert pose is not None and (pose.image == run.image[i]).all()
+    assert replayed.estimate(None, run.frames / run.fps) is None  # past the recording: nobody
+    assert backends.logged_model("replay", {"landmarks": str(path)}) == str(path)
+    with pytest.raises(ModelError, match="needs the landmarks"):
+        backends.make_estimator("replay")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import replaying
 from reptrack import plans
 from reptrack.errors import ReptrackError, SpecError
 from reptrack.exercise import spec as specs
@@ -101,10 +102,10 @@ def test_a_plan_runs_block_by_block_headless_and_is_one_workout(
 
 
 def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
-    joined, plan_file, blazepose_models, tmp_path
+    joined, joined_landmarks, plan_file, tmp_path
 ):
     db = tmp_path / "s.db"
-    asked = Plan("squat", source=str(joined), db=str(db))
+    asked = Plan("squat", source=str(joined), db=str(db), **replaying(joined_landmarks))
     plan_run = open_plan_run(plans.load(str(plan_file)), asked)
     app = ReptrackApp(asked, plan_run=plan_run)
     titles = live_titles(app)
@@ -118,11 +119,12 @@ def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
 # The clips are cut end to end: a person does not jump from standing into a plank, and the
 # cut into the push-ups reads as a short push-up to the counter (counts within one).
 def test_a_shipped_plan_moves_on_when_the_next_exercise_begins(
-    joined_full_body, blazepose_models, tmp_path
+    joined_full_body, joined_full_body_landmarks, tmp_path
 ):
     db = tmp_path / "s.db"
+    replay = ("--backend", "replay", "--landmarks", str(joined_full_body_landmarks))
     done = _cli("workout", "full_body", "--recognize", "--source", str(joined_full_body),
-                "--no-tui", "--json", db=db)  # fmt: skip
+                *replay, "--no-tui", "--json", db=db)  # fmt: skip
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     blocks = report["blocks"]
@@ -135,16 +137,17 @@ def test_a_shipped_plan_moves_on_when_the_next_exercise_begins(
     )
     assert [b["block"] for b in shown["blocks"]] == [1, 2, 3, 4]
     # Without --recognize the plan waits for 3 × 12 squats: the video ends in the first block.
-    plain = _cli("workout", "full_body", "--source", str(joined_full_body), "--no-tui", "--json",
-                 "--no-save", db=db)  # fmt: skip
+    plain = _cli("workout", "full_body", "--source", str(joined_full_body), *replay, "--no-tui",
+                 "--json", "--no-save", db=db)  # fmt: skip
     assert [b["exercise"] for b in json.loads(plain.stdout)["blocks"]] == ["squat"]
 
 
 def test_a_shipped_plan_with_recognition_runs_in_the_tui(
-    joined_full_body, blazepose_models, tmp_path
+    joined_full_body, joined_full_body_landmarks, tmp_path
 ):
     db = tmp_path / "s.db"
-    asked = Plan("squat", source=str(joined_full_body), db=str(db))
+    asked = Plan("squat", source=str(joined_full_body), db=str(db),
+                 **replaying(joined_full_body_landmarks))  # fmt: skip
     app = ReptrackApp(asked, plan_run=open_plan_run(plans.load("full_body"), asked, recognize=True))
     titles = live_titles(app)
     assert [t.split(" · ")[0] for t in titles] == [
@@ -165,9 +168,10 @@ def _from_home(app: ReptrackApp, option: str, quit_first_block: bool) -> dict:
 
     from reptrack.tui.home import HomeScreen
     from reptrack.tui.live import LiveScreen
-    from tuikit import SIZE, run, text, until
+    from tuikit import SIZE, run, shown_screens, text, title_of, until
 
-    seen: dict = {"titles": []}
+    seen: dict = {}
+    screens = shown_screens(app, LiveScreen)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -177,14 +181,12 @@ def _from_home(app: ReptrackApp, option: str, quit_first_block: bool) -> dict:
             await pilot.pause()
             seen["description"] = text(app, "#description")
             await pilot.press("s")
-            await until(pilot, lambda: isinstance(app.screen, LiveScreen), timeout=60)
+            await until(pilot, lambda: bool(screens), timeout=60)  # (it may be over already)
             while isinstance(app.screen, LiveScreen) or app.plan_run is not None:
-                if isinstance(app.screen, LiveScreen):
-                    title = text(app, "#title")
-                    if not seen["titles"] or seen["titles"][-1] != title:
-                        seen["titles"].append(title)
-                    if quit_first_block or "video finished" in text(app, "#camera"):
-                        await pilot.press("q")
+                if isinstance(app.screen, LiveScreen) and (
+                    quit_first_block or "video finished" in text(app, "#camera")
+                ):
+                    await pilot.press("q")
                 await pilot.pause(0.05)
             await until(pilot, lambda: isinstance(app.screen, HomeScreen))
             seen["last"] = text(app, "#last")
@@ -192,18 +194,22 @@ def _from_home(app: ReptrackApp, option: str, quit_first_block: bool) -> dict:
             await pilot.press("q")
 
     run(scenario())
+    seen["titles"] = [title_of(screen) for screen in screens]
     return seen
 
 
 @pytest.fixture
-def home_app(joined, tmp_home) -> ReptrackApp:
-    """The home screen on the joined clips, with PLAN among the user's plans as "three"."""
+def home_app(joined, joined_landmarks, tmp_home) -> ReptrackApp:
+    """The home screen on the joined clips (their landmarks replayed), with PLAN among the
+    user's plans as "three"."""
     (tmp_home / "config" / "plans").mkdir(parents=True)
     (tmp_home / "config" / "plans" / "three.toml").write_text(PLAN)
-    return ReptrackApp(Plan("squat", source=str(joined), db=str(tmp_home / "s.db")))
+    asked = Plan("squat", source=str(joined), db=str(tmp_home / "s.db"),
+                 **replaying(joined_landmarks))  # fmt: skip
+    return ReptrackApp(asked)
 
 
-def test_a_plan_starts_from_the_home_screen_and_ends_back_there(home_app, blazepose_models):
+def test_a_plan_starts_from_the_home_screen_and_ends_back_there(home_app):
     seen = _from_home(home_app, "plan:three", quit_first_block=False)
     assert "squat 1 × 3 reps, plank 1 × 8 s, pushup 1 × 4 reps" in seen["description"]
     assert [t.split(" · ")[0] for t in seen["titles"]] == ["block 1/3", "block 2/3", "block 3/3"]
@@ -212,9 +218,7 @@ def test_a_plan_starts_from_the_home_screen_and_ends_back_there(home_app, blazep
     assert Store(home_app.plan.db).workouts()[0]["blocks"] == 3
 
 
-def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(
-    home_app, blazepose_models, monkeypatch
-):
+def test_q_in_a_plan_started_at_home_ends_the_plan_not_the_app(home_app, monkeypatch):
     from tuikit import at_camera_pace
 
     at_camera_pace(monkeypatch)  # else the first block could be over before q is pressed

@@ -59,25 +59,41 @@ def run(coro) -> None:
     asyncio.run(coro)
 
 
+def shown_screens(app: ReptrackApp, kind: type) -> list:
+    """Every screen of `kind` the app pushes, in order, recorded as it is pushed: a test reads
+    what each showed however fast the session behind it ran (no polling race)."""
+    pushed: list = []
+    push = app.push_screen
+
+    def recording(screen, *args, **kwargs):
+        if isinstance(screen, kind):
+            pushed.append(screen)
+        return push(screen, *args, **kwargs)
+
+    app.push_screen = recording  # type: ignore[method-assign]
+    return pushed
+
+
+def title_of(screen) -> str:
+    """A live screen's title line (what its `#title` shows), once it has closed too."""
+    return screen.title_line
+
+
 def live_titles(app: ReptrackApp, each: Callable[[], None] = lambda: None) -> list[str]:
     """Run `app` to its end, leaving each live screen with `q` once its video has finished
     (as a person would); the title line of each live screen shown, in order. `each` looks
     at the app between steps."""
     from reptrack.tui.live import LiveScreen
 
-    titles: list[str] = []
+    screens = shown_screens(app, LiveScreen)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
             while app.is_running:
                 each()
-                if isinstance(app.screen, LiveScreen):
-                    title = text(app, "#title")
-                    if not titles or titles[-1] != title:
-                        titles.append(title)
-                    if "video finished" in text(app, "#camera"):
-                        await pilot.press("q")
+                if isinstance(app.screen, LiveScreen) and "video finished" in text(app, "#camera"):
+                    await pilot.press("q")
                 await pilot.pause(0.05)
 
     run(scenario())
-    return titles
+    return [title_of(screen) for screen in screens]

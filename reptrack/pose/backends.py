@@ -66,6 +66,17 @@ def _openpose(options: Mapping[str, Any]) -> PoseEstimator:
     return OpenPose(options["openpose_model"], settings=settings)
 
 
+def _replay(options: Mapping[str, Any]) -> PoseEstimator:
+    from reptrack.pose.replayed import ReplayedPose
+
+    if not options.get("landmarks"):
+        raise ModelError(
+            "--backend replay needs the landmarks to replay",
+            hint="give --landmarks FILE.npz, made by `reptrack pose VIDEO --out FILE.npz`",
+        )
+    return ReplayedPose(options["landmarks"])
+
+
 BACKENDS: dict[str, Backend] = {
     b.name: b
     for b in (
@@ -104,6 +115,21 @@ BACKENDS: dict[str, Backend] = {
             ),
             _openpose,
             logged_model="openpose_model",
+        ),
+        Backend(
+            "replay",
+            "recorded landmarks",
+            (
+                Option(
+                    "landmarks",
+                    None,
+                    "with --backend replay: the landmarks of this video, recorded by "
+                    "`reptrack pose VIDEO --out FILE.npz`, given back instead of running a model",
+                    metavar="FILE.npz",
+                ),
+            ),
+            _replay,
+            logged_model="landmarks",
         ),
     )
 }

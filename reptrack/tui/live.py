@@ -110,18 +110,19 @@ class LiveScreen(Screen[Summary | None]):
         """The saved session's summary, once the loop has ended."""
         return self.ended.summary if self.ended is not None else None
 
+    @property
+    def title_line(self) -> str:
+        """The screen's first line: the exercise (or the block of a plan) and the source."""
+        return f"{self.block or self.workout.spec.title} · {self.workout.source.description}"
+
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        spec = self.workout.spec
-        title = f"{spec.title} · {self.workout.source.description}"
-        if self.block:
-            title = f"{self.block} · {self.workout.source.description}"
-        yield Static(title, id="title", markup=False)
+        yield Static(self.title_line, id="title", markup=False)
         with VerticalScroll(id="body"):  # gives way first on a small terminal
             with Horizontal(id="stage"):
                 yield Scoreboard(id="scoreboard")
                 yield CameraView(choice=self.view_choice, id="view")
-            yield AngleGauge.for_exercise(spec, id="gauge")
+            yield AngleGauge.for_exercise(self.workout.spec, id="gauge")
             yield WarningLine(id="warning")
         yield Line(id="camera")  # what to do next ("video finished — press q"): always seen
         yield Line(id="speed")
