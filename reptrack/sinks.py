@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import math
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Protocol
@@ -84,6 +85,7 @@ class StoreSink:
         side: str | None = None,
         target_seconds: float | None = None,
         block: tuple[int, int] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> StoreSink:
         """A new session in `store`, once what earlier sessions left is in: the writes a lock
         kept out (`imported` says which) and sessions whose process died (interrupted)."""
@@ -93,16 +95,20 @@ class StoreSink:
                                          target_reps=target_reps, planned_sets=planned_sets,
                                          side=side, target_seconds=target_seconds,
                                          hold=spec.is_hold, block=block)  # fmt: skip
-        sink = cls(store, session_id)
+        sink = cls(store, session_id, clock=clock)
         sink.imported = imported
         return sink
 
-    def __init__(self, store: Store, session_id: int) -> None:
-        self.store, self.session_id = store, session_id
+    def __init__(
+        self, store: Store, session_id: int, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        """`clock` says when to flush the angles and retry a locked database (tests give
+        one that follows the stream's time)."""
+        self.store, self.session_id, self.clock = store, session_id, clock
         self.imported: list[str] = []
         self.set_number = 1
         self._samples: list[tuple[float, Sample]] = []
-        self._last_flush = time.monotonic()
+        self._last_flush = clock()
         self._backlog: list[Op] = [{"op": "start_set", "number": 1, "t": 0.0}]
         self._hold: HoldStarted | None = None  # the hold in progress
         self._busy = False  # another program holds the database
@@ -128,7 +134,7 @@ class StoreSink:
                 self._backlog.append({"op": "remove_last_rep"})
             elif isinstance(e, FormWarning):
                 self._backlog.append({"op": "add_warning", "warning": asdict(e)})
-        if time.monotonic() - self._last_flush >= SAMPLE_FLUSH_SECONDS:
+        if self.clock() - self._last_flush >= SAMPLE_FLUSH_SECONDS:
             self._flush_samples()
         self._drain()
 
@@ -149,16 +155,16 @@ class StoreSink:
         if self._samples:
             self._backlog.append({"op": "add_samples", "samples": self._samples})
         self._samples = []
-        self._last_flush = time.monotonic()
+        self._last_flush = self.clock()
 
     def _drain(self, *, now: bool = False) -> None:
         """Write what is waiting, in order; while the database is locked, try once a second."""
         if not self._backlog:
             return
-        waited = time.monotonic() - self._last_try
+        waited = self.clock() - self._last_try
         if self._busy and not now and waited < LOCKED_RETRY_SECONDS:
             return
-        self._last_try = time.monotonic()
+        self._last_try = self.clock()
         try:
             while self._backlog:
                 apply(self.store, self.session_id, self._backlog[0])
@@ -183,10 +189,12 @@ class StoreSink:
     def close(self, status: str, reason: str | None) -> None:
         self._flush_samples()
         self._backlog.append({"op": "finish", "status": status, "reason": reason})
-        self.store.lock_wait(LOCK_TIMEOUT)
-        deadline = time.monotonic() + FINAL_LOCK_WAIT
-        while self._backlog and time.monotonic() < deadline:
+        deadline = self.clock() + FINAL_LOCK_WAIT
+        while True:  # at least one try, each waiting in SQLite for what is left of the wait
+            self.store.lock_wait(max(0.0, min(LOCK_TIMEOUT, deadline - self.clock())))
             self._drain(now=True)
+            if not self._backlog or self.clock() >= deadline:
+                break
         if self._backlog:
             reps = sum(op["op"] == "add_rep" for op in self._backlog)
             holds = len({op["hold"]["number"] for op in self._backlog if op["op"] == "save_hold"})

@@ -6,9 +6,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import sqlite3
 import subprocess
 import sys
-import time
 
 from conftest import ROOT
 from fakes import BlankSource, Squatter
@@ -24,7 +24,7 @@ from reptrack.sets import (
     SetStarted,
     WorkoutDone,
 )
-from reptrack.sinks import CsvRepLog, SinkNotice
+from reptrack.sinks import CsvRepLog, SinkNotice, StoreSink
 from reptrack.store import Store
 from reptrack.workout import Workout
 
@@ -188,66 +188,111 @@ def test_headless_runs_the_sets_and_the_rest(shared, blazepose_models, tmp_path)
 
 
 # -- a lock held by another program in the middle of a set ------------------------------------
-def _hold_the_lock(db, seconds: float) -> subprocess.Popen:
-    """Another program takes the database's write lock for `seconds`, once it says so."""
-    code = (
-        "import sqlite3, sys, time\n"
-        f"conn = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
-        "conn.execute('BEGIN EXCLUSIVE')\n"
-        "print('locked', flush=True)\n"
-        f"time.sleep({seconds})\n"
-        "conn.execute('COMMIT')\n"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "locked"
-    return proc
+class Lock:
+    """Another program's write lock on the database (a backup, a sync tool), taken and let go
+    when the test says."""
+
+    def __init__(self, db) -> None:
+        self.conn = sqlite3.connect(db, isolation_level=None)
+        self.held = False
+
+    def take(self) -> None:
+        self.conn.execute("BEGIN EXCLUSIVE")
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.conn.execute("COMMIT")
+        self.held = False
 
 
-def test_a_lock_held_8_s_mid_set_keeps_counting_and_saves_every_rep(tmp_path):
-    db = tmp_path / "s.db"
-    w = Workout(BlankSource(30 * 13, live=True), Squatter(period=2.0), specs.load("squat"),
-                store=Store(db))  # fmt: skip
+class StreamClock:
+    """The sink's clock, at the stream's time: what a second of waiting is does not depend on
+    how fast the machine runs the frames."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class LockedSession:
+    """A squat session of `seconds` whose store is written through a StoreSink on the stream's
+    clock, with SQLite's own waits for a lock cut to none, and every write it tried."""
+
+    def __init__(self, tmp_path, monkeypatch, seconds: float) -> None:
+        import reptrack.sinks
+
+        monkeypatch.setattr(reptrack.sinks, "IN_SESSION_LOCK_WAIT", 0.0)
+        monkeypatch.setattr(reptrack.sinks, "FINAL_LOCK_WAIT", 0.0)
+        self.tries: list[str] = []
+        apply = reptrack.sinks.apply
+
+        def counted(store, sid, op):
+            self.tries.append(op["op"])
+            return apply(store, sid, op)
+
+        monkeypatch.setattr(reptrack.sinks, "apply", counted)
+        self.db, spec, self.clock = tmp_path / "s.db", specs.load("squat"), StreamClock()
+        self.lock = Lock(self.db)
+        self.sink = StoreSink.start(Store(self.db), spec, "blank", backend="fake", model="none",
+                                    clock=self.clock)  # fmt: skip
+        self.workout = Workout(BlankSource(int(30 * seconds)), Squatter(period=2.0), spec,
+                               sinks=[self.sink])  # fmt: skip
+
+    def run(self, on_frame=lambda r: None):
+        def each(r) -> None:
+            self.clock.now = r.frame.timestamp
+            on_frame(r)
+
+        return self.workout.run(each)
+
+
+def test_a_lock_held_8_s_mid_set_keeps_counting_and_saves_every_rep(tmp_path, monkeypatch):
+    session = LockedSession(tmp_path, monkeypatch, 13)
     said: list[str] = []
-    holder: list[subprocess.Popen] = []
+    held: list[float] = []  # when the lock was taken
+    tries_while_held: list[str] = []
 
-    def on_frame(r):
+    def on_frame(r) -> None:
         said.extend(e.message for e in r.events if isinstance(e, SinkNotice))
-        if r.count == 1 and not holder:
-            holder.append(_hold_the_lock(db, 8.0))
+        if r.count == 1 and not held:
+            session.lock.take()
+            held.append(r.frame.timestamp)
+            session.tries.clear()
+        elif session.lock.held and r.frame.timestamp >= held[0] + 8.0:
+            tries_while_held.extend(session.tries)
+            session.lock.release()
 
-    started = time.monotonic()
-    summary = w.run(on_frame)
-    holder[0].wait(timeout=30)
-    assert time.monotonic() - started < 13 + 5  # the camera loop never waited for the lock
-    assert len(summary.reps) == 6
-    store = Store(db)
-    assert [r["n"] for r in store.reps(summary.session_id)] == [1, 2, 3, 4, 5, 6]
-    assert store.session(summary.session_id)["status"] == "completed"
+    summary = session.run(on_frame)
+    assert len(summary.reps) == 6 and not session.lock.held
+    # The camera loop never waited for the lock: it tried once a second of the stream, not
+    # at every frame (240 of them in 8 s).
+    assert 4 <= len(tries_while_held) <= 10, tries_while_held
+    store = Store(session.db)
+    assert [r["n"] for r in store.reps(session.sink.session_id)] == [1, 2, 3, 4, 5, 6]
+    assert store.session(session.sink.session_id)["status"] == "completed"
     assert any("busy" in s for s in said) and any("free again" in s for s in said)
 
 
 def test_a_lock_held_past_the_session_keeps_the_reps_for_the_next_start(tmp_path, monkeypatch):
-    # Held for 60 s: the session ends while it is held; after a short last wait (here 1 s) the
-    # reps go to a side file, the person is told where, and the next start puts them in.
-    import reptrack.sinks
-
-    monkeypatch.setattr(reptrack.sinks, "FINAL_LOCK_WAIT", 1.0)
+    # Held past its end: after the last wait the reps go to a side file, the person is told
+    # where, and the next start puts them in.
     monkeypatch.setenv("REPTRACK_DATA_DIR", str(tmp_path / "data"))
-    db = tmp_path / "s.db"
-    w = Workout(BlankSource(30 * 7, live=True), Squatter(period=2.0), specs.load("squat"),
-                store=Store(db))  # fmt: skip
-    holder = _hold_the_lock(db, 60.0)
+    session = LockedSession(tmp_path, monkeypatch, 7)
+    session.lock.take()
     try:
-        summary = w.run()
+        summary = session.run()
         assert len(summary.reps) == 3
         assert any("kept in" in note for note in summary.notes), summary.notes
         assert list((tmp_path / "data" / "unsaved").glob("session-*.json"))
     finally:
-        holder.kill()
-        holder.wait()
-    nxt = Workout(BlankSource(1), Squatter(), specs.load("squat"), store=Store(db))
+        session.lock.release()
+    nxt = Workout(BlankSource(1), Squatter(), specs.load("squat"), store=Store(session.db))
     assert any("3 reps saved" in note for note in nxt.notes), nxt.notes
-    store = Store(db)
-    assert [r["n"] for r in store.reps(summary.session_id)] == [1, 2, 3]
-    assert store.session(summary.session_id)["status"] == "completed"
+    store = Store(session.db)
+    sid = session.sink.session_id
+    assert [r["n"] for r in store.reps(sid)] == [1, 2, 3]
+    assert store.session(sid)["status"] == "completed"
     assert not list((tmp_path / "data" / "unsaved").glob("session-*.json"))

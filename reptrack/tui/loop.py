@@ -172,6 +172,7 @@ class PoseLoop:
         self._next_update = self._next_picture = 0.0
         self._last: FrameResult | None = None
         self._last_pictured = False
+        self._last_posted = False
 
     def run(self) -> None:
         summary, error = None, None
@@ -182,6 +183,8 @@ class PoseLoop:
             summary = self.workout.finished
         finally:
             self.output.close()
+        if self._last is not None and not self._last_posted:
+            self.target.post_message(FrameProcessed(self._last))  # the screen ends on it
         if self._last is not None and not self._last_pictured:
             self._picture(self._last, now=True)  # the view ends on the last frame
         # What ending the stream caused (a rep back at the start on the last frame, the
@@ -196,7 +199,8 @@ class PoseLoop:
         self._draw(r)
         self._picture(r)
         now = time.monotonic()
-        if now >= self._next_update or r.events:
+        self._last_posted = now >= self._next_update or bool(r.events)
+        if self._last_posted:
             self._next_update = now + 1.0 / UI_UPDATES_PER_SECOND
             post(FrameProcessed(r))
 
