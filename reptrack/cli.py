@@ -5,43 +5,69 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import os
-import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from reptrack import __version__
-from reptrack.commands import (
-    auto,
-    evaluation,
-    exercises,
-    history,
-    model_files,
-    plans,
-    pose,
-    session,
-    teach,
-)
-from reptrack.commands.common import err, esc
 from reptrack.errors import ReptrackError
 
 Handler = Callable[[argparse.Namespace], int]
 
-# name → (help, add the command's arguments, run it)
-SUBCOMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None], Handler]] = {
-    "models": (model_files.HELP, model_files.configure, model_files.run),
-    "pose": (pose.HELP, pose.configure, pose.run),
-    "exercises": (exercises.HELP, exercises.configure, exercises.run),
-    "calibrate": (teach.CALIBRATE_HELP, teach.configure_calibrate, teach.run_calibrate),
-    "workout": (plans.HELP, plans.configure, plans.run),
-    "auto": (auto.HELP, auto.configure, auto.run),
-    "eval": (evaluation.HELP, evaluation.configure, evaluation.run),
-    "history": (history.HISTORY_HELP, history.configure_history, history.run_history),
-    "export": (history.EXPORT_HELP, history.configure_export, history.run_export),
-    "rescore": (history.RESCORE_HELP, history.configure_rescore, history.run_rescore),
+
+@dataclass(frozen=True)
+class Command:
+    """A subcommand: its help line, and where its arguments and its run are (a module of
+    `reptrack.commands` and two of its functions), imported only when it is the one run, so
+    that `--version`, `--help` and a light command never load what another one needs."""
+
+    help: str
+    module: str
+    configure: str = "configure"
+    run: str = "run"
+
+    def load(self) -> tuple[Callable[[argparse.ArgumentParser], None], Handler]:
+        module = importlib.import_module(f"reptrack.commands.{self.module}")
+        return getattr(module, self.configure), getattr(module, self.run)
+
+
+COMMANDS: dict[str, Command] = {
+    "models": Command("list, fetch, import or locate the pose model files", "model_files"),
+    "pose": Command("run the pose model over a video, dump landmarks and print its speed", "pose"),
+    "exercises": Command("list, show, check or learn exercise definitions (TOML)", "exercises"),
+    "calibrate": Command(
+        "fit a shipped exercise's thresholds to your own range of motion",
+        "teach",
+        "configure_calibrate",
+        "run_calibrate",
+    ),
+    "workout": Command(
+        "run a workout plan: its exercises one after another, sets, reps and rest", "plans"
+    ),
+    "auto": Command(
+        "recognise the exercise you do and count it: a set of each, as you go from one to the next",
+        "auto",
+    ),
+    "eval": Command("count every labelled video and compare with the hand counts", "evaluation"),
+    "history": Command(
+        "list past sessions, or show one", "history", "configure_history", "run_history"
+    ),
+    "export": Command(
+        "export all sessions and reps as CSV or JSON", "history", "configure_export", "run_export"
+    ),
+    "rescore": Command(
+        "replay a stored session through the current or an edited definition",
+        "history",
+        "configure_rescore",
+        "run_rescore",
+    ),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; only `command`'s own arguments are configured (all of them
+    when it is None), the others are listed with their help line."""
     parser = argparse.ArgumentParser(
         prog="reptrack",
         usage="reptrack EXERCISE [--source S] [options] | reptrack COMMAND ...",
@@ -52,16 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"reptrack {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="reptrack")
-    for name, (help_text, configure, handler) in SUBCOMMANDS.items():
-        p = sub.add_parser(name, help=help_text, description=help_text[0].upper() + help_text[1:])
-        configure(p)
-        p.set_defaults(handler=handler)
+    for name, cmd in COMMANDS.items():
+        p = sub.add_parser(name, help=cmd.help, description=cmd.help[0].upper() + cmd.help[1:])
+        if command in (None, name):
+            configure, handler = cmd.load()
+            configure(p)
+            p.set_defaults(handler=handler)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     import sys
 
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--version"]:  # nothing else to load
+        print(f"reptrack {__version__}")
+        return 0
+    import sqlite3
+
+    from reptrack.commands import session
+    from reptrack.commands.common import err
     from reptrack.logfile import send_logging_to_file
 
     send_logging_to_file()
@@ -71,9 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8, shown as \udcNN
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    parser = build_parser(command or "")  # `reptrack --help`: every command's help line only
+    if argv and not argv[0].startswith("-") and command is None:
         args = session.build_parser().parse_args(argv)
         args.handler = session.run_workout
     elif argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "--version"):
@@ -117,12 +153,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         from reptrack.paths import shown
 
         where = f" {shown(exc.filename)[:100]}" if exc.filename else ""
+        from reptrack.commands.common import esc
+
         err.print(f"[bold red]reptrack:[/] {esc(exc.strerror or str(exc))}:{esc(where)}")
         return 1
 
 
 def _refused(exc: ReptrackError) -> int:
     """An error the user can fix: one message, its hint, and the error's exit code."""
+    from reptrack.commands.common import err, esc
+
     err.print(f"[bold red]reptrack:[/] {esc(exc.message)}")
     if exc.hint:
         err.print(f"  → {esc(exc.hint)}")

@@ -1,5 +1,6 @@
 import http.server
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -283,3 +284,33 @@ def test_a_label_file_s_form_lists_do_not_stop_the_count(shared, tmp_path):
     assert run.returncode == 0 and "form ignored" in run.stderr
     [row] = json.loads(run.stdout)["videos"]
     assert (row["predicted"], row["also"], row["exact"]) == (3, [2], True)
+
+
+HEAVY = ("numpy", "cv2", "ai_edge_litert", "textual")
+
+
+@pytest.mark.parametrize(
+    ("argv", "heavy"),
+    [
+        (["--version"], HEAVY),
+        (["--help"], HEAVY),
+        (["exercises", "list"], HEAVY),
+        # sqlite-utils imports numpy itself when it is installed: that one is allowed here
+        (["history"], ("cv2", "ai_edge_litert", "textual")),
+    ],
+)
+def test_a_command_that_needs_no_pose_model_imports_none(argv, heavy, tmp_path):
+    """Start-up stays quick: no command loads what only another one needs."""
+    code = (
+        "import sys, runpy\n"
+        f"sys.argv = ['reptrack', *{argv!r}]\n"
+        "try:\n"
+        "    runpy.run_module('reptrack', run_name='__main__')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"loaded = [m for m in {heavy!r} if m in sys.modules]\n"
+        "assert not loaded, f'imported {loaded}'\n"
+    )
+    env = {**os.environ, "REPTRACK_DB": str(tmp_path / "s.db")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr

@@ -10,8 +10,6 @@ from reptrack.commands.common import err
 from reptrack.commands.plans import Narration, add_run_options, asked_for, exit_code, report
 from reptrack.commands.session import interactive
 
-HELP = "recognise the exercise you do and count it: a set of each, as you go from one to the next"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     add_run_options(p)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 
 from reptrack.pose import backends
 from reptrack.pose.backends import BACKENDS, all_options
-from reptrack.pose.types import PoseEstimator
+
+if TYPE_CHECKING:
+    from reptrack.pose.types import PoseEstimator
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)

@@ -23,8 +23,6 @@ from reptrack.errors import ReptrackError
 from reptrack.evaluate import Result
 from reptrack.labels import Label, hold_tolerance
 
-HELP = "count every labelled video and compare with the hand counts"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("labels", help="labels TOML ([[video]] tables with file, exercise, reps)")

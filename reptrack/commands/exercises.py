@@ -9,8 +9,6 @@ from reptrack.commands import teach
 from reptrack.commands.common import esc, out
 from reptrack.errors import ReptrackError
 
-HELP = "list, show, check or learn exercise definitions (TOML)"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION", required=True)

@@ -11,10 +11,6 @@ from reptrack.commands.common import add_db_option, err, esc, out
 from reptrack.errors import ReptrackError
 from reptrack.store.export import number
 
-HISTORY_HELP = "list past sessions, or show one"
-EXPORT_HELP = "export all sessions and reps as CSV or JSON"
-RESCORE_HELP = "replay a stored session through the current or an edited definition"
-
 
 def session_id(text: str) -> int:
     """A session id as the user types it: a whole number SQLite can hold."""

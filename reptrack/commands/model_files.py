@@ -8,8 +8,6 @@ from pathlib import Path
 from reptrack.commands.common import err, esc, out
 from reptrack.errors import ReptrackError
 
-HELP = "list, fetch, import or locate the pose model files"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(

@@ -8,8 +8,6 @@ from pathlib import Path
 from reptrack.commands.common import add_pose_options, err, estimator, out, pose_options
 from reptrack.pose.backends import logged_model
 
-HELP = "run the pose model over a video, dump landmarks and print its speed"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument("video", help="video file")

@@ -13,7 +13,6 @@ from reptrack.commands.common import add_pose_options, err, esc, estimator, out
 from reptrack.errors import ReptrackError
 
 LEARN_HELP = "learn a new exercise from a video (or the camera) of a few reps"
-CALIBRATE_HELP = "fit a shipped exercise's thresholds to your own range of motion"
 SOURCE_HELP = (
     "a video file, a camera index (0), a stream URL, or landmarks saved by "
     "`reptrack pose --out` (.npz)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from reptrack.pose.types import LANDMARK_NAMES
+from reptrack.pose.landmarks import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
 ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split", "height")

@@ -69,7 +69,7 @@ __all__ = [
     "parse",
     "search_dirs",
 ]
-from reptrack.pose.types import LANDMARK_NAMES
+from reptrack.pose.landmarks import LANDMARK_NAMES
 
 
 def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:

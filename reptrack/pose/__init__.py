@@ -1,5 +1,3 @@
-"""Pose estimation: backend-neutral types and the estimators that produce them."""
+"""Pose estimation: backend-neutral types (`types`) and the estimators that produce them.
 
-from reptrack.pose.types import LANDMARK_NAMES, SKELETON, Pose, PoseEstimator
-
-__all__ = ["LANDMARK_NAMES", "SKELETON", "Pose", "PoseEstimator"]
+Nothing is imported here: `reptrack --help` and the commands that need no model stay quick."""

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reptrack.errors import ModelError
-from reptrack.pose.types import PoseEstimator
+
+if TYPE_CHECKING:
+    from reptrack.pose.types import PoseEstimator
 
 
 def size(text: str) -> tuple[int, int]:
