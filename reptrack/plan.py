@@ -14,7 +14,7 @@ from reptrack.exercise.spec import ExerciseSpec
 from reptrack.outputs import check_output
 from reptrack.pose import backends
 from reptrack.pose.backends import logged_model
-from reptrack.sinks import CsvRepLog, Sink
+from reptrack.sinks import CsvRepLog, Guarded, JsonlEventLog, Sink
 from reptrack.sources import FrameSource
 from reptrack.store import Store
 from reptrack.workout import Workout
@@ -62,6 +62,7 @@ class Plan:
     sets: int | None = None
     rest: float = 60.0
     log_csv: str | None = None  # a line per rep, written as it is counted
+    log_jsonl: str | None = None  # every event as a JSON line, as it happens
     db: str | None = None
     save: bool = True
     target_seconds: float | None = None  # a timed hold's target per set
@@ -90,7 +91,8 @@ class Plan:
 def open_outputs(
     opened: contextlib.ExitStack, plan: Plan
 ) -> tuple[Store | None, list[Sink], FrameSource]:
-    """The store (unless not saving), the --log-csv file and the source a plan names, each
+    """The store (unless not saving), the --log-csv and --log-jsonl files and the source a
+    plan names, each
     closed by `opened` if a later step fails: one session's, or a workout plan's blocks'."""
     from reptrack.sources import open_source
 
@@ -104,7 +106,13 @@ def open_outputs(
             check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",), inputs=inputs)
         )
         opened.callback(log.close, "interrupted", None)
-        sinks.append(log)
+        sinks.append(Guarded(log, "the rep log"))
+    if plan.log_jsonl is not None:
+        inputs = [plan.source, store.path if store else None, plan.log_csv]
+        path = check_output(plan.log_jsonl, what="--log-jsonl", suffixes=(".jsonl",), inputs=inputs)
+        events = JsonlEventLog(path)
+        opened.callback(events.close, "interrupted", None)
+        sinks.append(Guarded(events, "the event log"))
     source = open_source(plan.source)
     opened.callback(source.close)
     return store, sinks, source

@@ -2,13 +2,14 @@
 events, in stream order, from the session runner (`Workout`), which knows none of them.
 
 Adding an output is one class here (or beside what it writes to) and one line where the
-session is assembled (`plan.open_workout`). The TUI, the voice and the preview receive the
+session is assembled (`plan.open_outputs`). The TUI, the voice and the preview receive the
 same events through the runner's `on_frame` callback, on their own threads.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import math
 import time
 from collections.abc import Callable
@@ -257,3 +258,80 @@ class CsvRepLog:
 
     def notices(self) -> list[str]:
         return []
+
+
+def _plain(value: object) -> object:
+    """A value as JSON holds it: a number that is not finite (a range never measured) is null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class JsonlEventLog:
+    """`--log-jsonl FILE`: every event of the session as one JSON object a line, as it happens
+    (`{"event": "RepCompleted", "t": 4.2, "rep": {...}}`), flushed at once, so that another
+    program can follow everything the session says, not only its reps."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self.file = path.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise ReptrackError(
+                f"cannot write the event log {path}: {exc.strerror or exc}"
+            ) from None
+        self.path = path
+
+    def _write(self, record: dict) -> None:
+        try:
+            if self.file.closed:  # an undo after the session ended (the TUI allows it)
+                self.file = self.path.open("a", encoding="utf-8")
+            self.file.write(json.dumps(_plain(record), ensure_ascii=False) + "\n")
+            self.file.flush()
+        except (OSError, ValueError) as exc:
+            raise ReptrackError(f"cannot write the event log {self.path}: {exc}") from None
+
+    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
+        for e in events:
+            self._write({"event": type(e).__name__, **asdict(e)})
+
+    def close(self, status: str, reason: str | None) -> None:
+        self._write({"event": "SessionClosed", "status": status, "reason": reason})
+        self.file.close()
+
+    def notices(self) -> list[str]:
+        return []
+
+
+class Guarded:
+    """A sink whose failure (a disk that fills under a log, a pipe closed) is said once and
+    ends only that sink: the session and the other sinks go on."""
+
+    def __init__(self, sink: Sink, name: str) -> None:
+        self.sink, self.name = sink, name
+        self.failed = False
+        self._notices: list[str] = []
+
+    def _guard(self, call: Callable[[], None]) -> None:
+        if self.failed:
+            return
+        try:
+            call()
+        except Exception as exc:  # one output's fault is not the session's
+            self.failed = True
+            message = exc.message if isinstance(exc, ReptrackError) else f"{exc}"
+            self._notices.append(f"{self.name} stopped: {message}; the session goes on")
+
+    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
+        self._guard(lambda: self.sink.frame(t, sample, events))
+
+    def close(self, status: str, reason: str | None) -> None:
+        self._guard(lambda: self.sink.close(status, reason))
+
+    def notices(self) -> list[str]:
+        told = [] if self.failed else self.sink.notices()
+        out, self._notices = [*told, *self._notices], []
+        return out

@@ -10,6 +10,8 @@ import sqlite3
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT
 from fakes import BlankSource, Squatter
 from reptrack.exercise import spec as specs
@@ -24,7 +26,7 @@ from reptrack.sets import (
     SetStarted,
     WorkoutDone,
 )
-from reptrack.sinks import CsvRepLog, SinkNotice, StoreSink
+from reptrack.sinks import CsvRepLog, Guarded, SinkNotice, StoreSink
 from reptrack.store import Store
 from reptrack.workout import Workout
 
@@ -296,3 +298,59 @@ def test_a_lock_held_past_the_session_keeps_the_reps_for_the_next_start(tmp_path
     assert [r["n"] for r in store.reps(sid)] == [1, 2, 3]
     assert store.session(sid)["status"] == "completed"
     assert not list((tmp_path / "data" / "unsaved").glob("session-*.json"))
+
+
+def test_log_jsonl_writes_every_event_as_it_happens_and_a_failing_sink_stops_nothing(
+    shared, tmp_path
+):
+    """A new output is one class and one line where the session is assembled: the event log
+    sees what the store sees, in order; a sink that breaks mid-set is said once and the
+    session, and its other sinks, go on."""
+    video = shared / "videos" / "squat_tommy.mp4"
+    log = tmp_path / "events.jsonl"
+    asked = Plan("squat", source=str(video), backend="replay",
+                 pose={"landmarks": str(shared / "reference" / "squat_tommy.npz")},
+                 log_jsonl=str(log), db=str(tmp_path / "s.db"))  # fmt: skip
+    workout = open_workout(asked)
+
+    class Breaks:
+        """An output that fails at the first rep (a disk full under it, say)."""
+
+        def frame(self, t, sample, events):
+            if any(isinstance(e, RepCompleted) for e in events):
+                raise OSError(28, "No space left on device")
+
+        def close(self, status, reason):
+            raise AssertionError("a failed sink is not closed again")
+
+        def notices(self):
+            return []
+
+    workout.sinks.append(Guarded(Breaks(), "the test output"))
+    told: list[str] = []
+    summary = workout.run(lambda r: told.extend(str(e.message) for e in r.events
+                                                 if isinstance(e, SinkNotice)))  # fmt: skip
+    assert len(summary.reps) == 3
+    assert told == ["the test output stopped: [Errno 28] No space left on device; the session "
+                    "goes on"]  # fmt: skip
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    kinds = [line["event"] for line in lines]
+    assert kinds[-1] == "SessionClosed" and lines[-1]["status"] == "completed"
+    reps = [line["rep"] for line in lines if line["event"] == "RepCompleted"]
+    assert [r["number"] for r in reps] == [1, 2, 3]
+    assert "PhaseChanged" in kinds and kinds.index("RepCompleted") > kinds.index("PhaseChanged")
+    stored = Store(tmp_path / "s.db").reps(summary.session_id)
+    assert [r["end"] for r in stored] == pytest.approx([r["end"] for r in reps])
+
+
+def test_log_jsonl_is_an_option_of_every_session_command(tmp_path):
+    from reptrack.cli import build_parser
+
+    for argv in (["squat"], ["workout", "core"], ["auto"]):
+        if argv[0] == "squat":
+            from reptrack.commands import session
+
+            args = session.build_parser().parse_args([*argv, "--log-jsonl", "e.jsonl"])
+        else:
+            args = build_parser(argv[0]).parse_args([*argv, "--log-jsonl", "e.jsonl"])
+        assert args.log_jsonl == "e.jsonl", argv

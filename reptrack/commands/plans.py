@@ -9,8 +9,6 @@ import json
 from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out, pose_options
 from reptrack.commands.session import interactive, print_summary, say, start_voice
 
-HELP = "run a workout plan: its exercises one after another, sets, reps and rest"
-
 
 def configure(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -43,6 +41,12 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
         "--log-csv",
         metavar="FILE.csv",
         help="write a line per rep and per hold to FILE.csv as it is counted",
+    )
+    p.add_argument(
+        "--log-jsonl",
+        metavar="FILE.jsonl",
+        help="write every event of the session (reps, phases, warnings, sets, rest, holds) to "
+        "FILE.jsonl as it happens, one JSON object a line",
     )
     p.add_argument(
         "--voice",
@@ -87,6 +91,7 @@ def asked_for(args: argparse.Namespace, exercise: str):  # -> reptrack.plan.Plan
         pose=pose_options(args),
         side=args.side,
         log_csv=args.log_csv,
+        log_jsonl=args.log_jsonl,
         db=args.db,
         save=not args.no_save,
     )

@@ -86,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
         "range, how it was counted, flags), for another program to follow",
     )
     p.add_argument(
+        "--log-jsonl",
+        metavar="FILE.jsonl",
+        help="write every event of the session (reps, phases, warnings, sets, rest, holds) to "
+        "FILE.jsonl as it happens, one JSON object a line",
+    )
+    p.add_argument(
         "--bell", action="store_true", help="ring the terminal bell on every rep and after a rest"
     )
     p.add_argument(
@@ -138,6 +144,7 @@ def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
         sets=getattr(args, "sets", None),
         rest=getattr(args, "rest", 60.0),
         log_csv=getattr(args, "log_csv", None),
+        log_jsonl=getattr(args, "log_jsonl", None),
         db=args.db,
         save=not getattr(args, "no_save", False),
     )
