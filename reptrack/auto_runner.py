@@ -17,16 +17,15 @@ import threading
 from collections.abc import Callable, Iterable
 
 from reptrack.exercise.events import RepCompleted
-from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.recognition import Recognition, Recognizer
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.plan import Plan
+from reptrack.plan import Plan, open_session
 from reptrack.pose.types import PoseEstimator
 from reptrack.results import FrameResult, Summary
-from reptrack.sinks import Sink
+from reptrack.sinks import Calls, Sink
 from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import Workout
+from reptrack.workout import SessionSettings, Workout
 
 WORKOUT_NAME = "auto"  # the name the history gives a workout of recognised sets
 ANY_EXERCISE = "(any)"  # what a Plan names for its exercise to be recognised
@@ -43,8 +42,8 @@ def follow(recognizer: Recognizer, workout: Workout, result: FrameResult) -> Rec
     if any(isinstance(e, RepCompleted) for e in result.events):  # the set goes on
         recognizer.restart()
         return None
-    named = recognizer.update(result.frame.timestamp, result.pose)
-    if isinstance(workout.counter, HoldTimer) and recognizer.moving(-1.0):
+    named = recognizer.update(result.t, result.pose)
+    if workout.spec.is_hold and recognizer.moving(-1.0):
         return named or Recognition(None, None, None)  # a hold is still: moving, it is over
     if named is not None and named.exercise == workout.spec.name:  # still at it
         recognizer.restart(keep=REWIND_SECONDS)
@@ -118,20 +117,13 @@ class AutoRun:
     def start(self, named: Recognition) -> Workout:
         """A set of the exercise named, which first counts the frames watched for it."""
         assert named.exercise is not None
-        workout = Workout(
-            self.source,
-            self.estimator,
-            self.specs[named.exercise],
-            side=self.side,
-            store=self.store,
-            backend=self.backend,
-            model=self.model,
-            sinks=self.sinks,
-            block=(self.workout_id or 0, len(self.summaries) + 1),
-        )
+        settings = SessionSettings(self.side, block=(self.workout_id or 0, len(self.summaries) + 1))
+        workout = open_session(self.source, self.estimator, self.specs[named.exercise], settings,
+                               store=self.store, backend=self.backend, model=self.model,
+                               sinks=self.sinks)  # fmt: skip
         workout.catch_up(self.recognizer.poses)
         self.recognizer.restart()
-        workout.followers.append(lambda result: self._follow(workout, result))
+        workout.sinks.append(Calls(lambda result: self._follow(workout, result), frames_only=True))
         return workout
 
     def ended(self, workout: Workout, summary: Summary) -> None:
@@ -149,7 +141,7 @@ class AutoRun:
     def _follow(self, workout: Workout, result: FrameResult) -> None:
         """Watch a frame of a running set: another exercise named closes it."""
         if self._next is not None:  # decided: the frames until the set closes are the next's
-            self.recognizer.poses.append((result.frame.timestamp, result.pose))
+            self.recognizer.poses.append((result.t, result.pose))
         elif named := follow(self.recognizer, workout, result):
             if named.exercise is not None:  # else a hold broken: watch again
                 self._next = named
@@ -157,22 +149,18 @@ class AutoRun:
 
     def run(
         self,
-        on_frame: Callable[[FrameResult], None] = lambda r: None,
         stop: threading.Event | None = None,
         on_set: Callable[[Workout], None] = lambda w: None,
-        on_end: Callable[[Workout], None] = lambda w: None,
     ) -> list[Summary]:
         """Watch, then count each exercise named, until the source ends or `stop` is set;
-        `on_set` hears of each set as it begins, `on_end` when it has ended (its
-        `final_events` say what ending it caused)."""
+        `on_set` hears of each set as it begins. Each set's session tells `sinks`."""
         try:
             while (workout := self.next_set(stop)) is not None:
                 on_set(workout)
                 # the last set, once the stream is over, has no frames to run
                 ended = workout.source_ended
-                summary = workout.finish() if ended else workout.run(on_frame, stop)
+                summary = workout.finish() if ended else workout.run(stop)
                 self.ended(workout, summary)
-                on_end(workout)
         finally:
             self.close()
         return self.summaries

@@ -19,7 +19,6 @@ from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.counting import Counting, make, run
 from reptrack.exercise.events import Hold, Rep, held_seconds
-from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample, sample
 from reptrack.labels import Label, hold_tolerance
 from reptrack.pose.types import Pose
@@ -240,15 +239,15 @@ def _counted(
     chart_dir: Path | None,
 ) -> Result:
     """A video counted as the exercise it is labelled with (or the one `--use` gives)."""
-    counter = make(spec)
-    trace = None
-    if chart_dir is not None and isinstance(counter, RepCounter):
+    if chart_dir is not None and not spec.is_hold:  # a hold's clock has no thresholds to draw
+        charted = RepCounter(spec)
         trace = CountingTrace(label.file.name, spec.shown_angle)
-    frames = count(poses, counter, trace)
-    if trace is not None and chart_dir is not None and isinstance(counter, RepCounter):
-        _chart(chart_dir / f"{label.file.stem}.counting.png", trace, counter)
-    holds = list(counter.holds) if isinstance(counter, HoldTimer) else None
-    return Result(label, list(counter.reps), frames, 0.0, holds=holds)
+        frames = count(poses, charted, trace)
+        _chart(chart_dir / f"{label.file.stem}.counting.png", trace, charted)
+        return Result(label, list(charted.reps), frames, 0.0)
+    counter = make(spec)
+    frames = count(poses, counter)
+    return Result(label, list(counter.reps), frames, 0.0, holds=counter.timed_holds())
 
 
 def _recognized(
@@ -272,9 +271,7 @@ def _recognized(
         list(counter.reps) if counter is not None else [],
         len(stream),
         0.0,
-        holds=list(counter.holds)
-        if isinstance(counter, HoldTimer)
-        else ([] if label.is_hold else None),
+        holds=counter.timed_holds() if counter is not None else ([] if label.is_hold else None),
         auto=True,
         recognized=found.exercise,
     )

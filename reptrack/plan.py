@@ -4,7 +4,7 @@ Workout opened from it: exercise, pose model, source and store, or one clear err
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,10 +14,11 @@ from reptrack.exercise.spec import ExerciseSpec
 from reptrack.outputs import check_output
 from reptrack.pose import backends
 from reptrack.pose.backends import logged_model
-from reptrack.sinks import CsvRepLog, Guarded, JsonlEventLog, Sink
+from reptrack.pose.types import PoseEstimator
+from reptrack.sinks import CsvRepLog, Guarded, JsonlEventLog, Sink, StoreSink
 from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import Workout
+from reptrack.workout import SessionSettings, Workout
 
 MAX_REST_SECONDS = 3600.0
 MAX_PLANNED = 1000  # reps in a set, or sets in a session
@@ -118,6 +119,37 @@ def open_outputs(
     return store, sinks, source
 
 
+def open_session(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    spec: ExerciseSpec,
+    settings: SessionSettings = SessionSettings(),
+    *,
+    store: Store | None = None,
+    backend: str = "blazepose",
+    model: str = "full",
+    sinks: Iterable[Sink] = (),
+    engine: type[Workout] = Workout,
+) -> Workout:
+    """A session of `spec` on the engine, the one way one is assembled (a single exercise, a
+    plan's block, a set `reptrack auto` names): the store's session opened first when
+    saving (what earlier sessions left unsaved goes in, and the notes say so), then `sinks`.
+    (`engine`: a test's stand-in that reports fixed speed figures.)"""
+    logged = None
+    if store is not None:
+        logged = StoreSink.start(store, spec, source.description, backend=backend, model=model,
+                                 target_reps=settings.target_reps,
+                                 planned_sets=settings.planned_sets, side=settings.side,
+                                 target_seconds=settings.target_seconds,
+                                 block=settings.block)  # fmt: skip
+    workout = engine(source, estimator, spec, settings,
+                      sinks=[*([logged] if logged else []), *sinks],
+                      session_id=logged.session_id if logged else None)  # fmt: skip
+    if logged is not None:
+        workout.notes += logged.imported  # what a lock kept out of earlier sessions
+    return workout
+
+
 def open_workout(plan: Plan) -> Workout:
     """Load the exercise, the pose model, the source and the store; raises ReptrackError with
     a message for the user when one of them is not right. Nothing is left open on failure."""
@@ -129,22 +161,13 @@ def open_workout(plan: Plan) -> Workout:
     notes = support_notes(spec, estimator.keypoints, estimator.title)
     if estimator.note:
         notes.append(estimator.note)
+    settings = SessionSettings(plan.side, plan.target_reps, plan.sets, plan.rest,
+                               plan.target_seconds)  # fmt: skip
     with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
         store, sinks, source = open_outputs(opened, plan)
-        workout = Workout(
-            source,
-            estimator,
-            spec,
-            side=plan.side,
-            store=store,
-            backend=plan.backend,
-            model=logged_model(plan.backend, plan.pose),
-            target_reps=plan.target_reps,
-            planned_sets=plan.sets,
-            rest=plan.rest,
-            sinks=sinks,
-            target_seconds=plan.target_seconds,
-        )
-        opened.pop_all()  # the workout owns them now
+        workout = open_session(source, estimator, spec, settings, store=store,
+                               backend=plan.backend, model=logged_model(plan.backend, plan.pose),
+                               sinks=sinks)  # fmt: skip
+        opened.pop_all()  # the session owns them now
     workout.notes += notes
     return workout

@@ -14,14 +14,14 @@ from reptrack.auto_runner import follow
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import support_notes
 from reptrack.exercise.recognition import Recognizer
-from reptrack.plan import Plan
+from reptrack.plan import Plan, open_session
 from reptrack.plans import Block, WorkoutPlan
 from reptrack.pose.types import PoseEstimator
 from reptrack.results import FrameResult, Summary
-from reptrack.sinks import Sink
+from reptrack.sinks import Calls, Sink
 from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import Workout
+from reptrack.workout import SessionSettings, Workout
 
 
 @dataclass(frozen=True)
@@ -93,21 +93,11 @@ class PlanRun:
             return None
         block, spec = self.plan.blocks[self.index], self.specs[self.index]
         self.index += 1
-        self.current = Workout(
-            self.source,
-            self.estimator,
-            spec,
-            side=self.side,
-            store=self.store,
-            backend=self.backend,
-            model=self.model,
-            target_reps=block.reps,
-            planned_sets=block.sets,
-            rest=block.rest,
-            sinks=self.sinks,
-            target_seconds=block.seconds,
-            block=(self.workout_id or 0, self.index),
-        )
+        settings = SessionSettings(self.side, block.reps, block.sets, block.rest, block.seconds,
+                                   block=(self.workout_id or 0, self.index))  # fmt: skip
+        self.current = open_session(self.source, self.estimator, spec, settings,
+                                    store=self.store, backend=self.backend, model=self.model,
+                                    sinks=self.sinks)  # fmt: skip
         if self.recognizer is not None and self.early:  # what was watched while it was
             self.current.catch_up(self.recognizer.poses)  # recognised is the block's
         self.early, self.recognizer = False, None
@@ -116,14 +106,15 @@ class PlanRun:
             # the next exercise's own counter is asked (as a session of it would count).
             self.recognizer = Recognizer([self.specs[self.index]], strict=False)
             workout = self.current
-            workout.followers.append(lambda result: self._follow(workout, result))
+            watch = Calls(lambda result: self._follow(workout, result), frames_only=True)
+            workout.sinks.append(watch)
         return self.current
 
     def _follow(self, workout: Workout, result: FrameResult) -> None:
         """Watch a frame of a block for the next block's exercise."""
         assert self.recognizer is not None
         if self.early:  # recognised: the frames until this block closes are the next's
-            self.recognizer.poses.append((result.frame.timestamp, result.pose))
+            self.recognizer.poses.append((result.t, result.pose))
             return
         named = follow(self.recognizer, workout, result)
         if named is not None and named.exercise is not None:  # (not just a hold broken)
@@ -132,22 +123,18 @@ class PlanRun:
 
     def run(
         self,
-        on_frame: Callable[[FrameResult], None] = lambda r: None,
         stop: threading.Event | None = None,
         on_block: Callable[[BlockShown, Workout], None] = lambda shown, w: None,
-        on_end: Callable[[Workout], None] = lambda w: None,
     ) -> list[Summary]:
         """Every block in turn until the plan is done, the source ends or `stop` is set;
-        `on_block` hears of each as it begins, `on_end` when it has ended (its
-        `final_events` say what ending it caused)."""
+        `on_block` hears of each as it begins. Each block's session tells `sinks`."""
         try:
             while not (stop is not None and stop.is_set()):
                 workout = self.next_block()
                 if workout is None:
                     break
                 on_block(self.shown(self.index), workout)
-                self.summaries.append(workout.run(on_frame, stop))
-                on_end(workout)
+                self.summaries.append(workout.run(stop))
         finally:
             self.close()
         return self.summaries

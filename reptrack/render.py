@@ -159,12 +159,14 @@ class Overlay:
         """Remember the frame's warnings (call for every frame, drawn or not)."""
         for e in r.events:
             if isinstance(e, FormWarning):
-                self.warning, self._warned_at = e, r.frame.timestamp
-        if self.warning is not None and r.frame.timestamp - self._warned_at > self.keep:
+                self.warning, self._warned_at = e, r.t
+        if self.warning is not None and r.t - self._warned_at > self.keep:
             self.warning = None
 
     def draw(self, r: FrameResult, image: np.ndarray | None = None) -> np.ndarray:
         """The frame annotated; `image` instead of the frame's own (a resized copy, say)."""
-        picture = r.frame.image if image is None else image
+        if image is None:
+            assert r.frame is not None, "only a step with a frame is drawn"
+            image = r.frame.image
         shown = r.count if r.held is None else clock_text(r.held)  # a hold shows its clock
-        return self.annotator.annotate(picture, r.pose, r.sample, shown, self.warning)
+        return self.annotator.annotate(image, r.pose, r.sample or {}, shown, self.warning)

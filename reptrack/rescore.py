@@ -10,7 +10,6 @@ from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counting import replay
 from reptrack.exercise.events import Hold, Rep, held_seconds
-from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.store import Store
 
@@ -64,7 +63,7 @@ def rescore(store: Store, session_id: int, exercise_file: str | Path | None = No
         side=row.get("side"),
         set_starts=[t for _, t in store.set_starts(session_id)],
     )
-    holds = list(counter.holds) if isinstance(counter, HoldTimer) else None
+    holds = counter.timed_holds()
     return Rescored(
         session_id,
         spec,

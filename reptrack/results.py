@@ -13,9 +13,15 @@ from reptrack.sources import Frame
 
 @dataclass
 class FrameResult:
-    frame: Frame
+    """What one step of a session produced, as every sink receives it. `frame` is None for
+    what is counted without a frame of its own: the poses watched before the session began
+    (`reptrack auto`), and what a request or the end of the stream caused; `sample` is then
+    None too, but for the poses watched."""
+
+    t: float  # stream time
+    frame: Frame | None
     pose: Pose | None
-    sample: Sample
+    sample: Sample | None
     events: list[Event]
     count: int
     phase: str | None

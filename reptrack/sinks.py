@@ -1,9 +1,11 @@
-"""Where a session's events go: each output is a sink that receives every frame's sample and
-events, in stream order, from the session runner (`Workout`), which knows none of them.
+"""Where a session goes: every listener is a sink that receives each step's `FrameResult`
+(a frame's picture, pose, sample and events, or events with no frame of their own), in
+stream order, on the session loop's thread, from the engine (`Workout`), which knows none of
+them: the store, the CSV and JSON-lines logs here; the printer, the voice, the bell and the
+preview (`presenting`); the TUI's bridge (`tui.loop`); the recogniser that watches a plan.
 
-Adding an output is one class here (or beside what it writes to) and one line where the
-session is assembled (`plan.open_outputs`). The TUI, the voice and the preview receive the
-same events through the runner's `on_frame` callback, on their own threads.
+Adding an output is one class (here or beside what it writes to) and one line where the
+session is assembled (`plan.open_outputs`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from reptrack.exercise.events import (
 )
 from reptrack.exercise.measure import Sample
 from reptrack.exercise.spec import ExerciseSpec
+from reptrack.results import FrameResult
 from reptrack.sets import RepUndone, SetStarted
 from reptrack.store import LOCK_TIMEOUT, Store
 from reptrack.unsaved import Op, apply, hold_op, import_saved, rep_op, save
@@ -47,8 +50,8 @@ class SinkNotice(Event):
 
 
 class Sink(Protocol):
-    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
-        """One frame's sample (None for what the end of the stream causes) and events."""
+    def frame(self, result: FrameResult) -> None:
+        """One step of the session: a frame, or (`result.frame` None) events without one."""
         ...
 
     def close(self, status: str, reason: str | None) -> None:
@@ -118,10 +121,10 @@ class StoreSink:
         store.lock_wait(IN_SESSION_LOCK_WAIT)
         self._drain()
 
-    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
-        if sample is not None:
-            self._samples.append((t, sample))
-        for e in events:
+    def frame(self, result: FrameResult) -> None:
+        if result.sample is not None:
+            self._samples.append((result.t, result.sample))
+        for e in result.events:
             if isinstance(e, SetStarted):
                 self._flush_samples()  # a replay resets the counter at the set's first sample
                 self.set_number = e.number
@@ -235,8 +238,8 @@ class CsvRepLog:
         except (OSError, ValueError) as exc:
             raise ReptrackError(f"cannot write the rep log {self.path}: {exc}") from None
 
-    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
-        for e in events:
+    def frame(self, result: FrameResult) -> None:
+        for e in result.events:
             if isinstance(e, SetStarted):
                 self.set_number = e.number
             elif isinstance(e, RepCompleted | RepUndone):
@@ -294,8 +297,8 @@ class JsonlEventLog:
         except (OSError, ValueError) as exc:
             raise ReptrackError(f"cannot write the event log {self.path}: {exc}") from None
 
-    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
-        for e in events:
+    def frame(self, result: FrameResult) -> None:
+        for e in result.events:
             self._write({"event": type(e).__name__, **asdict(e)})
 
     def close(self, status: str, reason: str | None) -> None:
@@ -315,23 +318,46 @@ class Guarded:
         self.failed = False
         self._notices: list[str] = []
 
-    def _guard(self, call: Callable[[], None]) -> None:
-        if self.failed:
-            return
-        try:
-            call()
-        except Exception as exc:  # one output's fault is not the session's
+    def _failed(self, exc: Exception) -> None:
+        if not self.failed:
             self.failed = True
             message = exc.message if isinstance(exc, ReptrackError) else f"{exc}"
             self._notices.append(f"{self.name} stopped: {message}; the session goes on")
 
-    def frame(self, t: float, sample: Sample | None, events: list[Event]) -> None:
-        self._guard(lambda: self.sink.frame(t, sample, events))
+    def frame(self, result: FrameResult) -> None:
+        if self.failed:
+            return
+        try:
+            self.sink.frame(result)
+        except Exception as exc:  # one output's fault is not the session's
+            self._failed(exc)
 
     def close(self, status: str, reason: str | None) -> None:
-        self._guard(lambda: self.sink.close(status, reason))
+        """Closed even after it failed (a recording's file is let go); said once."""
+        try:
+            self.sink.close(status, reason)
+        except Exception as exc:
+            self._failed(exc)
 
     def notices(self) -> list[str]:
         told = [] if self.failed else self.sink.notices()
         out, self._notices = [*told, *self._notices], []
         return out
+
+
+class Calls:
+    """A sink that hands each step to a function (a test's probe, a recogniser watching a
+    plan's block); `frames_only`: only the steps with a frame."""
+
+    def __init__(self, each: Callable[[FrameResult], None], *, frames_only: bool = False) -> None:
+        self.each, self.frames_only = each, frames_only
+
+    def frame(self, result: FrameResult) -> None:
+        if result.frame is not None or not self.frames_only:
+            self.each(result)
+
+    def close(self, status: str, reason: str | None) -> None:
+        pass
+
+    def notices(self) -> list[str]:
+        return []

@@ -1,15 +1,14 @@
-"""The session runner: source → pose → angles → counter → set program, with every frame's
-sample and events fanned out to the sinks (the store, a rep log, …; see `sinks`).
+"""The session engine: source → pose → angles → counter → set program, and every step's
+`FrameResult` out to the sinks — the one way anything leaves it (`sinks`).
 
-`Workout.step()` processes one frame and returns what happened (`results.FrameResult`);
-`run()` loops until the source ends or `stop` is set, and returns the `results.Summary`.
-The set program (`sets.SetProgram`) turns counted reps into sets, rest and the next set;
-its events travel with the counter's, so the TUI and the headless mode, which both drive
-this runner, see the same session.
+`Workout.step()` processes one frame; `run()` loops until the source ends or `stop` is set,
+and returns the `results.Summary`. The set program (`sets.SetProgram`) turns counted reps
+into sets, rest and the next set; its events travel with the counter's, so every sink (the
+store, the logs, the TUI, the printer, the voice, the preview) sees the same session.
 
-Other threads (the TUI) never call into a running workout: they `request()` an undo or the
+Other threads (the TUI) never call into a running session: they `request()` an undo or the
 next set, and the loop's own thread carries it out between frames, so each sink has one
-writer.
+writer. The engine owns every rep: the counter numbers them, the sinks are told.
 """
 
 from __future__ import annotations
@@ -18,86 +17,70 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Literal
 
 from reptrack.exercise.counting import make
-from reptrack.exercise.events import (
-    Event,
-    FormWarning,
-    Rep,
-    RepCompleted,
-)
-from reptrack.exercise.holding import HoldTimer
-from reptrack.exercise.measure import Sample, sample, value_of
+from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
+from reptrack.exercise.measure import Sample, sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
 from reptrack.results import FrameResult, Summary
 from reptrack.sets import RepUndone, SetProgram
-from reptrack.sinks import Sink, SinkNotice, StoreSink
-from reptrack.sources import FrameSource
-from reptrack.store import Store
+from reptrack.sinks import Sink, SinkNotice
+from reptrack.sources import Frame, FrameSource
 
 PAUSE_POLL_SECONDS = 0.05
 
 Command = Literal["undo", "next_set", "next_block"]
 
 
+@dataclass(frozen=True)
+class SessionSettings:
+    """What one session of one exercise is asked to do."""
+
+    side: str | None = None  # which side counts (None: the exercise's)
+    target_reps: int | None = None  # reps per set: rest starts when reached
+    planned_sets: int | None = None
+    rest: float = 60.0  # seconds between sets
+    target_seconds: float | None = None  # a timed hold's time in position per set
+    # (workout id or 0, block number): one block of a run of several sessions (a plan's, or
+    # `reptrack auto`'s), which ends when its sets are done (or `next_block`) and leaves the
+    # source open for the next
+    block: tuple[int, int] | None = None
+
+
 class Workout:
+    """One session of one exercise, from `source` through `estimator`, told to `sinks`."""
+
     def __init__(
         self,
         source: FrameSource,
         estimator: PoseEstimator,
         spec: ExerciseSpec,
+        settings: SessionSettings = SessionSettings(),
         *,
-        side: str | None = None,
-        store: Store | None = None,
-        backend: str = "blazepose",
-        model: str = "full",
-        target_reps: int | None = None,
-        planned_sets: int | None = None,
-        rest: float = 60.0,
         sinks: Iterable[Sink] = (),
-        target_seconds: float | None = None,
-        block: tuple[int, int] | None = None,
+        session_id: int | None = None,
     ) -> None:
-        """`store`, when given, gets the session (a `StoreSink`, first of the sinks).
-        A timed hold's sets end at `target_seconds` in position, as reps' at `target_reps`.
-        `block` = (workout id or 0, block number): one block of a workout plan, which runs
-        until its planned sets are done (or `next_block`) and leaves the source open for
-        the next (`plan_runner`)."""
-        self.source = source
-        self.estimator = estimator
-        self.spec = spec
-        self.counter = make(spec, side)
+        """`session_id`: where the store keeps it (`assembly.open_session` opens it)."""
+        self.source, self.estimator, self.spec, self.settings = source, estimator, spec, settings
+        self.counter = make(spec, settings.side)
         self.program = SetProgram(
-            target_reps, planned_sets, rest, hold=spec.is_hold, target_seconds=target_seconds
+            settings.target_reps,
+            settings.planned_sets,
+            settings.rest,
+            hold=spec.is_hold,
+            target_seconds=settings.target_seconds,
         )
-        self.sinks: list[Sink] = []
+        self.sinks: list[Sink] = list(sinks)
+        self.session_id = session_id
         self.notes: list[str] = []  # what the user should know before starting
-        self.store = store
-        self.session_id: int | None = None
-        if store is not None:
-            logged = StoreSink.start(
-                store,
-                spec,
-                source.description,
-                backend=backend,
-                model=model,
-                target_reps=target_reps,
-                planned_sets=planned_sets,
-                side=side,
-                target_seconds=target_seconds,
-                block=block,
-            )
-            self.session_id = logged.session_id
-            self.notes += logged.imported  # what a lock kept out of earlier sessions
-            self.sinks.append(logged)
-        self.sinks += sinks
         self._last_t = 0.0
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._queued: list[Event] = []  # what requests caused, out with the next frame
-        self._caught: list[Event] = []  # what catching up counted, reported with the next frame
+        self._caught: list[FrameResult] = []  # poses counted before the session began
         self._caught_frames = 0  # frames counted by catching up, not by the loop
         self.frames = 0
         self.warnings: list[FormWarning] = []
@@ -106,14 +89,13 @@ class Workout:
         self._first_frame: float | None = None  # when the loop began its first frame
         self._last_frame = 0.0  # when it finished its latest
         self.finished: Summary | None = None
-        self.final_events: list[Event] = []  # what ending the stream itself caused
         self.person_seen = False
-        self.block = block
         self.source_ended = False  # the source gave its last frame
         self.moved_on = False  # a block left before its sets were done (`next_block`)
-        # Who else watches each frame, on the loop's thread (`reptrack auto`'s recognizer,
-        # which may ask for `next_block`), whatever drives the loop: the TUI or the text.
-        self.followers: list[Callable[[FrameResult], None]] = []
+
+    @property
+    def block(self) -> tuple[int, int] | None:
+        return self.settings.block
 
     @property
     def set_number(self) -> int:
@@ -133,60 +115,77 @@ class Workout:
         t0 = time.perf_counter()
         pose = self.estimator.estimate(frame.image, frame.timestamp)
         pose_ms = (time.perf_counter() - t0) * 1000
-        t = frame.timestamp
-        s, events, held = self._count(t, pose)
-        events, self._caught = [*self._caught, *events], []
-        now = self._last_frame = time.monotonic()
-        self._ticks.append(now)
-        fps = (len(self._ticks) - 1) / (now - self._ticks[0]) if len(self._ticks) > 1 else 0.0
-        angle = (
-            self.counter.value(self.spec.shown_angle)
-            if isinstance(self.counter, HoldTimer)
-            else value_of(s, self.spec.shown_angle, self.counter.active)
-        )
+        self._tell_caught()
+        result = self._count(frame.timestamp, pose, frame, pose_ms)
+        self._emit(result)
+        return result
+
+    def _count(
+        self, t: float, pose: Pose | None, frame: Frame | None = None, pose_ms: float = 0.0
+    ) -> FrameResult:
+        """One pose through the counter and the set program."""
+        self._last_t = t
+        events, self._queued = [*self._queued, *self.program.frame(t)], []
+        self.person_seen |= pose is not None
+        s = sample(pose, self.spec)
+        events += self._into_sets(t, self.counter.update(t, s))
+        held = self.counter.set_held(t)
+        if held is not None:
+            events += self.program.held(t, held)
+        if ticked := self.program.tick(t):  # the rest is over: the next set
+            self.counter.reset()
+            events += ticked
+        self.frames += 1
+        result = self._result(t, events, frame=frame, pose=pose, s=s, held=held)
+        if frame is not None:
+            now = self._last_frame = time.monotonic()
+            self._ticks.append(now)
+            span = now - self._ticks[0]
+            result.fps = (len(self._ticks) - 1) / span if span > 0 else 0.0
+            result.pose_ms = pose_ms
+            result.latency_ms = (now - frame.captured) * 1000 if frame.captured else pose_ms
+        return result
+
+    def _result(
+        self,
+        t: float,
+        events: list[Event],
+        *,
+        frame: Frame | None = None,
+        pose: Pose | None = None,
+        s: Sample | None = None,
+        held: float | None = None,
+    ) -> FrameResult:
         return FrameResult(
+            t,
             frame,
             pose,
             s,
             events,
             self.counter.count,
             self.counter.phase(),
-            angle,
-            fps,
-            pose_ms,
-            (now - frame.captured) * 1000 if frame.captured else pose_ms,
+            self.counter.shown_value(s or {}, self.spec.shown_angle),
+            0.0,
+            0.0,
+            0.0,
             self.set_number,
             self.set_reps,
             self.program.rest_left(t),
-            held,
+            held if held is not None else self.counter.set_held(t),
         )
-
-    def _count(self, t: float, pose: Pose | None) -> tuple[Sample, list[Event], float | None]:
-        """One frame's pose through the counter and the set program, out to the sinks: its
-        sample, its events and, for a hold, the set's seconds in position."""
-        self._last_t = t
-        events, self._queued = [*self._queued, *self.program.frame(t)], []
-        self.person_seen |= pose is not None
-        s = sample(pose, self.spec)
-        events += self._into_sets(t, self.counter.update(t, s))
-        held = None
-        if isinstance(self.counter, HoldTimer):
-            held = self.counter.set_held(t)
-            events += self.program.held(t, held)
-        if ticked := self.program.tick(t):  # the rest is over: the next set
-            self.counter.reset()
-            events += ticked
-        self.frames += 1
-        self._emit(t, s, events)
-        return s, events, held
 
     def catch_up(self, poses: Iterable[tuple[float, Pose | None]]) -> None:
         """Count poses seen before the session began (`reptrack auto` watched them while
-        it decided what the exercise is) as its first frames: their reps are the set's,
-        saved at once and reported with the next frame."""
+        it decided what the exercise is) as its first frames: the sinks are told them before
+        the first frame of its own (or as it ends, if it has none)."""
         for t, pose in poses:
-            self._caught += self._count(t, pose)[1]
+            self._caught.append(self._count(t, pose))
             self._caught_frames += 1
+
+    def _tell_caught(self) -> None:
+        caught, self._caught = self._caught, []
+        for result in caught:
+            self._emit(result)
 
     def _into_sets(self, t: float, events: list[Event]) -> list[Event]:
         """The counter's events, each counted rep followed by what it did to the set."""
@@ -197,18 +196,20 @@ class Workout:
                 out += self.program.counted(t, e.rep)
         return out
 
-    def _emit(self, t: float, s: Sample | None, events: list[Event]) -> None:
-        self.warnings += [e for e in events if isinstance(e, FormWarning)]
+    def _emit(self, result: FrameResult) -> None:
+        """Tell every sink; what a sink wants the person to know goes out with the next."""
+        self.warnings += [e for e in result.events if isinstance(e, FormWarning)]
         for sink in self.sinks:
-            sink.frame(t, s, events)
-            self._queued += [SinkNotice(t, m) for m in sink.notices()]
+            sink.frame(result)
+            self._queued += [SinkNotice(result.t, m) for m in sink.notices()]
 
     def request(self, command: Command) -> None:
         """Ask the loop's thread to undo the last rep or start the next set (thread-safe)."""
         self._commands.put(command)
 
     def apply_requests(self) -> None:
-        """Carry out pending requests; the thread that runs the loop calls this."""
+        """Carry out pending requests; the thread that runs the loop calls this (and, once
+        the session has ended, whoever asks)."""
         while True:
             try:
                 command = self._commands.get_nowait()
@@ -246,14 +247,10 @@ class Workout:
         if self.finished is None:
             self._queued += events
         else:
-            self.final_events += events
-            self._emit(self._last_t, None, events)
+            self._emit(self._result(self._last_t, events))
 
     def run(
-        self,
-        on_frame: Callable[[FrameResult], None] = lambda r: None,
-        stop: threading.Event | None = None,
-        pause: threading.Event | None = None,
+        self, stop: threading.Event | None = None, pause: threading.Event | None = None
     ) -> Summary:
         """Process frames until the source ends or `stop` is set; idle while `pause` is set."""
         status = "completed"
@@ -263,13 +260,9 @@ class Workout:
                     self.apply_requests()
                     time.sleep(PAUSE_POLL_SECONDS)
                     continue
-                result = self.step()
-                if result is None:
+                if self.step() is None:
                     self.source_ended = True
                     break
-                on_frame(result)
-                for follower in self.followers:
-                    follower(result)
                 if self.block is not None and (self.program.done or self.moved_on):
                     break  # the block is done: the plan's next one takes the source
         except KeyboardInterrupt:
@@ -280,23 +273,23 @@ class Workout:
         return self.finish(status)
 
     def finish(self, status: str = "completed") -> Summary:
-        """Save everything and close the source; safe to call more than once."""
+        """Tell the sinks what ending the stream caused, close them and the source; safe to
+        call more than once."""
         if self.finished is not None:
             return self.finished
         reason = getattr(self.source, "end_reason", None)
         told: list[str] = []  # what the outputs say as the session ends
         try:
             self.apply_requests()
+            self._tell_caught()  # caught up, and ended before a frame of its own
             # The lifter may be back at the start on the last frames: that rep counts.
             t = self._last_t
             final = self._queued + self._into_sets(t, self.counter.finish(t))
-            if isinstance(self.counter, HoldTimer):
-                final += self.program.held(t, self.counter.set_held(t))
-            self.final_events = final + self.program.finish(t)
+            held = self.counter.set_held(t)
+            if held is not None:
+                final += self.program.held(t, held)
             self._queued = []
-            self._emit(t, None, self.final_events)
-            # caught up and ended before a frame reported it (saved already: told, not sent)
-            self.final_events, self._caught = self._caught + self.final_events, []
+            self._emit(self._result(t, final + self.program.finish(t)))
             told += [e.message for e in self._queued if isinstance(e, SinkNotice)]
             self._queued = []
             for sink in self.sinks:
@@ -319,7 +312,7 @@ class Workout:
             self.person_seen,
             self.program.to_json(),
             told,
-            list(self.counter.holds) if isinstance(self.counter, HoldTimer) else None,
+            self.counter.timed_holds(),
         )
         return self.finished
 

@@ -143,13 +143,40 @@ class RecordedPoses:
         pass
 
 
+def session(source, estimator, spec, *, store=None, sinks=(), engine=None, **settings):
+    """A session assembled as the commands assemble one (`plan.open_session`): `store` gets
+    it, `settings` are `SessionSettings`'s fields (targets, sets, rest, side, block)."""
+    from reptrack.plan import open_session
+    from reptrack.workout import SessionSettings, Workout
+
+    return open_session(source, estimator, spec, SessionSettings(**settings), store=store,
+                        sinks=sinks, engine=engine or Workout)  # fmt: skip
+
+
+def run_seeing(workout, each, **kw):
+    """Run `workout` to its end with `each` called on every frame it processes (a sink)."""
+    from reptrack.sinks import Calls
+
+    workout.sinks.append(Calls(each, frames_only=True))
+    return workout.run(**kw)
+
+
+def told_at_the_end(workout) -> list:
+    """The events the sinks are told without a frame of their own (what ending the stream,
+    or catching up, caused), filled in as the session runs."""
+    from reptrack.sinks import Calls
+
+    told: list = []
+    workout.sinks.append(Calls(lambda r: told.extend(r.events) if r.frame is None else None))
+    return told
+
+
 def recorded_workout(shared: Path, video: str, exercise: str, **kw):
     """A session of a shared video counted with MediaPipe's recorded landmarks (no model);
-    `kw` goes to the Workout (a store, targets, …)."""
+    `kw` goes to `session` (a store, targets, …)."""
     from reptrack.sources import FileSource
-    from reptrack.workout import Workout
 
-    return Workout(
+    return session(
         FileSource(shared / "videos" / f"{video}.mp4"),
         RecordedPoses(shared / "reference" / f"{video}.npz"),
         specs.load(exercise),

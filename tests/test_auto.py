@@ -12,14 +12,13 @@ from pathlib import Path
 import numpy as np
 
 from conftest import replaying
-from fakes import BlankSource
+from fakes import BlankSource, session, told_at_the_end
 from reptrack.auto_runner import AutoRun
 from reptrack.exercise import spec as specs
 from reptrack.pose.dump import load_landmarks, replay
 from reptrack.pose.types import ALL_KEYPOINTS
 from reptrack.sources import Frame
 from reptrack.store import Store
-from reptrack.workout import Workout
 
 
 def _cli(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -151,11 +150,12 @@ def test_a_set_counted_as_the_stream_ended_shows_its_rep_in_the_tui(shared, tmp_
 def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
     poses = list(replay(load_landmarks(shared / "reference" / "squat_tommy.npz")))
     store = Store(tmp_path / "s.db")
-    workout = Workout(Frames(), Nobody(), specs.load("squat"), store=store, block=(0, 1))
+    workout = session(Frames(), Nobody(), specs.load("squat"), store=store, block=(0, 1))
+    told = told_at_the_end(workout)
     workout.catch_up(poses)
     summary = workout.finish()
     assert len(summary.reps) == 3
-    assert [e.rep.number for e in workout.final_events if hasattr(e, "rep")] == [1, 2, 3]
+    assert [e.rep.number for e in told if hasattr(e, "rep")] == [1, 2, 3]
     assert len(store.reps(summary.session_id)) == 3  # saved as counted
 
 

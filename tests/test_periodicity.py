@@ -10,14 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from fakes import RATE, STANDING, BlankSource, Squatter, cycles, feed
+from fakes import RATE, STANDING, BlankSource, Squatter, cycles, feed, session
 from reptrack.exercise import spec as specs
 from reptrack.exercise.counter import PERIODIC, RepCounter
 from reptrack.exercise.events import FormWarning, RepRejected
 from reptrack.exercise.periodicity import DEEP_ENOUGH, FLAIL, rhythm_of, shape_of
 from reptrack.exercise.sides import ThresholdCounter
 from reptrack.store import Store
-from reptrack.workout import Workout
 
 REST, BOTTOM = 172.0, 90.0  # a squat's knee standing and at the bottom
 
@@ -169,7 +168,7 @@ class _TiringSquatter(Squatter):
 
 
 def test_a_rep_counted_by_the_rhythm_reaches_the_store_and_the_json(tmp_path):
-    workout = Workout(BlankSource(int(30 * 15.5)), _TiringSquatter(), specs.load("squat"),
+    workout = session(BlankSource(int(30 * 15.5)), _TiringSquatter(), specs.load("squat"),
                       store=Store(tmp_path / "r.db"))  # fmt: skip
     summary = workout.run()
     assert [r.counted_by for r in summary.reps][4] == PERIODIC and len(summary.reps) == 6

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, require
-from fakes import BlankSource, Squatter, stick_figure
+from fakes import BlankSource, Squatter, session, stick_figure
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import FormWarning
 from reptrack.exercise.measure import sample
@@ -29,7 +29,6 @@ from reptrack.render import Annotator, Style
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveOptions
-from reptrack.workout import Workout
 
 BONE = Style().bone  # BGR
 
@@ -192,7 +191,7 @@ def frames_of(path: Path) -> list[np.ndarray]:
 
 def test_the_tui_records_every_frame_annotated(tmp_path):
     out = tmp_path / "rec.mp4"
-    workout = Workout(BlankSource(90), Squatter(), specs.load("squat"), store=Store(memory=True))
+    workout = session(BlankSource(90), Squatter(), specs.load("squat"), store=Store(memory=True))
     app = ReptrackApp(Plan("squat"), workout=workout, live=LiveOptions(record=str(out)))
 
     async def scenario():

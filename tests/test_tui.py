@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from textual.widgets import DataTable, Input, OptionList
 
-from fakes import RecordedPoses
+from fakes import RecordedPoses, session
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
 from reptrack.sources import FileSource
@@ -20,7 +20,6 @@ from reptrack.tui.history_screen import Ask, Confirm, HistoryScreen, SessionScre
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.tui.widgets import BigCount
-from reptrack.workout import Workout
 from tuikit import SIZE, SteadyWorkout, fake_workout, run, text, until
 
 
@@ -199,7 +198,7 @@ def test_p_without_a_display_says_the_preview_is_unavailable(tmp_path, monkeypat
 def test_a_recorded_real_video_is_counted_on_the_live_screen(shared, tmp_path):
     """MediaPipe's own landmarks of a real squat video, replayed frame by frame."""
     video = shared / "videos" / "squat_tommy.mp4"
-    workout = Workout(
+    workout = session(
         FileSource(video),
         RecordedPoses(shared / "reference" / "squat_tommy.npz"),
         specs.load("squat"),

@@ -7,14 +7,13 @@ import threading
 
 import numpy as np
 
-from fakes import BlankSource, RecordedPoses, recorded_workout
+from fakes import BlankSource, RecordedPoses, recorded_workout, session
 from reptrack.clock import clock_text
 from reptrack.exercise import spec as specs
 from reptrack.plan import Plan
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.widgets import BigCount
-from reptrack.workout import Workout
 from tuikit import SIZE, run, text, until
 
 FPS = 25.0  # plank_akshathak's rate
@@ -57,7 +56,7 @@ def test_the_plank_clock_stops_while_out_of_position_and_goes_on(shared, tmp_pat
     order = PLANK + LYING + PLANK
     source = GatedSource(len(order), gate=len(PLANK) + len(LYING))
     db = tmp_path / "s.db"
-    workout = Workout(
+    workout = session(
         source,
         SplicedPoses(shared / "reference" / "plank_akshathak.npz", order),
         specs.load("plank"),

@@ -14,17 +14,17 @@ import pytest
 from test_hostile import cli
 
 from conftest import require
-from fakes import RecordedPoses, recorded_workout
+from fakes import RecordedPoses, recorded_workout, run_seeing, session
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import FormWarning, HoldStarted, HoldTick, RepCompleted
 from reptrack.plan import Plan
+from reptrack.presenting import Spoken
 from reptrack.sets import WorkoutDone
 from reptrack.sinks import CsvRepLog
 from reptrack.sources import FileSource
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveOptions
 from reptrack.voice import SpeechProcess, Voice, VoiceUnavailable, spoken_time
-from reptrack.workout import Workout
 from tuikit import SIZE, fake_workout, run, text, until
 
 
@@ -153,7 +153,7 @@ def espeak() -> None:
 def test_espeak_ng_says_each_rep_of_a_real_squat_video(espeak, shared, tmp_path):
     """squat_tommy.mp4 with MediaPipe's own landmarks: the voice says 1, 2, 3, and the audio
     written for three reps is sound, and longer than for the first rep alone."""
-    workout = Workout(
+    workout = session(
         FileSource(shared / "videos" / "squat_tommy.mp4"),
         RecordedPoses(shared / "reference" / "squat_tommy.npz"),
         specs.load("squat"),
@@ -162,7 +162,6 @@ def test_espeak_ng_says_each_rep_of_a_real_squat_video(espeak, shared, tmp_path)
     first_rep = Voice(lambda: SpeechProcess(to=tmp_path / "first.wav"))
 
     def on_frame(r) -> None:
-        all_reps.hear(r.events, r.set_reps)
         if any(isinstance(e, RepCompleted) and r.count == 1 for e in r.events):
             first_rep.hear(r.events, r.set_reps)
         if any(isinstance(e, RepCompleted) for e in r.events):
@@ -170,8 +169,8 @@ def test_espeak_ng_says_each_rep_of_a_real_squat_video(espeak, shared, tmp_path)
             # apart, time enough to say each number. Give the voice that time.
             wait_for(lambda: len(all_reps.spoken) == r.count, timeout=30)
 
-    workout.run(on_frame)
-    all_reps.hear(workout.final_events, workout.set_reps)
+    workout.sinks.append(Spoken(all_reps))  # as --voice hears every step, the last one too
+    run_seeing(workout, on_frame)
     all_reps.close(timeout=60)
     first_rep.close(timeout=60)
     assert all_reps.spoken == ["1", "2", "3"] and first_rep.spoken == ["1"]
@@ -207,8 +206,8 @@ def test_the_live_screen_says_what_the_headless_run_says_and_m_mutes(tmp_path):
     headless = FakeEngine()
     voice = Voice(lambda: headless)
     workout = fake_workout(tmp_path / "t.db", 30 * 15, **sets)
-    workout.run(lambda r: voice.hear(r.events, r.set_reps))
-    voice.hear(workout.final_events, workout.set_reps)
+    workout.sinks.append(Spoken(voice))
+    workout.run()
     voice.close()
     assert headless.said == said
 

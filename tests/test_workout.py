@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from fakes import BlankSource, Squatter
+from fakes import BlankSource, Squatter, run_seeing, session, told_at_the_end
 from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
 from reptrack.rescore import rescore
@@ -14,12 +14,12 @@ from reptrack.store import Store
 from reptrack.workout import Workout
 
 
-def _workout(tmp_path, frames=30 * 7, **kw) -> Workout:
-    return Workout(
+def _workout(tmp_path, frames=30 * 7, store=None, **kw) -> Workout:
+    return session(
         BlankSource(frames),
         Squatter(period=2.0),
         specs.load("squat"),
-        store=Store(tmp_path / "w.db"),
+        store=store or Store(tmp_path / "w.db"),
         **kw,
     )
 
@@ -39,9 +39,10 @@ def test_a_rep_that_returns_on_the_last_frames_of_a_video_is_counted_and_saved(t
     # The figure is back above the start threshold only on the last three frames (3.63 to
     # 3.70 s): too late for the dwell to confirm it, but the rep is complete.
     workout = _workout(tmp_path, frames=112)
+    ended = told_at_the_end(workout)
     summary = workout.run()
     assert len(summary.reps) == 2
-    assert [e.rep.number for e in workout.final_events if hasattr(e, "rep")] == [2]
+    assert [e.rep.number for e in ended if hasattr(e, "rep")] == [2]
     assert Store(tmp_path / "w.db").session(summary.session_id)["reps"] == 2
 
 
@@ -57,7 +58,7 @@ def test_next_set_numbers_the_reps_and_undo_stays_inside_the_set(tmp_path):
             on_frame.undone = True
             w.request("undo")
 
-    summary = w.run(on_frame)
+    summary = run_seeing(w, on_frame)
     assert summary.sets == 2
     reps = Store(tmp_path / "w.db").reps(summary.session_id)
     # Set 2 counted reps 3 and 4 (the figure keeps squatting); rep 3 was undone.
@@ -79,7 +80,7 @@ def test_a_paused_workout_reads_no_frames_until_resumed(tmp_path):
     w = _workout(tmp_path, frames=60)
     pause, seen = threading.Event(), []
     pause.set()
-    thread = threading.Thread(target=w.run, kwargs={"on_frame": seen.append, "pause": pause})
+    thread = threading.Thread(target=run_seeing, args=(w, seen.append), kwargs={"pause": pause})
     thread.start()
     thread.join(0.3)
     assert seen == [] and thread.is_alive()
@@ -90,21 +91,22 @@ def test_a_paused_workout_reads_no_frames_until_resumed(tmp_path):
 
 def test_rescore_after_sets_replays_to_the_same_reps(tmp_path):
     w = _workout(tmp_path, frames=30 * 9)
-    w.run(lambda r: w.request("next_set") if r.count == 2 and r.set_number == 1 else None)
+    run_seeing(w, lambda r: w.request("next_set") if r.count == 2 and r.set_number == 1 else None)
     result = rescore(Store(tmp_path / "w.db"), w.session_id)
     assert [(r.start, r.end) for r in result.new] == [(r["start"], r["end"]) for r in result.old]
 
 
 def test_a_store_failure_mid_session_keeps_the_reps_already_recorded(tmp_path):
-    w = _workout(tmp_path, frames=30 * 9)
+    saving = Store(tmp_path / "w.db")
+    w = _workout(tmp_path, frames=30 * 9, store=saving)
 
     def fill_the_disk(r):
         if r.count == 2:
-            pages = w.store.db.execute("PRAGMA page_count").fetchone()[0]
-            w.store.db.execute(f"PRAGMA max_page_count={pages}")
+            pages = saving.db.execute("PRAGMA page_count").fetchone()[0]
+            saving.db.execute(f"PRAGMA max_page_count={pages}")
 
     with pytest.raises(StoreError, match="is full"):
-        w.run(fill_the_disk)
+        run_seeing(w, fill_the_disk)
     assert w.source.closed
     store = Store(tmp_path / "w.db")
     assert [r["n"] for r in store.reps(w.session_id)] >= [1, 2]
@@ -116,7 +118,7 @@ def test_rescore_of_a_real_session_equals_the_live_count(shared, blazepose_model
     from reptrack.sources import FileSource
 
     store = Store(tmp_path / "real.db")
-    w = Workout(
+    w = session(
         FileSource(shared / "videos" / "squat_tommy.mp4"),
         BlazePose("full"),
         specs.load("squat"),

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from fakes import BlankSource, Squatter
+from fakes import BlankSource, Squatter, session
 from reptrack.exercise import spec as specs
 from reptrack.store import Store
 from reptrack.tui import camera
@@ -23,18 +23,18 @@ camera.probe()  # as tui.app.run does before the app starts (here: no terminal t
 class SteadyWorkout(Workout):
     """Reports fixed speed figures, so snapshots do not depend on the machine's pace."""
 
-    def step(self):
-        r = super().step()
-        return r and replace(
-            r, fps=30.0, pose_ms=12.0, latency_ms=15.0, frame=replace(r.frame, captured=0.0)
-        )
+    def _count(self, *args, **kwargs):
+        r = super()._count(*args, **kwargs)
+        if r.frame is not None:
+            r.fps, r.pose_ms, r.latency_ms = 30.0, 12.0, 15.0
+            r.frame = replace(r.frame, captured=0.0)
+        return r
 
 
 def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Workout:
-    cls = kw.pop("cls", Workout)
-    return cls(
-        BlankSource(frames, live=live), Squatter(), specs.load("squat"), store=Store(db), **kw
-    )
+    engine = kw.pop("cls", Workout)
+    return session(BlankSource(frames, live=live), Squatter(), specs.load("squat"),
+                   store=Store(db), engine=engine, **kw)  # fmt: skip
 
 
 def at_camera_pace(monkeypatch) -> None:

@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runner.AutoRun
-    told = Narration(args, run.notes, f"watching {run.source.description} for an exercise")
+    told = Narration(args, run, f"watching {run.source.description} for an exercise")
 
     def on_set(workout) -> None:
         told.begin(f"set {len(run.summaries) + 1}: {workout.spec.title}", workout.spec.title)

@@ -7,7 +7,7 @@ import argparse
 import json
 
 from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out, pose_options
-from reptrack.commands.session import interactive, print_summary, say, start_voice
+from reptrack.commands.session import headless_sinks, interactive, print_summary, start_voice
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -113,16 +113,17 @@ def _list() -> int:
 
 class Narration:
     """What a headless run of several exercises (a plan's blocks, `auto`'s sets) prints and
-    says as it goes: its notes and first line, each exercise as it begins, each frame's
-    events, what ending each caused."""
+    says as it goes: its notes and first line, each exercise as it begins, and through its
+    sinks (`session.headless_sinks`, given to every block's session) each step's events."""
 
-    def __init__(self, args: argparse.Namespace, notes: list[str], first: str) -> None:
+    def __init__(self, args: argparse.Namespace, run, first: str) -> None:
         self.quiet = args.json
         self.voice = start_voice() if args.voice else None
-        for note in notes:
+        for note in run.notes:
             err.print(f"[yellow]note:[/] {esc(note)}")
         if not self.quiet:
             out.print(f"{first} — Ctrl-C to finish and save", markup=False)
+        run.sinks += headless_sinks(args, self.voice, in_block=True)
 
     def begin(self, line: str, spoken: str) -> None:
         if not self.quiet:
@@ -130,21 +131,9 @@ class Narration:
         if self.voice is not None:
             self.voice.say(spoken)
 
-    def frame(self, r) -> None:  # r: reptrack.results.FrameResult
-        if not self.quiet:
-            say(r.events, in_block=True)
-        if self.voice is not None:
-            self.voice.hear(r.events, r.set_reps, in_block=True)
-
-    def ended(self, workout) -> None:  # what ending it caused: a hold ends, a set is done
-        if not self.quiet:
-            say(workout.final_events, in_block=True)
-        if self.voice is not None:
-            self.voice.hear(workout.final_events, workout.set_reps, in_block=True)
-
     def follow(self, run, on_start) -> list:  # run: PlanRun | AutoRun -> its summaries
-        """Run `run` to its end, telling each frame and each ending; Ctrl-C (or a stop
-        signal) finishes and saves. `on_start` hears of each block or set as it begins."""
+        """Run `run` to its end; Ctrl-C (or a stop signal) finishes and saves. `on_start`
+        hears of each block or set as it begins."""
         import threading
 
         from reptrack.stopping import stop_signals_call
@@ -152,7 +141,7 @@ class Narration:
         stop = threading.Event()
         try:
             with stop_signals_call(stop.set):
-                return run.run(self.frame, stop, on_start, self.ended)
+                return run.run(stop, on_start)
         finally:
             if self.voice is not None:
                 self.voice.close(timeout=10)
@@ -175,7 +164,7 @@ def exit_code(summaries: list) -> int:
 
 
 def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
-    told = Narration(args, run.notes, f"{run.plan.title} from {run.source.description}")
+    told = Narration(args, run, f"{run.plan.title} from {run.source.description}")
 
     def on_block(shown, workout) -> None:
         told.begin(str(shown), shown.spoken)

@@ -252,6 +252,42 @@ def start_voice():  # -> reptrack.voice.Voice, started; a missing engine is said
     return voice
 
 
+class Printer:
+    """The headless run's sink: what each step's events mean to the person, printed as they
+    happen (`say`)."""
+
+    def __init__(self, *, in_block: bool = False) -> None:
+        self.in_block = in_block
+
+    def frame(self, result) -> None:  # result: reptrack.results.FrameResult
+        say(result.events, in_block=self.in_block)
+
+    def close(self, status: str, reason: str | None) -> None:
+        pass
+
+    def notices(self) -> list[str]:
+        return []
+
+
+def headless_sinks(args: argparse.Namespace, voice, *, in_block: bool = False, output=None):
+    """What a headless run prints, says and rings as it goes, as the TUI does (`presenting`):
+    the printer (not with --json), the voice, the bell, the preview and the recording."""
+    from reptrack.presenting import presenting
+
+    window = [bool(getattr(args, "preview", False))]
+
+    def lost(problem: str | None) -> None:
+        if window[0] and problem:
+            err.print(f"[yellow]{esc(problem)}[/]")
+        window[0] = False
+
+    printing = [] if args.json else [Printer(in_block=in_block)]
+    ring = err.bell if getattr(args, "bell", False) else None  # stderr: --json stays clean
+    shown = presenting(voice=voice, in_block=in_block, ring=ring, output=output,
+                       window=lambda: window[0], lost=lost)  # fmt: skip
+    return [*printing, *shown]
+
+
 def _headless(args: argparse.Namespace, workout) -> int:
     import json
     import threading
@@ -260,51 +296,26 @@ def _headless(args: argparse.Namespace, workout) -> int:
     from reptrack.stopping import stop_signals_call
 
     spec, source = workout.spec, workout.source
-    quiet = args.json
-    voice = start_voice() if args.voice else None
-
-    def on_frame(r):
-        if not quiet:
-            say(r.events)
-        if voice is not None:
-            voice.hear(r.events, r.set_reps)
-        if args.bell:
-            ring(r.events)
-
     for note in workout.notes:
         err.print(f"[yellow]note:[/] {esc(note)}")
-    if not quiet:
+    if not args.json:
         out.print(
             f"{spec.title} from {source.description} — Ctrl-C to finish and save", markup=False
         )
-
     output = AnnotatedOutput(spec, source.fps, args.record)
-    window = args.preview
-    if window and output.window.problem:
+    if args.preview and output.window.problem:
         err.print(f"[yellow]{esc(output.window.problem)}[/]; counting goes on without it")
-        window = False
-
-    def on_frame_and_draw(r) -> None:
-        nonlocal window
-        on_frame(r)
-        if not output.frame(r, window=window):
-            if output.window.problem:
-                err.print(f"[yellow]{esc(output.window.problem)}[/]")
-            window = False
-
+        args.preview = False
+    voice = start_voice() if args.voice else None
+    workout.sinks += headless_sinks(args, voice, output=output)
     stop = threading.Event()
     try:
         with stop_signals_call(stop.set):  # kill / a closed terminal end it as Ctrl-C does
-            summary = workout.run(on_frame_and_draw, stop=stop)
+            summary = workout.run(stop=stop)
     finally:
         output.close()
-    if not quiet:
-        say(workout.final_events)  # a rep finished by the end of the video
-    if args.bell:
-        ring(workout.final_events)
-    if voice is not None:
-        voice.hear(workout.final_events, workout.set_reps)
-        voice.close(timeout=10)  # let it finish the last number
+        if voice is not None:
+            voice.close(timeout=10)  # let it finish the last number
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:
@@ -312,15 +323,6 @@ def _headless(args: argparse.Namespace, workout) -> int:
     # What was counted is saved; a source that failed (a camera pulled out, a file cut
     # short) still makes the exit code say that something went wrong.
     return 1 if summary.end_reason else 0
-
-
-def ring(events) -> None:
-    """Ring the terminal's bell as the live screen does (`voice.rings`), on stderr: --json's
-    output stays clean, and rich rings only a terminal."""
-    from reptrack.voice import rings
-
-    for _ in range(rings(events)):
-        err.bell()
 
 
 def say(events, *, in_block: bool = False) -> None:

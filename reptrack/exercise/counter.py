@@ -22,6 +22,7 @@ from reptrack.exercise.adapting import fit
 from reptrack.exercise.events import (
     Event,
     FormWarning,
+    Hold,
     Rep,
     RepCompleted,
     RepRejected,
@@ -95,6 +96,22 @@ class RepCounter:
 
     def phase(self) -> str | None:
         return self.machine.phase()
+
+    def amount(self) -> float:
+        """How much was done: the reps counted."""
+        return float(self.count)
+
+    def set_held(self, t: float) -> float | None:
+        """A hold's seconds in position in this set: a counter of reps has none."""
+        return None
+
+    def timed_holds(self) -> list[Hold] | None:
+        """The holds timed: a counter of reps times none."""
+        return None
+
+    def shown_value(self, sample: Sample, angle: str) -> float:
+        """`angle` as the live screen shows it: this frame's, on the side being counted."""
+        return value_of(sample, angle, self.active)
 
     @property
     def fitted(self) -> dict[str, CounterDef]:

@@ -8,14 +8,15 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from reptrack.exercise.counter import FIT_EVERY, RepCounter
-from reptrack.exercise.events import Event, Rep
+from reptrack.exercise.events import Event, Hold, Rep
 from reptrack.exercise.holding import HoldTimer
 from reptrack.exercise.measure import Sample
 from reptrack.exercise.spec import ExerciseSpec
 
 
 class Counting(Protocol):
-    """What the session runner and the replays drive."""
+    """What the session runner, the recognizer and the replays drive: a counter of reps and
+    a hold's timer alike, so that none of them asks which one it has."""
 
     spec: ExerciseSpec
     reps: list[Rep]
@@ -38,6 +39,22 @@ class Counting(Protocol):
     def reset(self) -> None: ...
 
     def undo(self) -> Rep | None: ...
+
+    def amount(self) -> float:
+        """How much was done: reps counted, or a hold's seconds in position."""
+        ...
+
+    def set_held(self, t: float) -> float | None:
+        """A hold's seconds in position in the current set; None for a counter of reps."""
+        ...
+
+    def timed_holds(self) -> list[Hold] | None:
+        """The holds timed; None for a counter of reps."""
+        ...
+
+    def shown_value(self, sample: Sample, angle: str) -> float:
+        """`angle` as the live screen shows it."""
+        ...
 
 
 def make(

@@ -103,6 +103,18 @@ class HoldTimer:
         """Seconds held in the current set."""
         return self.held(t) - self._set_base
 
+    def amount(self) -> float:
+        """How much was done: the seconds held."""
+        return self.held()
+
+    def timed_holds(self) -> list[Hold]:
+        """The holds that ended, this session."""
+        return list(self.holds)
+
+    def shown_value(self, sample: Sample, angle: str) -> float:
+        """`angle` as the live screen shows it: filtered, on the side the timer follows."""
+        return self.value(angle)
+
     @property
     def holding_since(self) -> float | None:
         """When the hold in progress began; None when out of position."""

@@ -33,7 +33,6 @@ import numpy as np
 
 from reptrack.exercise import learning
 from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.counting import make
 from reptrack.exercise.demo import candidate_spec, columns, traces
 from reptrack.exercise.events import Rep
 from reptrack.exercise.holding import HoldTimer
@@ -85,14 +84,13 @@ def alike(reps: Iterable[Rep]) -> int:
     return sum(middle / ALIKE <= d <= middle * ALIKE for d in durations)
 
 
-def lone(counters: Iterable[Counting]) -> RepCounter | None:
+def lone(counters: Iterable[RepCounter]) -> RepCounter | None:
     """The counter of a stream's one deliberate rep: the only one that counted a rep taking
     DELIBERATE times its exercise's quickest or more, and that rep only; else None."""
     deliberate = [
         c
         for c in counters
-        if isinstance(c, RepCounter)
-        and any(r.duration >= DELIBERATE * c.spec.counting.min_rep_seconds for r in c.reps)
+        if any(r.duration >= DELIBERATE * c.spec.counting.min_rep_seconds for r in c.reps)
     ]
     if len(deliberate) == 1 and deliberate[0].count == 1:
         return deliberate[0]
@@ -120,9 +118,7 @@ class Recognition:
     @property
     def count(self) -> float | None:
         """The named exercise's reps, or a hold's seconds in position."""
-        if isinstance(self.counter, HoldTimer):
-            return self.counter.held()
-        return None if self.counter is None else self.counter.count
+        return None if self.counter is None else self.counter.amount()
 
 
 class Recognizer:
@@ -142,8 +138,16 @@ class Recognizer:
         kept = [(t, p) for t, p in self.poses if keep > 0 and t >= self._last - keep]
         # a hold is held from here on: what is kept is for a rep under way
         self._restarted = self._last if self.poses else -math.inf
+        # each kind on its own, to be asked what it counts: reps, or seconds held
+        self.rep_counters = {
+            s.name: RepCounter(s, fit_every=FIT_EVERY_WATCHING)
+            for s in self.candidates
+            if not s.is_hold
+        }
+        self.hold_timers = {s.name: HoldTimer(s) for s in self.candidates if s.is_hold}
         self.counters: dict[str, Counting] = {
-            s.name: make(s, fit_every=FIT_EVERY_WATCHING) for s in self.candidates
+            s.name: self.hold_timers[s.name] if s.is_hold else self.rep_counters[s.name]
+            for s in self.candidates
         }
         self.poses = []
         self._fed: Poses = []  # the frames the counters were fed
@@ -178,24 +182,17 @@ class Recognizer:
         for counter in self.counters.values():
             counter.finish(self._last)
         named = self.decide(final=True)
-        if named is None and whole and (single := lone(self.counters.values())) is not None:
+        if named is None and whole and (single := lone(self.rep_counters.values())) is not None:
             named = Recognition(single.spec.name, single, None, self.counts(), self._last)
         return named
 
     def counts(self) -> dict[str, float]:
-        return {
-            name: c.held() if isinstance(c, HoldTimer) else float(c.count)
-            for name, c in self.counters.items()
-        }
+        return {name: c.amount() for name, c in self.counters.items()}
 
     def decide(self, *, final: bool) -> Recognition | None:
         least = MIN_REPS if final else DECIDE_REPS
-        reps = [
-            c
-            for c in self.counters.values()
-            if isinstance(c, RepCounter) and alike(c.reps) >= least
-        ]
-        holds = [c for c in self.counters.values() if isinstance(c, HoldTimer) and self._held(c)]
+        reps = [c for c in self.rep_counters.values() if alike(c.reps) >= least]
+        holds = [c for c in self.hold_timers.values() if self._held(c)]
         if not reps and not holds:
             return None
         kind: str | None = None
@@ -204,9 +201,7 @@ class Recognizer:
             # Counts a rep apart are a draw: counters start and end a rep at different angles.
             most = max(alike(c.reps) for c in reps)
             close = [
-                c
-                for c in self.counters.values()
-                if isinstance(c, RepCounter) and alike(c.reps) >= max(most - 1, MIN_REPS)
+                c for c in self.rep_counters.values() if alike(c.reps) >= max(most - 1, MIN_REPS)
             ]
             if len({carried_by(c.spec) for c in close}) > 1:  # worth asking what moves
                 kind = self._kind()
@@ -231,15 +226,12 @@ class Recognizer:
 
     def moving(self, since: float) -> bool:
         """Has any counter counted a rep that ended after `since`?"""
-        return any(
-            isinstance(c, RepCounter) and c.reps and c.reps[-1].end > since
-            for c in self.counters.values()
-        )
+        return any(c.reps and c.reps[-1].end > since for c in self.rep_counters.values())
 
     def _kind(self) -> str | None:
         """What carries the repetition in the frames fed so far (worked out again only when
         a count has changed)."""
-        asked = tuple(c.count for c in self.counters.values() if isinstance(c, RepCounter))
+        asked = tuple(c.count for c in self.rep_counters.values())
         if asked != self._asked and self._last - self._kind_at >= KIND_EVERY:
             self._kind_at = self._last
             # each frame's candidate angles are measured once, the first time they are asked

@@ -185,7 +185,8 @@ class LiveScreen(Screen[Summary | None]):
 
     def on_frame_processed(self, message: FrameProcessed) -> None:
         r = message.result
-        on_screen = (time.monotonic() - r.frame.captured) * 1000 if r.frame.captured else 0.0
+        captured = r.frame.captured if r.frame is not None else 0.0
+        on_screen = (time.monotonic() - captured) * 1000 if captured else 0.0
         self.query_one(AngleGauge).value = r.angle
         self._show_phase(r.phase)
         self.count = r.count

@@ -37,11 +37,12 @@ from reptrack.exercise.events import (
     RepCompleted,
     RuleUnjudged,
 )
+from reptrack.presenting import presenting
 from reptrack.preview import AnnotatedOutput
 from reptrack.results import FrameResult, Summary
 from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
 from reptrack.sinks import SinkNotice
-from reptrack.voice import Voice, rings
+from reptrack.voice import Voice
 from reptrack.workout import Workout
 
 if TYPE_CHECKING:
@@ -150,7 +151,10 @@ class LoopControls:
 
 
 class PoseLoop:
-    """Runs `workout` on the calling thread until it ends or `controls.stop` is set."""
+    """Runs `workout` on the calling thread until it ends or `controls.stop` is set, as the
+    session's sink for the screen: each step's events become messages, a frame's numbers and
+    picture are sent as often as the UI can use them; the voice, the bell and the preview are
+    the session's sinks too, wired as for the headless run (`presenting`)."""
 
     def __init__(
         self,
@@ -163,55 +167,62 @@ class PoseLoop:
         in_block: bool = False,
         bell: bool = False,
     ) -> None:
-        """`voice` hears each frame's events, and `bell` rings for them, as in the headless
+        """`voice` hears each step's events, and `bell` rings for them, as in the headless
         runs (`in_block`: the session is a block of a workout plan)."""
         self.workout, self.target, self.controls = workout, target, controls
-        self.voice, self.in_block, self.bell = voice, in_block, bell
         self.output = AnnotatedOutput(workout.spec, workout.source.fps, record)
         self._told_no_preview = False
         self._next_update = self._next_picture = 0.0
         self._last: FrameResult | None = None
         self._last_pictured = False
         self._last_posted = False
+        shown = presenting(
+            voice=voice,
+            in_block=in_block,
+            ring=self._ring if bell else None,
+            output=self.output,
+            window=controls.preview.is_set,
+            lost=self._no_preview,
+        )
+        workout.sinks += [self, *shown]
 
     def run(self) -> None:
         summary, error = None, None
         try:
-            summary = self.workout.run(self._on_frame, self.controls.stop, self.controls.pause)
+            summary = self.workout.run(self.controls.stop, self.controls.pause)
         except ReptrackError as exc:
             error = exc
             summary = self.workout.finished
         finally:
             self.output.close()
-        if self._last is not None and not self._last_posted:
-            self.target.post_message(FrameProcessed(self._last))  # the screen ends on it
-        if self._last is not None and not self._last_pictured:
-            self._picture(self._last, now=True)  # the view ends on the last frame
-        # What ending the stream caused (a rep back at the start on the last frame, the
-        # reps a recognised set caught up on) is told like a frame's events.
-        w = self.workout
-        self._tell(w.final_events, w.counter.count, w.program.set_reps)
         self.target.post_message(SessionEnded(summary, error))
 
-    def _on_frame(self, r: FrameResult) -> None:
-        post = self.target.post_message
+    # -- the session's sink -------------------------------------------------------------
+    def frame(self, r: FrameResult) -> None:
         self._tell(r.events, r.count, r.set_reps)
-        self._draw(r)
+        if r.frame is None:
+            return
         self._picture(r)
         now = time.monotonic()
         self._last_posted = now >= self._next_update or bool(r.events)
         if self._last_posted:
             self._next_update = now + 1.0 / UI_UPDATES_PER_SECOND
-            post(FrameProcessed(r))
+            self.target.post_message(FrameProcessed(r))
+
+    def close(self, status: str, reason: str | None) -> None:
+        """The screen ends on the last frame, its numbers and its picture."""
+        if self._last is not None and not self._last_posted:
+            self.target.post_message(FrameProcessed(self._last))
+        if self._last is not None and not self._last_pictured:
+            self._picture(self._last, now=True)
+
+    def notices(self) -> list[str]:
+        return []
 
     def _tell(self, events: list[Event], count: int, set_reps: int) -> None:
         """Post what the screen shows or says of `events`; `count` and `set_reps` are the
         reps after them."""
-        if self.voice is not None:
-            self.voice.hear(events, set_reps, in_block=self.in_block)
         post = self.target.post_message
-        for _ in range(rings(events) if self.bell else 0):
-            post(BellRung())
         for e in events:
             if isinstance(e, RepCompleted):
                 post(RepCounted(e.rep, count, set_reps))
@@ -226,13 +237,14 @@ class PoseLoop:
             elif isinstance(e, HoldStarted | HoldTick | HoldEnded):
                 post(HoldMoved(e))
 
-    def _draw(self, r: FrameResult) -> None:
-        if not self.output.frame(r, window=self.controls.preview.is_set()):
-            self.controls.preview.clear()
-            problem = self.output.window.problem
-            if problem and not self._told_no_preview:
-                self._told_no_preview = True
-                self.target.post_message(PreviewUnavailable(problem))
+    def _ring(self) -> None:
+        self.target.post_message(BellRung())  # the UI rings, on its thread
+
+    def _no_preview(self, problem: str | None) -> None:
+        self.controls.preview.clear()
+        if problem and not self._told_no_preview:
+            self._told_no_preview = True
+            self.target.post_message(PreviewUnavailable(problem))
 
     def _picture(self, r: FrameResult, *, now: bool = False) -> None:
         self._last, self._last_pictured = r, False
@@ -242,6 +254,7 @@ class PoseLoop:
             return
         self._next_picture = clock + 1.0 / VIEW_UPDATES_PER_SECOND
         self._last_pictured = True
+        assert r.frame is not None
         small = cv2.resize(r.frame.image, size, interpolation=cv2.INTER_AREA)
         # 16 levels a channel: neighbouring cells of a wall or a floor come out the same, so
         # the terminal is sent runs of one colour instead of a colour a cell.
