@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import numpy as np
 
@@ -28,9 +28,6 @@ from reptrack.exercise.judging import judge, measure_of, view_ok
 from reptrack.exercise.measure import Sample, value_of
 from reptrack.exercise.spec import CounterDef, ExerciseSpec, Requirement, Rule
 
-if TYPE_CHECKING:
-    from reptrack.exercise.sides import ThresholdCounter
-
 START, GOING, TURN, RETURNING = "start", "going", "turn", "returning"
 
 
@@ -38,11 +35,21 @@ class _SideMachine:
     """Counts one side (or the auto-chosen side) of one exercise."""
 
     def __init__(
-        self, spec: ExerciseSpec, owner: ThresholdCounter, side: str, counter: CounterDef
+        self,
+        spec: ExerciseSpec,
+        side: str,
+        counter: CounterDef,
+        *,
+        said_elsewhere: Callable[[str], bool] = lambda rule: False,
     ) -> None:
+        """`said_elsewhere(rule)`: has the warning of `rule` been said for this movement
+        already (by the other side, counting the same rep)?"""
         self.spec = spec
         self.c = counter
-        self.owner = owner
+        self.said_elsewhere = said_elsewhere
+        # The reps this side completed and did not hand over yet, each with where in the
+        # events it belongs and the warnings it would be said with (`sides` takes them).
+        self.completed: list[tuple[int, Rep, list[FormWarning]]] = []
         self.side = side
         self.sign = self.c.sign
         # The latest raw angles within filter_seconds, as (t, angle): a median over time, not
@@ -258,7 +265,7 @@ class _SideMachine:
             value = {"min": lo, "max": hi, "range": hi - lo}[rule.measure]
             if rule.violated(value) and self._view_ok(rule):
                 self.warned.add(rule.name)
-                if not self.owner.warned_by_the_other_side(self.side, rule.name):
+                if not self.said_elsewhere(rule.name):
                     events.append(FormWarning(t, self.side, rule.name, rule.message, rule.severity))
 
     def _requirement_failed(self, req: Requirement) -> bool:
@@ -272,7 +279,7 @@ class _SideMachine:
             return
         warnings = list(self._warnings(found, t))
         self._clear_rep()
-        self.owner.offer(found, t, events, warnings)
+        self.completed.append((len(events), found, warnings))
 
     def _warnings(self, rep: Rep, t: float) -> tuple[FormWarning, ...]:
         """The warnings `rep` is said with once counted (not for a merged one): its broken

@@ -10,6 +10,7 @@ buffered stream when the thresholds are fitted to the person.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 from reptrack.exercise.cycles import shared
@@ -62,7 +63,10 @@ class ThresholdCounter:
         self.side_mode = side or spec.side
         sides = ("left", "right") if self.side_mode in ("both", "auto") else (self.side_mode,)
         self.counters = {s: (counters or {}).get(s, spec.counting) for s in sides}
-        self.machines = {s: _SideMachine(spec, self, s, self.counters[s]) for s in sides}
+        self.machines = {
+            s: _SideMachine(spec, s, self.counters[s], said_elsewhere=self._said_by_other(s))
+            for s in sides
+        }
         self.active = sides[0]
         self.reps: list[Rep] = []
         self.present = False
@@ -86,16 +90,31 @@ class ThresholdCounter:
         self.reps.append(counted)
         events.append(RepCompleted(t, counted))
 
-    def warned_by_the_other_side(self, side: str, rule: str) -> bool:
-        """In auto mode, has the other side, inside a rep now, already warned about `rule`?
+    def _said_by_other(self, side: str) -> Callable[[str], bool]:
+        """In auto mode, has the other side, inside a rep now, already warned about a rule?
         Then this is the same movement and the same warning: it is said once."""
-        other = self.machines.get(_other(side))
-        return (
-            self.side_mode == "auto"
-            and other is not None
-            and other.phase in (GOING, TURN, RETURNING)
-            and rule in other.warned
-        )
+
+        def said(rule: str) -> bool:
+            other = self.machines.get(_other(side))
+            return (
+                self.side_mode == "auto"
+                and other is not None
+                and other.phase in (GOING, TURN, RETURNING)
+                and rule in other.warned
+            )
+
+        return said
+
+    def _take(self, machine: _SideMachine, t: float, events: list[Event]) -> None:
+        """Count what `machine` completed, each rep where it happened among the events."""
+        found, machine.completed = machine.completed, []
+        offered: list[tuple[int, list[Event]]] = []
+        for at, rep, warnings in found:  # in order: the second side may merge into the first
+            said: list[Event] = []
+            self.offer(rep, t, said, warnings)
+            offered.append((at, said))
+        for at, said in reversed(offered):
+            events[at:at] = said
 
     def _follow(self) -> None:
         """The side the display follows: one inside a rep, else the one that counted last."""
@@ -119,6 +138,7 @@ class ThresholdCounter:
             events.append(PoseLost(t))
         for machine in self.machines.values():
             machine.update(t, sample, events)
+            self._take(machine, t, events)
         self._follow()
         return events
 
@@ -130,6 +150,7 @@ class ThresholdCounter:
         events: list[Event] = []
         for machine in self.machines.values():
             machine.finish(t, events)
+            self._take(machine, t, events)
         return events
 
     def undo(self) -> Rep | None:
