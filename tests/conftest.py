@@ -112,7 +112,7 @@ def landmarks_of(video: Path) -> Path:
     give (the same poses, frame for frame), at the speed of decoding."""
     from reptrack.pose.blazepose import BlazePose
     from reptrack.pose.dump import run_pose
-    from reptrack.sources import FileSource
+    from reptrack.video.sources import FileSource
 
     out = video.with_suffix(".npz")
     if not out.exists():
@@ -135,5 +135,5 @@ def joined_full_body_landmarks(joined_full_body, blazepose_models) -> Path:
 
 
 def replaying(landmarks: Path) -> dict:
-    """A Plan's backend and options that replay `landmarks` (`--backend replay`)."""
+    """A Request's backend and options that replay `landmarks` (`--backend replay`)."""
     return {"backend": "replay", "pose": {"landmarks": str(landmarks)}}

@@ -13,11 +13,11 @@ import cv2
 import numpy as np
 
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import RepCompleted
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.pose.dump import load_landmarks
 from reptrack.pose.types import ALL_KEYPOINTS, INDEX, NUM_LANDMARKS, Pose
-from reptrack.sources import Frame
+from reptrack.video.sources import Frame
 
 
 def write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0) -> Path:
@@ -146,11 +146,11 @@ class RecordedPoses:
 def session(source, estimator, spec, *, store=None, sinks=(), engine=None, **settings):
     """A session assembled as the commands assemble one (`plan.open_session`): `store` gets
     it, `settings` are `SessionSettings`'s fields (targets, sets, rest, side, block)."""
-    from reptrack.plan import open_session
-    from reptrack.workout import SessionSettings, Workout
+    from reptrack.session.engine import Session, SessionSettings
+    from reptrack.session.request import open_session
 
     return open_session(source, estimator, spec, SessionSettings(**settings), store=store,
-                        sinks=sinks, engine=engine or Workout)  # fmt: skip
+                        sinks=sinks, engine=engine or Session)  # fmt: skip
 
 
 def run_seeing(workout, each, **kw):
@@ -171,10 +171,10 @@ def told_at_the_end(workout) -> list:
     return told
 
 
-def recorded_workout(shared: Path, video: str, exercise: str, **kw):
+def recorded_session(shared: Path, video: str, exercise: str, **kw):
     """A session of a shared video counted with MediaPipe's recorded landmarks (no model);
     `kw` goes to `session` (a store, targets, …)."""
-    from reptrack.sources import FileSource
+    from reptrack.video.sources import FileSource
 
     return session(
         FileSource(shared / "videos" / f"{video}.mp4"),

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from fakes import LYING, RATE, STANDING, cycles, feed
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import ADAPTED, FIT_EVERY, RECOVERED, SHIPPED, RepCounter
 from reptrack.exercise.events import RepCompleted
+from reptrack.exercise.rep_counter import ADAPTED, FIT_EVERY, RECOVERED, SHIPPED, RepCounter
 
 
 # -- what a fixed threshold misses --------------------------------------------------------------

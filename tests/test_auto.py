@@ -13,12 +13,12 @@ import numpy as np
 
 from conftest import replaying
 from fakes import BlankSource, session, told_at_the_end
-from reptrack.auto_runner import AutoRun
 from reptrack.exercise import spec as specs
 from reptrack.pose.dump import load_landmarks, replay
 from reptrack.pose.types import ALL_KEYPOINTS
-from reptrack.sources import Frame
+from reptrack.session.auto_run import AutoRun
 from reptrack.store import Store
+from reptrack.video.sources import Frame
 
 
 def _cli(*args: str, db: Path) -> subprocess.CompletedProcess:
@@ -127,8 +127,8 @@ def test_a_stream_of_one_rep_is_a_set_of_one_a_lone_rep_after_a_set_is_not(
 
 
 def test_a_set_counted_as_the_stream_ended_shows_its_rep_in_the_tui(shared, tmp_path):
-    from reptrack.auto_runner import ANY_EXERCISE
-    from reptrack.plan import Plan
+    from reptrack.session.auto_run import ANY_EXERCISE
+    from reptrack.session.request import Request
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.live import LiveScreen
     from tuikit import live_titles, text
@@ -136,7 +136,7 @@ def test_a_set_counted_as_the_stream_ended_shows_its_rep_in_the_tui(shared, tmp_
     single = Replayed(shared, "curl_suyog")
     among = [specs.load(name) for name in specs.available()]
     run = AutoRun(among, BlankSource(len(single.poses), fps=25.0), single)
-    app = ReptrackApp(Plan(ANY_EXERCISE, db=str(tmp_path / "s.db")), auto_run=run)
+    app = ReptrackApp(Request(ANY_EXERCISE, db=str(tmp_path / "s.db")), auto_run=run)
     shown: list[str] = []
 
     def ended() -> None:  # the set line once the video has finished
@@ -160,14 +160,14 @@ def test_a_session_counts_the_poses_watched_before_it_began(shared, tmp_path):
 
 
 def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, joined_landmarks, tmp_path):
-    from reptrack.auto_runner import ANY_EXERCISE, open_auto_run
-    from reptrack.plan import Plan
+    from reptrack.session.auto_run import ANY_EXERCISE, open_auto_run
+    from reptrack.session.request import Request
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.watch_screen import WatchScreen
     from tuikit import live_titles, text
 
     db = tmp_path / "s.db"
-    asked = Plan(ANY_EXERCISE, source=str(joined), db=str(db), **replaying(joined_landmarks))
+    asked = Request(ANY_EXERCISE, source=str(joined), db=str(db), **replaying(joined_landmarks))
     app = ReptrackApp(asked, auto_run=open_auto_run(asked))
     watched = []
 
@@ -187,13 +187,13 @@ def test_auto_in_the_tui_is_a_live_screen_per_recognised_set(joined, joined_land
 def test_the_home_screen_offers_any_exercise_first(tmp_home):
     from textual.widgets import OptionList
 
-    from reptrack.auto_runner import ANY_EXERCISE
-    from reptrack.plan import Plan
+    from reptrack.session.auto_run import ANY_EXERCISE
+    from reptrack.session.request import Request
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.home import HomeScreen
     from tuikit import SIZE, run, text
 
-    app = ReptrackApp(Plan("squat", target_reps=10))
+    app = ReptrackApp(Request("squat", target_reps=10))
     seen = {}
 
     async def scenario():
@@ -218,8 +218,8 @@ def test_q_on_a_set_recognised_from_home_goes_back_home(
 ):
     from textual.widgets import OptionList
 
-    from reptrack.auto_runner import ANY_EXERCISE
-    from reptrack.plan import Plan
+    from reptrack.session.auto_run import ANY_EXERCISE
+    from reptrack.session.request import Request
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.home import HomeScreen
     from reptrack.tui.live import LiveScreen
@@ -227,7 +227,9 @@ def test_q_on_a_set_recognised_from_home_goes_back_home(
 
     at_camera_pace(monkeypatch)  # else the squats' set could be over before q is pressed
     db = tmp_home / "s.db"
-    app = ReptrackApp(Plan("squat", source=str(joined), db=str(db), **replaying(joined_landmarks)))
+    app = ReptrackApp(
+        Request("squat", source=str(joined), db=str(db), **replaying(joined_landmarks))
+    )
     seen = {}
 
     async def scenario():

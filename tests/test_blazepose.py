@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import pytest
 
+from landmark_agreement import agreement
 from reptrack.pose.blazepose import BlazePose
-from reptrack.pose.compare import agreement
 from reptrack.pose.dump import load_landmarks, run_pose
-from reptrack.sources import FileSource
+from reptrack.video.sources import FileSource
 
 SHORT = {
     # video: figures measured with the full model (limb error, angle median)

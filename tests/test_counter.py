@@ -12,13 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import NOT_YET
-from reptrack.evaluate import count, evaluate
+from reptrack.evaluation.evaluate import count, evaluate
+from reptrack.evaluation.labels import load_labels
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.counting import make
+from reptrack.exercise.counters import make
 from reptrack.exercise.events import FormWarning, RuleUnjudged
-from reptrack.exercise.holding import HoldTimer
-from reptrack.labels import load_labels
+from reptrack.exercise.hold_timer import HoldTimer
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.pose.dump import load_landmarks, replay
 
 

@@ -12,9 +12,9 @@ import numpy as np
 
 from conftest import ROOT
 from fakes import LYING, RATE, cycles
-from reptrack.counting_chart import COUNTED_BY, LEFT, RIGHT, WIDTH, CountingTrace, draw
+from reptrack.evaluation.counting_chart import COUNTED_BY, LEFT, RIGHT, WIDTH, CountingTrace, draw
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.rep_counter import RepCounter
 
 
 def _counted_from_the_feet() -> tuple[np.ndarray, RepCounter]:

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counting import make, run
+from reptrack.exercise.counters import make, run
 from reptrack.exercise.events import (
     FormWarning,
     HoldEnded,
@@ -17,7 +17,7 @@ from reptrack.exercise.events import (
     PoseFound,
     PoseLost,
 )
-from reptrack.exercise.holding import HOLDING, OUT, HoldTimer
+from reptrack.exercise.hold_timer import HOLDING, OUT, HoldTimer
 
 RATE = 30.0
 LYING, STRAIGHT, SAGGING = 30.0, 0.0, 15.0  # the plank's hip bend, degrees

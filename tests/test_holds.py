@@ -12,18 +12,18 @@ import sys
 import pytest
 
 from conftest import NOT_YET
-from fakes import recorded_workout
+from fakes import recorded_session
 from reptrack.errors import ReptrackError
-from reptrack.evaluate import Result
+from reptrack.evaluation.evaluate import Result
+from reptrack.evaluation.labels import Label, hold_tolerance, load_labels
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import Hold
-from reptrack.labels import Label, hold_tolerance, load_labels
-from reptrack.plan import Plan, open_workout
-from reptrack.rescore import rescore
-from reptrack.sets import SetDone, SetProgram
+from reptrack.session.engine import Session
+from reptrack.session.request import Request, open_exercise
+from reptrack.session.rescore import rescore
+from reptrack.session.sets import SetDone, SetProgram
 from reptrack.store import Store, schema
 from reptrack.store.trends import trends
-from reptrack.workout import Workout
 
 
 def _cli(*args: str, env=None) -> subprocess.CompletedProcess:
@@ -32,9 +32,9 @@ def _cli(*args: str, env=None) -> subprocess.CompletedProcess:
     )
 
 
-def _plank_session(shared, db, video="plank_warteg") -> Workout:
+def _plank_session(shared, db, video="plank_warteg") -> Session:
     """A plank video counted with MediaPipe's recorded landmarks (no model), into `db`."""
-    return recorded_workout(shared, video, "plank", store=Store(db))
+    return recorded_session(shared, video, "plank", store=Store(db))
 
 
 # -- the command ---------------------------------------------------------------------------
@@ -88,9 +88,9 @@ def test_a_bad_hold_label_is_reported(tmp_path, hold, problem):
 
 def test_a_target_of_the_wrong_kind_is_refused_before_anything_opens(tmp_path):
     with pytest.raises(ReptrackError, match="timed hold: it has no reps"):
-        open_workout(Plan("plank", source=str(tmp_path / "none.mp4"), target_reps=10))
+        open_exercise(Request("plank", source=str(tmp_path / "none.mp4"), target_reps=10))
     with pytest.raises(ReptrackError, match="--target-seconds is for timed holds"):
-        open_workout(Plan("squat", source=str(tmp_path / "none.mp4"), target_seconds=30))
+        open_exercise(Request("squat", source=str(tmp_path / "none.mp4"), target_seconds=30))
     run = _cli("plank", "--target-seconds", "0", "--no-tui")
     assert run.returncode == 2 and "target seconds must be over 0" in run.stderr
 
@@ -110,7 +110,7 @@ def test_a_hold_set_is_done_at_its_target_seconds_and_the_rest_follows():
 
 
 def test_a_session_with_a_target_says_the_set_is_done(shared, tmp_path):
-    workout = recorded_workout(shared, "plank_warteg_b", "plank", target_seconds=5.0, rest=2.0)
+    workout = recorded_session(shared, "plank_warteg_b", "plank", target_seconds=5.0, rest=2.0)
     summary = workout.run()
     sets = summary.set_details
     assert len(sets) >= 2 and sets[0]["held_seconds"] >= 5.0

@@ -7,14 +7,14 @@ import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 
 from reptrack.errors import SourceError
-from reptrack.plan import Plan
+from reptrack.session.engine import Session
+from reptrack.session.request import Request
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.editor import PlanEditor
 from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveScreen
-from reptrack.workout import Workout
-from tuikit import SIZE, fake_workout, run, text, until
+from tuikit import SIZE, fake_session, run, text, until
 
 
 def _focusable(app: ReptrackApp) -> list[str]:
@@ -23,13 +23,13 @@ def _focusable(app: ReptrackApp) -> list[str]:
 
 
 def test_s_and_h_act_whatever_has_focus(tmp_path):
-    started: list[Plan] = []
+    started: list[Request] = []
 
-    def opener(plan: Plan) -> Workout:
+    def opener(plan: Request) -> Session:
         started.append(plan)
         raise SourceError("no camera here")  # the home screen stays; enough to see the start
 
-    app = ReptrackApp(Plan("squat", db=str(tmp_path / "h.db")), opener=opener)
+    app = ReptrackApp(Request("squat", db=str(tmp_path / "h.db")), opener=opener)
 
     async def scenario():
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -53,13 +53,13 @@ def test_s_and_h_act_whatever_has_focus(tmp_path):
 
 
 def test_the_editor_sets_source_and_targets_and_start_uses_them(tmp_path):
-    chosen: list[Plan] = []
+    chosen: list[Request] = []
 
-    def opener(plan: Plan) -> Workout:
+    def opener(plan: Request) -> Session:
         chosen.append(plan)
-        return fake_workout(tmp_path / "s.db")
+        return fake_session(tmp_path / "s.db")
 
-    app = ReptrackApp(Plan("squat"), opener=opener)
+    app = ReptrackApp(Request("squat"), opener=opener)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -94,7 +94,7 @@ def test_the_editor_sets_source_and_targets_and_start_uses_them(tmp_path):
 
 
 def test_the_editor_refuses_a_value_that_cannot_work_and_escape_keeps_the_plan():
-    app = ReptrackApp(Plan("squat", rest=45), opener=lambda plan: pytest.fail("must not start"))
+    app = ReptrackApp(Request("squat", rest=45), opener=lambda plan: pytest.fail("must not start"))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -116,7 +116,7 @@ def test_the_editor_refuses_a_value_that_cannot_work_and_escape_keeps_the_plan()
 
 
 def test_m_switches_the_voice_and_start_takes_it_along(tmp_path):
-    app = ReptrackApp(Plan("squat"), opener=lambda plan: fake_workout(tmp_path / "s.db"))
+    app = ReptrackApp(Request("squat"), opener=lambda plan: fake_session(tmp_path / "s.db"))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -137,10 +137,10 @@ def test_m_switches_the_voice_and_start_takes_it_along(tmp_path):
 
 
 def test_home_screen_says_why_a_workout_cannot_start():
-    def opener(plan: Plan) -> Workout:
+    def opener(plan: Request) -> Session:
         raise SourceError("no camera at index 0", hint="try --source 1")
 
-    app = ReptrackApp(Plan("squat"), opener=opener)
+    app = ReptrackApp(Request("squat"), opener=opener)
 
     async def scenario():
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -155,7 +155,7 @@ def test_home_screen_says_why_a_workout_cannot_start():
 def test_every_home_button_is_on_screen_and_the_camera_is_named(tmp_path, size):
     from textual.widgets import Button
 
-    app = ReptrackApp(Plan("squat", source="0"), opener=lambda plan: pytest.fail("no start"))
+    app = ReptrackApp(Request("squat", source="0"), opener=lambda plan: pytest.fail("no start"))
 
     async def scenario():
         async with app.run_test(size=size) as pilot:
@@ -170,13 +170,13 @@ def test_every_home_button_is_on_screen_and_the_camera_is_named(tmp_path, size):
 
 
 def test_each_exercise_takes_the_target_of_its_kind(tmp_path):
-    chosen: list[Plan] = []
+    chosen: list[Request] = []
 
-    def opener(plan: Plan) -> Workout:
+    def opener(plan: Request) -> Session:
         chosen.append(plan)
-        return fake_workout(tmp_path / "s.db")
+        return fake_session(tmp_path / "s.db")
 
-    app = ReptrackApp(Plan("squat", target_reps=8, target_seconds=45), opener=opener)
+    app = ReptrackApp(Request("squat", target_reps=8, target_seconds=45), opener=opener)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -207,7 +207,7 @@ def test_a_broken_exercise_or_plan_file_is_listed_with_why_and_the_rest_still_wo
     (config / "plans").mkdir()
     (config / "exercises" / "my[b]x.toml").write_text("name = \n")
     (config / "plans" / "my[i]plan.toml").write_text('title = "x"\n')
-    app = ReptrackApp(Plan("squat"))
+    app = ReptrackApp(Request("squat"))
     shown: dict[str, str] = {}
 
     async def scenario():

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.store import Store
 
 
@@ -219,7 +219,7 @@ def test_a_recording_that_cannot_be_written_is_refused_before_the_session(tmp_pa
 def test_a_recording_replaces_its_file_only_when_whole(tmp_path):
     import numpy as np
 
-    from reptrack.preview import VideoRecorder
+    from reptrack.video.preview import VideoRecorder
 
     out = tmp_path / "rec.mp4"
     out.write_bytes(b"an older recording")
@@ -282,11 +282,11 @@ def test_plan_numbers_are_checked_when_parsed(args, says):
 
 def test_a_plan_that_cannot_work_is_refused_wherever_it_is_built():
     from reptrack.errors import ReptrackError
-    from reptrack.plan import Plan
+    from reptrack.session.request import Request
 
     for bad in ({"rest": float("nan")}, {"target_reps": 0}, {"sets": -2}):
         with pytest.raises(ReptrackError):
-            Plan("squat", **bad)
+            Request("squat", **bad)
 
 
 def test_options_before_an_exercise_open_the_home_screen_or_say_why_not(tmp_path):
@@ -304,7 +304,7 @@ def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
     import reptrack.tui.app
     from reptrack.commands.session import run_app
     from reptrack.errors import ReptrackError
-    from reptrack.plan import Plan
+    from reptrack.session.request import Request
     from reptrack.tui.app import ReptrackApp
 
     class Broken(ReptrackApp):
@@ -314,7 +314,7 @@ def test_when_the_tui_stops_on_an_error_the_error_itself_is_printed():
             raise ValueError("cannot convert float NaN to integer")
 
     with pytest.raises(ReptrackError) as info:
-        run_app(Broken(Plan("squat")), lambda app: app.run(headless=True))
+        run_app(Broken(Request("squat")), lambda app: app.run(headless=True))
     assert "ValueError: cannot convert float NaN to integer" in info.value.message
     assert "see above" not in info.value.message
 
@@ -371,7 +371,7 @@ def test_a_pathological_user_exercise_file_is_listed_as_invalid(tmp_path):
 def test_the_home_screen_opens_with_a_pathological_user_exercise_file(tmp_path, monkeypatch):
     import asyncio
 
-    from reptrack.plan import Plan
+    from reptrack.session.request import Request
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.home import HomeScreen
 
@@ -379,7 +379,7 @@ def test_the_home_screen_opens_with_a_pathological_user_exercise_file(tmp_path, 
     folder.mkdir(parents=True)
     (folder / "squat.toml").write_text("a = " + "[" * 5000 + "]" * 5000)
     monkeypatch.setenv("REPTRACK_CONFIG_DIR", str(tmp_path / "config"))
-    app = ReptrackApp(Plan("squat", db=str(tmp_path / "x.db")))
+    app = ReptrackApp(Request("squat", db=str(tmp_path / "x.db")))
 
     async def scenario():
         async with app.run_test(size=(100, 30)) as pilot:

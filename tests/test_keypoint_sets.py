@@ -6,8 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from reptrack.evaluation.keypoint_sets import (
+    count_clip,
+    mlkit_zones,
+    pose_trainer,
+    pose_trainer_summary,
+)
 from reptrack.exercise import spec as specs
-from reptrack.keypoint_sets import count_clip, mlkit_zones, pose_trainer, pose_trainer_summary
 
 # COCO-18 indices of the parts a side-on curl needs (OpenPose order).
 NECK, R_SHOULDER, R_ELBOW, R_WRIST, L_SHOULDER, R_HIP, L_HIP = 1, 2, 3, 4, 5, 8, 11

@@ -2,7 +2,7 @@ import math
 
 import numpy as np
 
-from reptrack.kinematics import angle_between, angle_from_vertical, joint_angle, view_angle
+from reptrack.exercise.kinematics import angle_between, angle_from_vertical, joint_angle, view_angle
 from reptrack.pose.types import INDEX, Pose
 
 

@@ -43,7 +43,7 @@ def test_no_module_imports_one_that_imports_it_back():
 
     def visit(m: str, trail: list[str]) -> None:
         if m in trail:
-            cycles.append(trail[trail.index(m) :] + [m])
+            cycles.append([*trail[trail.index(m) :], m])
             return
         if m in done:
             return

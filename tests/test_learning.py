@@ -14,11 +14,12 @@ import numpy as np
 import pytest
 
 from conftest import ROOT, require
-from reptrack.exercise import authoring, learning
 from reptrack.exercise import spec as specs
 from reptrack.exercise.cycles import Cycle, find_cycles, rests_high
 from reptrack.exercise.fitting import calibration, thresholds
-from reptrack.exercise.learning import NoRepetition, choose, trace
+from reptrack.teach import analysis as learning
+from reptrack.teach import user_files as authoring
+from reptrack.teach.analysis import NoRepetition, choose, trace
 
 RATE = 30.0
 

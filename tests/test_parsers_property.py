@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from reptrack.errors import ReptrackError
+from reptrack.evaluation.labels import load_labels
 from reptrack.exercise import spec as specs
-from reptrack.labels import load_labels
 from reptrack.store import Store
 from reptrack.store.export import export
 

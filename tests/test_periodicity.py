@@ -12,10 +12,10 @@ import pytest
 
 from fakes import RATE, STANDING, BlankSource, Squatter, cycles, feed, session
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import PERIODIC, RepCounter
 from reptrack.exercise.events import FormWarning, RepRejected
 from reptrack.exercise.periodicity import DEEP_ENOUGH, FLAIL, rhythm_of, shape_of
-from reptrack.exercise.sides import ThresholdCounter
+from reptrack.exercise.rep_counter import PERIODIC, RepCounter
+from reptrack.exercise.threshold_counter import ThresholdCounter
 from reptrack.store import Store
 
 REST, BOTTOM = 172.0, 90.0  # a squat's knee standing and at the bottom

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from conftest import replaying
-from reptrack import plans
 from reptrack.errors import ReptrackError, SpecError
 from reptrack.exercise import spec as specs
-from reptrack.plan import Plan
-from reptrack.plan_runner import open_plan_run
+from reptrack.session import plans
+from reptrack.session.plan_run import open_plan_run
+from reptrack.session.request import Request
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from tuikit import live_titles
@@ -105,7 +105,7 @@ def test_a_plan_runs_in_the_tui_one_live_screen_per_block(
     joined, joined_landmarks, plan_file, tmp_path
 ):
     db = tmp_path / "s.db"
-    asked = Plan("squat", source=str(joined), db=str(db), **replaying(joined_landmarks))
+    asked = Request("squat", source=str(joined), db=str(db), **replaying(joined_landmarks))
     plan_run = open_plan_run(plans.load(str(plan_file)), asked)
     app = ReptrackApp(asked, plan_run=plan_run)
     titles = live_titles(app)
@@ -146,7 +146,7 @@ def test_a_shipped_plan_with_recognition_runs_in_the_tui(
     joined_full_body, joined_full_body_landmarks, tmp_path
 ):
     db = tmp_path / "s.db"
-    asked = Plan("squat", source=str(joined_full_body), db=str(db),
+    asked = Request("squat", source=str(joined_full_body), db=str(db),
                  **replaying(joined_full_body_landmarks))  # fmt: skip
     app = ReptrackApp(asked, plan_run=open_plan_run(plans.load("full_body"), asked, recognize=True))
     titles = live_titles(app)
@@ -204,7 +204,7 @@ def home_app(joined, joined_landmarks, tmp_home) -> ReptrackApp:
     user's plans as "three"."""
     (tmp_home / "config" / "plans").mkdir(parents=True)
     (tmp_home / "config" / "plans" / "three.toml").write_text(PLAN)
-    asked = Plan("squat", source=str(joined), db=str(tmp_home / "s.db"),
+    asked = Request("squat", source=str(joined), db=str(tmp_home / "s.db"),
                  **replaying(joined_landmarks))  # fmt: skip
     return ReptrackApp(asked)
 

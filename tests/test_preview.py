@@ -24,11 +24,11 @@ from fakes import BlankSource, Squatter, session, stick_figure
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import FormWarning
 from reptrack.exercise.measure import sample
-from reptrack.plan import Plan
-from reptrack.render import Annotator, Style
+from reptrack.session.request import Request
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveOptions
+from reptrack.video.render import Annotator, Style
 
 BONE = Style().bone  # BGR
 
@@ -137,8 +137,8 @@ def test_the_preview_window_opens_and_draws_the_skeleton(xvfb, tmp_path):
         from fakes import stick_figure
         from reptrack.exercise import spec as specs
         from reptrack.exercise.measure import sample
-        from reptrack.preview import PreviewWindow
-        from reptrack.render import Annotator
+        from reptrack.video.preview import PreviewWindow
+        from reptrack.video.render import Annotator
 
         spec = specs.load("squat")
         pose = stick_figure(100.0)
@@ -167,7 +167,7 @@ def test_the_preview_window_opens_and_draws_the_skeleton(xvfb, tmp_path):
 
 
 def test_preview_without_a_display_is_reported_not_fatal(monkeypatch):
-    from reptrack.preview import PreviewWindow
+    from reptrack.video.preview import PreviewWindow
 
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
@@ -192,7 +192,7 @@ def frames_of(path: Path) -> list[np.ndarray]:
 def test_the_tui_records_every_frame_annotated(tmp_path):
     out = tmp_path / "rec.mp4"
     workout = session(BlankSource(90), Squatter(), specs.load("squat"), store=Store(memory=True))
-    app = ReptrackApp(Plan("squat"), workout=workout, live=LiveOptions(record=str(out)))
+    app = ReptrackApp(Request("squat"), workout=workout, live=LiveOptions(record=str(out)))
 
     async def scenario():
         async with app.run_test() as pilot:
@@ -273,10 +273,10 @@ def test_the_tui_in_a_real_terminal_counts_a_video_and_saves_q(shared, blazepose
 
 
 def test_a_recording_of_a_plank_shows_the_clock_where_the_count_goes(shared):
-    from fakes import recorded_workout
-    from reptrack.preview import AnnotatedOutput
+    from fakes import recorded_session
+    from reptrack.video.preview import AnnotatedOutput
 
-    workout = recorded_workout(shared, "plank_warteg_b", "plank")
+    workout = recorded_session(shared, "plank_warteg_b", "plank")
     overlay = AnnotatedOutput(workout.spec, workout.source.fps, None).overlay
     while (r := workout.step()) is not None and (r.held or 0) < 11:
         pass

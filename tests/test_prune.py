@@ -126,7 +126,7 @@ def test_a_cache_write_that_fails_leaves_no_partial_file(tmp_path, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("reptrack.outputs.os.replace", disk_full)
+    monkeypatch.setattr("reptrack.files.os.replace", disk_full)
     pruned = cached_without_outputs(source, "ef" * 32, _is_mask, "nomask", cache)
     assert _operators(pruned) == 1
     assert list(cache.iterdir()) == []

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from fakes import RATE, cycles, feed
+from reptrack.evaluation.labels import load_labels
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.counting import make
+from reptrack.exercise.counters import make
 from reptrack.exercise.events import Rep
 from reptrack.exercise.measure import sample
 from reptrack.exercise.recognition import (
@@ -24,7 +24,7 @@ from reptrack.exercise.recognition import (
     lone,
     recognize,
 )
-from reptrack.labels import load_labels
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.pose.dump import load_landmarks, replay
 
 

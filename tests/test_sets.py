@@ -17,8 +17,9 @@ from fakes import BlankSource, Squatter, run_seeing, session
 from fakes import session as start  # where a test's own variable is named `session`
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import Event, Rep, RepCompleted
-from reptrack.plan import Plan, open_workout
-from reptrack.sets import (
+from reptrack.session.engine import Session
+from reptrack.session.request import Request, open_exercise
+from reptrack.session.sets import (
     RepUndone,
     RestOver,
     RestStarted,
@@ -27,9 +28,10 @@ from reptrack.sets import (
     SetStarted,
     WorkoutDone,
 )
-from reptrack.sinks import CsvRepLog, Guarded, SinkNotice, StoreSink
+from reptrack.sinks import Guarded, SinkNotice
+from reptrack.sinks.logs import CsvRepLog
+from reptrack.sinks.store import StoreSink
 from reptrack.store import Store
-from reptrack.workout import Workout
 
 
 def _rep(n: int, t: float, flags: tuple[str, ...] = ()) -> Rep:
@@ -130,7 +132,7 @@ def test_every_sink_sees_reps_sets_rest_and_undo_in_order(tmp_path):
 def test_the_rep_log_has_a_line_per_rep_as_it_happens_and_one_per_undo(tmp_path):
     log = tmp_path / "reps.csv"
     sink = CsvRepLog(log)
-    w = Workout(BlankSource(30 * 7), Squatter(period=2.0), specs.load("squat"), sinks=[sink])
+    w = Session(BlankSource(30 * 7), Squatter(period=2.0), specs.load("squat"), sinks=[sink])
     lines_at_rep: list[int] = []
 
     def on_frame(r):
@@ -155,7 +157,7 @@ def test_the_rep_log_is_never_the_file_being_counted(tmp_path):
     video = tmp_path / "clip.csv"
     video.write_text("not a video", encoding="utf-8")
     with pytest.raises(ReptrackError, match="the file this command reads"):
-        open_workout(Plan("squat", source=str(video), log_csv=str(video), save=False))
+        open_exercise(Request("squat", source=str(video), log_csv=str(video), save=False))
     assert video.read_text(encoding="utf-8") == "not a video"
 
 
@@ -225,23 +227,23 @@ class LockedSession:
     clock, with SQLite's own waits for a lock cut to none, and every write it tried."""
 
     def __init__(self, tmp_path, monkeypatch, seconds: float) -> None:
-        import reptrack.sinks
+        import reptrack.sinks.store
 
-        monkeypatch.setattr(reptrack.sinks, "IN_SESSION_LOCK_WAIT", 0.0)
-        monkeypatch.setattr(reptrack.sinks, "FINAL_LOCK_WAIT", 0.0)
+        monkeypatch.setattr(reptrack.sinks.store, "IN_SESSION_LOCK_WAIT", 0.0)
+        monkeypatch.setattr(reptrack.sinks.store, "FINAL_LOCK_WAIT", 0.0)
         self.tries: list[str] = []
-        apply = reptrack.sinks.apply
+        apply = reptrack.sinks.store.apply
 
         def counted(store, sid, op):
             self.tries.append(op["op"])
             return apply(store, sid, op)
 
-        monkeypatch.setattr(reptrack.sinks, "apply", counted)
+        monkeypatch.setattr(reptrack.sinks.store, "apply", counted)
         self.db, spec, self.clock = tmp_path / "s.db", specs.load("squat"), StreamClock()
         self.lock = Lock(self.db)
         self.sink = StoreSink.start(Store(self.db), spec, "blank", backend="fake", model="none",
                                     clock=self.clock)  # fmt: skip
-        self.workout = Workout(BlankSource(int(30 * seconds)), Squatter(period=2.0), spec,
+        self.workout = Session(BlankSource(int(30 * seconds)), Squatter(period=2.0), spec,
                                sinks=[self.sink])  # fmt: skip
 
     def run(self, on_frame=lambda r: None):
@@ -309,10 +311,10 @@ def test_log_jsonl_writes_every_event_as_it_happens_and_a_failing_sink_stops_not
     session, and its other sinks, go on."""
     video = shared / "videos" / "squat_tommy.mp4"
     log = tmp_path / "events.jsonl"
-    asked = Plan("squat", source=str(video), backend="replay",
+    asked = Request("squat", source=str(video), backend="replay",
                  pose={"landmarks": str(shared / "reference" / "squat_tommy.npz")},
                  log_jsonl=str(log), db=str(tmp_path / "s.db"))  # fmt: skip
-    workout = open_workout(asked)
+    workout = open_exercise(asked)
 
     class Breaks:
         """An output that fails at the first rep (a disk full under it, say)."""

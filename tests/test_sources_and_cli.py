@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from fakes import write_video
 from reptrack.errors import SourceError
-from reptrack.sources import FileSource, LiveSource, open_source
+from reptrack.video.sources import FileSource, LiveSource, open_source
 
 
 def _grey_ramp(frames: int, size: tuple[int, int], step: int) -> list[np.ndarray]:
@@ -164,7 +164,7 @@ def test_the_domain_never_imports_textual():
         for path in package.rglob("*.py")
         if "tui" not in path.relative_to(package).parts and path.name != "__main__.py"
     )
-    assert "reptrack.render" in modules and "reptrack.pose.openpose" in modules
+    assert "reptrack.video.render" in modules and "reptrack.pose.openpose" in modules
     code = (
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
@@ -199,7 +199,7 @@ def test_a_file_source_with_read_ahead_gives_every_frame_in_order(tmp_path):
 
 
 def test_closing_a_file_source_early_stops_its_decoder(shared):
-    from reptrack.sources import FileSource
+    from reptrack.video.sources import FileSource
 
     source = FileSource(shared / "videos" / "squat_tommy.mp4", prefetch=2)
     assert source.read() is not None and source.read() is not None

@@ -13,7 +13,7 @@ import pytest
 
 from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import FormWarning, Rep, RepCounter
+from reptrack.exercise.rep_counter import FormWarning, Rep, RepCounter
 from reptrack.store import Store
 from reptrack.store.export import export
 from reptrack.store.schema import APPLICATION_ID, SCHEMA_VERSION

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from test_hostile import cli
 
-from reptrack.plan import Plan
+from reptrack.session.request import Request
 from reptrack.store import Store
 from reptrack.store.trends import period_start, trends
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.trends_screen import TrendsScreen
-from tuikit import SIZE, fake_workout, run, until
+from tuikit import SIZE, fake_session, run, until
 
 # Midday UTC, so the local day is the same in any time zone from UTC-11 to UTC+11.
 DAYS = ["2026-11-02", "2026-11-12", "2026-11-12", "2026-11-25"]
@@ -26,7 +26,7 @@ def logged(db: Path) -> Store:
     """Four squat sessions of three reps over three weeks, and a curl session; the second
     session's first rep flagged, the fourth session's reps in two sets."""
     for _ in range(len(DAYS) + 1):
-        fake_workout(db).run()
+        fake_session(db).run()
     store = Store(db)
     sql = store.db.execute
     for sid, day in enumerate([*DAYS, "2026-11-26"], start=1):
@@ -101,7 +101,7 @@ def test_history_stats_json_gives_per_exercise_weekly_figures(tmp_path):
 def test_trends_screen_opens_from_the_history_and_switches_to_days(tmp_path):
     db = tmp_path / "s.db"
     logged(db).close()
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -135,5 +135,5 @@ def test_snapshot_trends_screen(snap_compare, tmp_path):
         await until(pilot, lambda: isinstance(pilot.app.screen, TrendsScreen))
         await pilot.pause()
 
-    assert snap_compare(ReptrackApp(Plan("squat", db=str(db))), terminal_size=SIZE,
+    assert snap_compare(ReptrackApp(Request("squat", db=str(db))), terminal_size=SIZE,
                         run_before=run_before)  # fmt: skip

@@ -12,21 +12,21 @@ from textual.widgets import DataTable, Input, OptionList
 
 from fakes import RecordedPoses, session
 from reptrack.exercise import spec as specs
-from reptrack.plan import Plan
-from reptrack.sources import FileSource
+from reptrack.session.request import Request
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history_screen import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.tui.widgets import BigCount
-from tuikit import SIZE, SteadyWorkout, fake_workout, run, text, until
+from reptrack.video.sources import FileSource
+from tuikit import SIZE, SteadySession, fake_session, run, text, until
 
 
 # -- the live screen ----------------------------------------------------------------------
 def test_a_video_is_counted_to_the_end_and_q_saves_it(tmp_path):
     db = tmp_path / "s.db"
-    app = ReptrackApp(Plan("squat", db=str(db)), workout=fake_workout(db))
+    app = ReptrackApp(Request("squat", db=str(db)), workout=fake_session(db))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -45,8 +45,8 @@ def test_a_video_is_counted_to_the_end_and_q_saves_it(tmp_path):
 
 def test_q_in_the_middle_of_a_set_stops_the_loop_and_saves(tmp_path):
     db = tmp_path / "s.db"
-    workout = fake_workout(db, frames=30 * 60, live=True)
-    app = ReptrackApp(Plan("squat", db=str(db)), workout=workout)
+    workout = fake_session(db, frames=30 * 60, live=True)
+    app = ReptrackApp(Request("squat", db=str(db)), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -65,9 +65,9 @@ def test_a_stop_signal_saves_the_session_and_quits(tmp_path, from_home):
     # SIGTERM or SIGHUP (a closed terminal) call stop_soon(): the same as pressing q, then
     # the app quits, also when the workout was started from the home screen.
     db = tmp_path / "s.db"
-    workout = fake_workout(db, frames=30 * 60, live=True)
+    workout = fake_session(db, frames=30 * 60, live=True)
     app = ReptrackApp(
-        Plan("squat", db=str(db)),
+        Request("squat", db=str(db)),
         workout=None if from_home else workout,
         opener=lambda plan: workout,
     )
@@ -90,8 +90,8 @@ def test_on_a_tiny_terminal_the_next_step_stays_in_view_and_the_set_clock_stops(
     db = tmp_path / "s.db"
     now = [100.0]
     app = ReptrackApp(
-        Plan("squat", db=str(db)),
-        workout=fake_workout(db),
+        Request("squat", db=str(db)),
+        workout=fake_session(db),
         live=LiveOptions(clock=lambda: now[0]),
     )
 
@@ -112,8 +112,8 @@ def test_on_a_tiny_terminal_the_next_step_stays_in_view_and_the_set_clock_stops(
 
 
 def test_space_pauses_and_resumes_the_loop(tmp_path):
-    workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True)
-    app = ReptrackApp(Plan("squat"), workout=workout)
+    workout = fake_session(tmp_path / "s.db", frames=30 * 60, live=True)
+    app = ReptrackApp(Request("squat"), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -134,8 +134,8 @@ def test_space_pauses_and_resumes_the_loop(tmp_path):
 
 def test_u_undoes_the_last_rep_and_n_starts_the_next_set(tmp_path):
     db = tmp_path / "s.db"
-    workout = fake_workout(db, frames=30 * 60, live=True, planned_sets=3)
-    app = ReptrackApp(Plan("squat", db=str(db), sets=3), workout=workout)
+    workout = fake_session(db, frames=30 * 60, live=True, planned_sets=3)
+    app = ReptrackApp(Request("squat", db=str(db), sets=3), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -159,10 +159,10 @@ def test_u_undoes_the_last_rep_and_n_starts_the_next_set(tmp_path):
 
 
 def test_reaching_the_target_starts_the_rest_then_the_next_set(tmp_path):
-    workout = fake_workout(
+    workout = fake_session(
         tmp_path / "s.db", frames=30 * 60, live=True, target_reps=1, planned_sets=3, rest=1.0
     )
-    app = ReptrackApp(Plan("squat", target_reps=1, sets=3, rest=1.0), workout=workout)
+    app = ReptrackApp(Request("squat", target_reps=1, sets=3, rest=1.0), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -179,8 +179,8 @@ def test_reaching_the_target_starts_the_rest_then_the_next_set(tmp_path):
 def test_p_without_a_display_says_the_preview_is_unavailable(tmp_path, monkeypatch):
     monkeypatch.delenv("DISPLAY", raising=False)
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    workout = fake_workout(tmp_path / "s.db", frames=30 * 60, live=True)
-    app = ReptrackApp(Plan("squat"), workout=workout)
+    workout = fake_session(tmp_path / "s.db", frames=30 * 60, live=True)
+    app = ReptrackApp(Request("squat"), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -204,7 +204,7 @@ def test_a_recorded_real_video_is_counted_on_the_live_screen(shared, tmp_path):
         specs.load("squat"),
         store=Store(tmp_path / "s.db"),
     )
-    app = ReptrackApp(Plan("squat"), workout=workout)
+    app = ReptrackApp(Request("squat"), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -220,7 +220,7 @@ def test_a_recorded_real_video_is_counted_on_the_live_screen(shared, tmp_path):
 # -- history --------------------------------------------------------------------------------
 def _history(db: Path, sessions: int = 2) -> Store:
     for _ in range(sessions):
-        fake_workout(db).run()
+        fake_session(db).run()
     store = Store(db)
     for sid in range(1, sessions + 1):  # fixed times, so snapshots do not change
         store.db.execute(
@@ -234,7 +234,7 @@ def _history(db: Path, sessions: int = 2) -> Store:
 def test_history_lists_sessions_and_opens_one_with_its_reps_and_chart(tmp_path):
     db = tmp_path / "h.db"
     _history(db)
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -262,7 +262,7 @@ def test_rescore_with_an_edited_definition_and_save(tmp_path):
     edited = tmp_path / "strict.toml"
     text_ = specs.load("squat").text.replace("turn = 110", "turn = 75")
     edited.write_text(text_)
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -285,7 +285,7 @@ def test_rescore_with_an_edited_definition_and_save(tmp_path):
 def test_rescore_with_the_stored_definition_gives_the_same_reps(tmp_path):
     db = tmp_path / "h.db"
     _history(db, 1)
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -301,7 +301,7 @@ def test_rescore_with_the_stored_definition_gives_the_same_reps(tmp_path):
 def test_delete_asks_first(tmp_path):
     db = tmp_path / "h.db"
     _history(db)
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -322,7 +322,7 @@ def test_export_from_history_writes_the_file(tmp_path):
     db = tmp_path / "h.db"
     _history(db)
     out = tmp_path / "all.json"
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -339,7 +339,7 @@ def test_export_from_history_writes_the_file(tmp_path):
 def test_history_says_when_the_database_cannot_be_opened(tmp_path):
     bad = tmp_path / "notes.db"
     bad.write_text("not a database\n")
-    app = ReptrackApp(Plan("squat", db=str(bad)))
+    app = ReptrackApp(Request("squat", db=str(bad)))
 
     async def scenario():
         async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -362,9 +362,11 @@ def _settled():
 
 
 def _planned_session(tmp_path: Path) -> ReptrackApp:
-    workout = fake_workout(tmp_path / "s.db", cls=SteadyWorkout, target_reps=5, planned_sets=3)
+    workout = fake_session(tmp_path / "s.db", cls=SteadySession, target_reps=5, planned_sets=3)
     return ReptrackApp(
-        Plan("squat", target_reps=5, sets=3), workout=workout, live=LiveOptions(clock=lambda: 0.0)
+        Request("squat", target_reps=5, sets=3),
+        workout=workout,
+        live=LiveOptions(clock=lambda: 0.0),
     )
 
 
@@ -398,7 +400,7 @@ def test_snapshot_history_screen(snap_compare, tmp_path):
     async def open_history(pilot) -> None:
         await pilot.press("h")
 
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
     assert snap_compare(app, terminal_size=SIZE, run_before=open_history)
 
 
@@ -409,7 +411,7 @@ def test_snapshot_session_screen(snap_compare, tmp_path):
     async def open_session(pilot) -> None:
         await pilot.press("h", "enter")
 
-    app = ReptrackApp(Plan("squat", db=str(db)))
+    app = ReptrackApp(Request("squat", db=str(db)))
     assert snap_compare(app, terminal_size=SIZE, run_before=open_session)
 
 
@@ -445,7 +447,7 @@ def test_the_gauge_shows_the_angle_and_both_thresholds():
 
 # -- teaching from the home screen ---------------------------------------------------------
 def _replay(npz: Path):
-    from reptrack.exercise.demo import from_landmarks
+    from reptrack.teach.demonstration import from_landmarks
 
     def recorder(plan, enough, status):
         status("reading the video: frame 1")
@@ -455,7 +457,7 @@ def _replay(npz: Path):
 
 
 def test_learn_from_the_home_screen_writes_the_exercise_and_lists_it(shared, tmp_home):
-    app = ReptrackApp(Plan("squat"), recorder=_replay(shared / "reference" / "squat_luiz2.npz"))
+    app = ReptrackApp(Request("squat"), recorder=_replay(shared / "reference" / "squat_luiz2.npz"))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -475,7 +477,7 @@ def test_learn_from_the_home_screen_writes_the_exercise_and_lists_it(shared, tmp
 
 def test_calibrate_from_the_home_screen_and_a_refusal_in_red(shared, tmp_home):
     quarter = shared / "reference" / "squat_dillonQ.npz"
-    app = ReptrackApp(Plan("squat"), recorder=_replay(quarter))
+    app = ReptrackApp(Request("squat"), recorder=_replay(quarter))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -498,8 +500,8 @@ def test_calibrate_from_the_home_screen_and_a_refusal_in_red(shared, tmp_home):
 
 
 def test_the_camera_view_shows_the_annotated_frame_and_v_hides_it(tmp_path):
-    workout = fake_workout(tmp_path / "s.db", frames=30 * 30, live=True)
-    app = ReptrackApp(Plan("squat"), workout=workout)
+    workout = fake_session(tmp_path / "s.db", frames=30 * 30, live=True)
+    app = ReptrackApp(Request("squat"), workout=workout)
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -527,7 +529,7 @@ def test_a_damaged_session_in_the_history_is_a_message_not_a_crash(tmp_path):
     import sqlite3
 
     db = tmp_path / "d.db"
-    app = ReptrackApp(Plan("squat", db=str(db)), workout=fake_workout(db))
+    app = ReptrackApp(Request("squat", db=str(db)), workout=fake_session(db))
     run(_count_and_leave(app))
     sqlite3.connect(db).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     data = bytearray(db.read_bytes())
@@ -535,7 +537,7 @@ def test_a_damaged_session_in_the_history_is_a_message_not_a_crash(tmp_path):
     data[2 * page + 8 : 2 * page + 200] = b"\xab" * 192  # the reps table's first page
     db.write_bytes(bytes(data))
     store = Store(db)
-    history = ReptrackApp(Plan("squat", db=str(db)))
+    history = ReptrackApp(Request("squat", db=str(db)))
 
     async def scenario():
         async with history.run_test(size=SIZE, notifications=True) as pilot:

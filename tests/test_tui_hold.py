@@ -7,10 +7,10 @@ import threading
 
 import numpy as np
 
-from fakes import BlankSource, RecordedPoses, recorded_workout, session
+from fakes import BlankSource, RecordedPoses, recorded_session, session
 from reptrack.clock import clock_text
 from reptrack.exercise import spec as specs
-from reptrack.plan import Plan
+from reptrack.session.request import Request
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.widgets import BigCount
@@ -63,7 +63,7 @@ def test_the_plank_clock_stops_while_out_of_position_and_goes_on(shared, tmp_pat
         store=Store(db),
         target_seconds=60,
     )
-    app = ReptrackApp(Plan("plank", db=str(db), target_seconds=60), workout=workout)
+    app = ReptrackApp(Request("plank", db=str(db), target_seconds=60), workout=workout)
     clock = lambda: app.screen.query_one("#count", BigCount).value  # noqa: E731
     shown: list[str] = []
 
@@ -97,8 +97,8 @@ def test_a_hold_session_in_the_history_screen_shows_its_holds(shared, tmp_path):
     from reptrack.tui.history_screen import HistoryScreen, SessionScreen
 
     db = tmp_path / "s.db"
-    recorded_workout(shared, "plank_warteg", "plank", store=Store(db)).run()
-    app = ReptrackApp(Plan("plank", db=str(db)))
+    recorded_session(shared, "plank_warteg", "plank", store=Store(db)).run()
+    app = ReptrackApp(Request("plank", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
@@ -124,8 +124,8 @@ def test_the_trends_screen_plots_a_hold_by_its_time_held(shared, tmp_path):
 
     db = tmp_path / "s.db"
     for video in ("plank_warteg", "plank_warteg_b"):
-        recorded_workout(shared, video, "plank", store=Store(db)).run()
-    app = ReptrackApp(Plan("plank", db=str(db)))
+        recorded_session(shared, video, "plank", store=Store(db)).run()
+    app = ReptrackApp(Request("plank", db=str(db)))
 
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:

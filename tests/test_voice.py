@@ -14,18 +14,18 @@ import pytest
 from test_hostile import cli
 
 from conftest import require
-from fakes import RecordedPoses, recorded_workout, run_seeing, session
+from fakes import RecordedPoses, recorded_session, run_seeing, session
 from reptrack.exercise import spec as specs
 from reptrack.exercise.events import FormWarning, HoldStarted, HoldTick, RepCompleted
-from reptrack.plan import Plan
-from reptrack.presenting import Spoken
-from reptrack.sets import WorkoutDone
-from reptrack.sinks import CsvRepLog
-from reptrack.sources import FileSource
+from reptrack.session.request import Request
+from reptrack.session.sets import WorkoutDone
+from reptrack.sinks.logs import CsvRepLog
+from reptrack.sinks.presenting import Spoken
+from reptrack.sinks.voice import SpeechProcess, Voice, VoiceUnavailable, spoken_time
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.live import LiveOptions
-from reptrack.voice import SpeechProcess, Voice, VoiceUnavailable, spoken_time
-from tuikit import SIZE, fake_workout, run, text, until
+from reptrack.video.sources import FileSource
+from tuikit import SIZE, fake_session, run, text, until
 
 
 class FakeEngine:
@@ -186,8 +186,8 @@ def test_the_live_screen_says_what_the_headless_run_says_and_m_mutes(tmp_path):
     sets = {"target_reps": 3, "planned_sets": 2, "rest": 1.0}
     engine = FakeEngine()
     app = ReptrackApp(
-        Plan("squat", target_reps=3, sets=2, rest=1.0),
-        workout=fake_workout(tmp_path / "s.db", 30 * 15, **sets),
+        Request("squat", target_reps=3, sets=2, rest=1.0),
+        workout=fake_session(tmp_path / "s.db", 30 * 15, **sets),
         live=LiveOptions(voice=True, speech=lambda: engine),
     )
 
@@ -205,7 +205,7 @@ def test_the_live_screen_says_what_the_headless_run_says_and_m_mutes(tmp_path):
     # --no-tui --voice: the same session heard the same way
     headless = FakeEngine()
     voice = Voice(lambda: headless)
-    workout = fake_workout(tmp_path / "t.db", 30 * 15, **sets)
+    workout = fake_session(tmp_path / "t.db", 30 * 15, **sets)
     workout.sinks.append(Spoken(voice))
     workout.run()
     voice.close()
@@ -216,9 +216,9 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
     from argparse import Namespace
 
     from fakes import BlankSource, Squatter
-    from reptrack import plans
     from reptrack.commands import plans as narrating
-    from reptrack.plan_runner import PlanRun
+    from reptrack.session import plans
+    from reptrack.session.plan_run import PlanRun
     from tuikit import live_titles
 
     plan = plans.parse(
@@ -231,7 +231,7 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
 
     engine = FakeEngine()
     app = ReptrackApp(
-        Plan("squat"), plan_run=plan_run(), live=LiveOptions(voice=True, speech=lambda: engine)
+        Request("squat"), plan_run=plan_run(), live=LiveOptions(voice=True, speech=lambda: engine)
     )
     live_titles(app)
     block = ["Squat, 1 times 2 reps", "1", "2", "block done"]
@@ -280,7 +280,7 @@ def test_a_hold_is_heard_as_it_starts_every_ten_seconds_and_in_its_faults():
 
 def test_a_plank_video_heard_headless_logs_each_hold_to_csv(shared, tmp_path):
     log = tmp_path / "holds.csv"
-    workout = recorded_workout(shared, "plank_warteg_b", "plank", sinks=[CsvRepLog(log)])
+    workout = recorded_session(shared, "plank_warteg_b", "plank", sinks=[CsvRepLog(log)])
     summary = workout.run()
     rows = log.read_text().splitlines()
     assert rows[0].startswith("t,event") and len(rows) == 2
@@ -301,8 +301,8 @@ def test_bell_rings_on_each_rep_and_after_a_rest_in_the_tui_and_headless(tmp_pat
     sets = {"target_reps": 3, "planned_sets": 2, "rest": 1.0}
     rings = 6 + 1  # six reps, one rest over
     app = ReptrackApp(
-        Plan("squat", target_reps=3, sets=2, rest=1.0),
-        workout=fake_workout(tmp_path / "s.db", 30 * 15, **sets),
+        Request("squat", target_reps=3, sets=2, rest=1.0),
+        workout=fake_session(tmp_path / "s.db", 30 * 15, **sets),
         live=LiveOptions(bell=True),
     )
     rung: list[int] = []
@@ -319,5 +319,5 @@ def test_bell_rings_on_each_rep_and_after_a_rest_in_the_tui_and_headless(tmp_pat
     terminal = io.StringIO()  # --no-tui --bell, on a terminal
     monkeypatch.setattr(session, "err", Console(file=terminal, force_terminal=True))
     args = Namespace(json=True, voice=False, bell=True, record=None, preview=False)
-    assert session._headless(args, fake_workout(tmp_path / "t.db", 30 * 15, **sets)) == 0
+    assert session._headless(args, fake_session(tmp_path / "t.db", 30 * 15, **sets)) == 0
     assert terminal.getvalue().count("\a") == rings == len(rung)

@@ -9,12 +9,12 @@ import pytest
 from fakes import BlankSource, Squatter, run_seeing, session, told_at_the_end
 from reptrack.errors import StoreError
 from reptrack.exercise import spec as specs
-from reptrack.rescore import rescore
+from reptrack.session.engine import Session
+from reptrack.session.rescore import rescore
 from reptrack.store import Store
-from reptrack.workout import Workout
 
 
-def _workout(tmp_path, frames=30 * 7, store=None, **kw) -> Workout:
+def _workout(tmp_path, frames=30 * 7, store=None, **kw) -> Session:
     return session(
         BlankSource(frames),
         Squatter(period=2.0),
@@ -115,7 +115,7 @@ def test_a_store_failure_mid_session_keeps_the_reps_already_recorded(tmp_path):
 
 def test_rescore_of_a_real_session_equals_the_live_count(shared, blazepose_models, tmp_path):
     from reptrack.pose.blazepose import BlazePose
-    from reptrack.sources import FileSource
+    from reptrack.video.sources import FileSource
 
     store = Store(tmp_path / "real.db")
     w = session(
@@ -134,13 +134,13 @@ def test_rescore_of_a_real_session_equals_the_live_count(shared, blazepose_model
 
 def test_opening_a_workout_closes_the_store_when_the_source_cannot_be_opened(tmp_path, monkeypatch):
     from reptrack.errors import SourceError
-    from reptrack.plan import Plan, open_workout
+    from reptrack.session.request import Request, open_exercise
 
     monkeypatch.setattr("reptrack.pose.backends.make_estimator", lambda *a, **k: Squatter(2.0))
     closed = []
     close = Store.close
     monkeypatch.setattr(Store, "close", lambda self: (closed.append(self.db), close(self)))
-    plan = Plan("squat", source=str(tmp_path / "missing.mp4"), db=str(tmp_path / "w.db"))
+    plan = Request("squat", source=str(tmp_path / "missing.mp4"), db=str(tmp_path / "w.db"))
     with pytest.raises(SourceError):
-        open_workout(plan)
+        open_exercise(plan)
     assert len(closed) == 1

@@ -10,17 +10,17 @@ from pathlib import Path
 
 from fakes import BlankSource, Squatter, session
 from reptrack.exercise import spec as specs
+from reptrack.session.engine import Session
 from reptrack.store import Store
 from reptrack.tui import camera
 from reptrack.tui.app import ReptrackApp
-from reptrack.workout import Workout
 
 SIZE = (120, 40)
 
 camera.probe()  # as tui.app.run does before the app starts (here: no terminal to ask)
 
 
-class SteadyWorkout(Workout):
+class SteadySession(Session):
     """Reports fixed speed figures, so snapshots do not depend on the machine's pace."""
 
     def _count(self, *args, **kwargs):
@@ -31,8 +31,8 @@ class SteadyWorkout(Workout):
         return r
 
 
-def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Workout:
-    engine = kw.pop("cls", Workout)
+def fake_session(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) -> Session:
+    engine = kw.pop("cls", Session)
     return session(BlankSource(frames, live=live), Squatter(), specs.load("squat"),
                    store=Store(db), engine=engine, **kw)  # fmt: skip
 
@@ -40,8 +40,8 @@ def fake_workout(db: Path, frames: int = 30 * 7, *, live: bool = False, **kw) ->
 def at_camera_pace(monkeypatch) -> None:
     """Every session's frames at a camera's pace (30 a second), not as fast as the machine
     reads a file: a test that presses a key during the first set is there before it ends."""
-    step = Workout.step
-    monkeypatch.setattr(Workout, "step", lambda self: time.sleep(1 / 30) or step(self))
+    step = Session.step
+    monkeypatch.setattr(Session, "step", lambda self: time.sleep(1 / 30) or step(self))
 
 
 def text(app: ReptrackApp, selector: str) -> str:

@@ -16,7 +16,7 @@ def configure(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reptrack.auto_runner import ANY_EXERCISE, open_auto_run
+    from reptrack.session.auto_run import ANY_EXERCISE, open_auto_run
 
     asked = asked_for(args, ANY_EXERCISE)
     run = open_auto_run(asked)
@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     return _tui(args, asked, run)
 
 
-def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runner.AutoRun
+def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.session.auto_run.AutoRun
     told = Narration(args, run, f"watching {run.source.description} for an exercise")
 
     def on_set(workout) -> None:
@@ -38,7 +38,7 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.auto_runne
     return _report(summaries, run.workout_id)
 
 
-def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Plan, run: AutoRun
+def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Request, run: AutoRun
     from reptrack.commands.session import run_app
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.live import LiveOptions

@@ -20,8 +20,8 @@ from rich.text import Text
 
 from reptrack.commands.common import add_pose_options, err, esc, estimator, out
 from reptrack.errors import ReptrackError
-from reptrack.evaluate import Result
-from reptrack.labels import Label, hold_tolerance
+from reptrack.evaluation.evaluate import Result
+from reptrack.evaluation.labels import Label, hold_tolerance
 
 
 def configure(p: argparse.ArgumentParser) -> None:
@@ -109,8 +109,8 @@ class _Bars:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reptrack.evaluate import evaluate, summary
-    from reptrack.labels import load_labels
+    from reptrack.evaluation.evaluate import evaluate, summary
+    from reptrack.evaluation.labels import load_labels
 
     chart_dir = _chart_dir(args.chart) if args.chart else None
     labels = load_labels(args.labels)
@@ -228,7 +228,7 @@ def _print_confusion(summ: dict) -> None:
 
 def _keypoint_sets(folder: Path, required: bool) -> dict:
     """Pose Trainer's clips and ML Kit's frames under `folder`, judged by the exercises."""
-    from reptrack.keypoint_sets import mlkit_zones, pose_trainer, pose_trainer_summary
+    from reptrack.evaluation.keypoint_sets import mlkit_zones, pose_trainer, pose_trainer_summary
 
     trainer, mlkit = folder / "pose_trainer", folder / "mlkit" / "fitness_pose_samples.csv"
     if required and not (trainer.is_dir() or mlkit.is_file()):

@@ -56,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
 def _show(name: str) -> int:
     from reptrack import paths
     from reptrack.exercise import spec as specs
-    from reptrack.exercise.authoring import differences
+    from reptrack.teach.user_files import differences
 
     s = specs.load(name)
     out.print(f"# in force: {s.source}", markup=False)

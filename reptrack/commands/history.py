@@ -216,7 +216,7 @@ def _report_damage(store) -> None:  # store: reptrack.store.Store
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from reptrack.outputs import check_output, write_text
+    from reptrack.files import check_output, write_text
     from reptrack.store import Store, default_path
     from reptrack.store.export import export
 
@@ -236,7 +236,7 @@ def run_export(args: argparse.Namespace) -> int:
 
 
 def run_rescore(args: argparse.Namespace) -> int:
-    from reptrack.rescore import rescore
+    from reptrack.session.rescore import rescore
     from reptrack.store import Store
 
     store = Store(args.db) if args.save else Store.for_reading(args.db)

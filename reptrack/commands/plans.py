@@ -66,8 +66,8 @@ def add_run_options(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reptrack import plans
-    from reptrack.plan_runner import open_plan_run
+    from reptrack.session import plans
+    from reptrack.session.plan_run import open_plan_run
 
     if args.plan == "list":
         return _list()
@@ -79,12 +79,12 @@ def run(args: argparse.Namespace) -> int:
     return _tui(args, asked, opened)
 
 
-def asked_for(args: argparse.Namespace, exercise: str):  # -> reptrack.plan.Plan
+def asked_for(args: argparse.Namespace, exercise: str):  # -> reptrack.session.request.Request
     """What a run of several exercises was asked for (the exercise, the targets: each set's;
     the rest, these options)."""
-    from reptrack.plan import Plan
+    from reptrack.session.request import Request
 
-    return Plan(
+    return Request(
         exercise,
         source=args.source,
         backend=args.backend,
@@ -98,8 +98,8 @@ def asked_for(args: argparse.Namespace, exercise: str):  # -> reptrack.plan.Plan
 
 
 def _list() -> int:
-    from reptrack import plans
     from reptrack.errors import ReptrackError
+    from reptrack.session import plans
 
     for name, path in plans.available().items():
         try:
@@ -136,7 +136,7 @@ class Narration:
         hears of each block or set as it begins."""
         import threading
 
-        from reptrack.stopping import stop_signals_call
+        from reptrack.session.stopping import stop_signals_call
 
         stop = threading.Event()
         try:
@@ -163,7 +163,7 @@ def exit_code(summaries: list) -> int:
     return 1 if any(s.end_reason for s in summaries) else 0
 
 
-def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runner.PlanRun
+def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.session.plan_run.PlanRun
     told = Narration(args, run, f"{run.plan.title} from {run.source.description}")
 
     def on_block(shown, workout) -> None:
@@ -179,7 +179,7 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.plan_runne
     return report(summaries, "block", run.workout_id)
 
 
-def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Plan, run: PlanRun
+def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Request, run: PlanRun
     from reptrack.commands.session import run_app
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.live import LiveOptions

@@ -24,11 +24,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from reptrack.pose.dump import run_pose
-    from reptrack.sources import FileSource
+    from reptrack.video.sources import FileSource
 
     target = None
     if args.out is not None:  # checked first: a bad path must not cost a whole video's work
-        from reptrack.outputs import check_output
+        from reptrack.files import check_output
 
         target = check_output(args.out, what="--out", suffixes=(".npz",), inputs=[args.video])
     made = estimator(args)
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
             result = run_pose(source, made, lambda n: progress.advance(task, n))
     if target is not None:
         from reptrack.errors import ReptrackError
-        from reptrack.outputs import written_whole
+        from reptrack.files import written_whole
 
         try:
             with written_whole(target) as tmp:

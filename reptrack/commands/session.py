@@ -113,11 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _number(kind: type, what: str, check: str, *before: str):
-    """An argparse type: the text as `kind`, checked by `reptrack.plan`'s function `check`
-    (given `before` first), imported when an option is given so that --help stays quick."""
+    """An argparse type: the text as `kind`, checked by `reptrack.session.request`'s function
+    `check` (given `before` first), imported when an option is given: --help stays quick."""
 
     def parse(text: str):
-        from reptrack import plan
+        from reptrack.session import request as plan
 
         try:
             value = getattr(plan, check)(*before, kind(text))
@@ -130,10 +130,10 @@ def _number(kind: type, what: str, check: str, *before: str):
     return parse
 
 
-def plan(args: argparse.Namespace):  # -> reptrack.plan.Plan (imported lazily)
-    from reptrack.plan import Plan
+def plan(args: argparse.Namespace):  # -> reptrack.session.request.Request (imported lazily)
+    from reptrack.session.request import Request
 
-    return Plan(
+    return Request(
         exercise=getattr(args, "exercise", None) or "squat",
         source=getattr(args, "source", "0"),
         backend=args.backend,
@@ -158,7 +158,7 @@ def interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def print_summary(summary) -> None:  # summary: reptrack.results.Summary
+def print_summary(summary) -> None:  # summary: reptrack.session.results.Summary
     from reptrack.exercise.events import longest_hold
 
     sets = f" in {summary.sets} sets" if summary.sets > 1 else ""
@@ -217,18 +217,18 @@ def run_app(app, runner=None) -> list:
 
 
 def run_workout(args: argparse.Namespace) -> int:
-    from reptrack.plan import open_workout
+    from reptrack.session.request import open_exercise
 
     if args.record is not None:  # before the session: a bad path must not leave one behind
-        from reptrack.outputs import check_output
+        from reptrack.files import check_output
         from reptrack.store import default_path
 
         check_output(args.record, what="--record", suffixes=(".mp4", ".avi"),
                      inputs=[args.source, args.db or default_path()])  # fmt: skip
     if args.no_tui or args.json or not interactive():
-        return _headless(args, open_workout(plan(args)))
+        return _headless(args, open_exercise(plan(args)))
     the_plan = plan(args)
-    workout = open_workout(the_plan)  # a bad source or model is reported before the TUI
+    workout = open_exercise(the_plan)  # a bad source or model is reported before the TUI
     from reptrack.tui.app import ReptrackApp
     from reptrack.tui.live import LiveOptions
 
@@ -244,8 +244,8 @@ def run_workout(args: argparse.Namespace) -> int:
     return 1 if any(s.end_reason for s in summaries) else 0
 
 
-def start_voice():  # -> reptrack.voice.Voice, started; a missing engine is said once on stderr
-    from reptrack.voice import Voice
+def start_voice():  # -> sinks.voice.Voice, started; a missing engine is said once on stderr
+    from reptrack.sinks.voice import Voice
 
     voice = Voice(on_problem=lambda message: err.print(f"[yellow]voice:[/] {esc(message)}"))
     voice.start()
@@ -259,7 +259,7 @@ class Printer:
     def __init__(self, *, in_block: bool = False) -> None:
         self.in_block = in_block
 
-    def frame(self, result) -> None:  # result: reptrack.results.FrameResult
+    def frame(self, result) -> None:  # result: reptrack.session.results.FrameResult
         say(result.events, in_block=self.in_block)
 
     def close(self, status: str, reason: str | None) -> None:
@@ -272,7 +272,7 @@ class Printer:
 def headless_sinks(args: argparse.Namespace, voice, *, in_block: bool = False, output=None):
     """What a headless run prints, says and rings as it goes, as the TUI does (`presenting`):
     the printer (not with --json), the voice, the bell, the preview and the recording."""
-    from reptrack.presenting import presenting
+    from reptrack.sinks.presenting import presenting
 
     window = [bool(getattr(args, "preview", False))]
 
@@ -292,8 +292,8 @@ def _headless(args: argparse.Namespace, workout) -> int:
     import json
     import threading
 
-    from reptrack.preview import AnnotatedOutput
-    from reptrack.stopping import stop_signals_call
+    from reptrack.session.stopping import stop_signals_call
+    from reptrack.video.preview import AnnotatedOutput
 
     spec, source = workout.spec, workout.source
     for note in workout.notes:
@@ -338,7 +338,7 @@ def say(events, *, in_block: bool = False) -> None:
         RepCompleted,
         RuleUnjudged,
     )
-    from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
+    from reptrack.session.sets import RestOver, RestStarted, SetDone, WorkoutDone
     from reptrack.sinks import SinkNotice
 
     for e in events:

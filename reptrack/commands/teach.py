@@ -75,9 +75,9 @@ def record(args: argparse.Namespace, source_text: str):  # -> Demo
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from reptrack.exercise import demo as demos
-    from reptrack.exercise.demo import Demo, from_landmarks
-    from reptrack.sources import FileSource, open_source
+    from reptrack.teach import demonstration as demos
+    from reptrack.teach.demonstration import Demo, from_landmarks
+    from reptrack.video.sources import FileSource, open_source
 
     if source_text.endswith(".npz"):
         return from_landmarks(Path(source_text))
@@ -130,7 +130,7 @@ def record(args: argparse.Namespace, source_text: str):  # -> Demo
 
 # -- learn -------------------------------------------------------------------------------------
 def run_learn(args: argparse.Namespace) -> int:
-    from reptrack.exercise import teaching
+    from reptrack.teach import lesson as teaching
 
     target = teaching.learn_target(args.name, args.force)  # before a recording is wasted
     lesson = teaching.learn(record(args, args.source), args.name, target, reps=args.reps)
@@ -142,7 +142,7 @@ def run_learn(args: argparse.Namespace) -> int:
 
 
 def run_calibrate(args: argparse.Namespace) -> int:
-    from reptrack.exercise import teaching
+    from reptrack.teach import lesson as teaching
 
     shipped, target = teaching.calibrate_target(args.exercise, args.force)
     lesson = teaching.calibrate(record(args, args.source), shipped, target)

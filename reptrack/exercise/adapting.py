@@ -18,8 +18,8 @@ import numpy as np
 from reptrack.errors import ReptrackError
 from reptrack.exercise.cycles import Cycle, find_cycles, likeness, regular, smooth, spread
 from reptrack.exercise.fitting import calibration
-from reptrack.exercise.learning import MAX_SPREAD
 from reptrack.exercise.spec import CounterDef
+from reptrack.teach.analysis import MAX_SPREAD
 
 # The movement has clearly repeated: this many cycles, each at least the exercise's least
 # range deep, with durations that vary no more than a set's (learning.MAX_SPREAD) and each

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from reptrack.exercise.cycles import Cycle
-from reptrack.exercise.learning import MIN_CYCLES, NoRepetition
 from reptrack.exercise.spec import CounterDef
+from reptrack.teach.analysis import MIN_CYCLES, NoRepetition
 
 # -- thresholds from the person's own repetitions ---------------------------------------------
 # A rep turns at this share of the demonstration's range (its median cycle, measured from the

@@ -14,8 +14,14 @@ import math
 import numpy as np
 
 from reptrack.errors import ReptrackError
+from reptrack.exercise.kinematics import (
+    Gate,
+    joint_angle,
+    segment_vertical_angle,
+    usable,
+    view_angle,
+)
 from reptrack.exercise.spec import AngleDef, ExerciseSpec
-from reptrack.kinematics import Gate, joint_angle, segment_vertical_angle, usable, view_angle
 from reptrack.pose.types import INDEX, Pose
 
 Sample = dict[str, float]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reptrack.exercise.cycles import MAX_GAP, correlation_of, spread_of
-from reptrack.exercise.learning import MAX_SPREAD
+from reptrack.teach.analysis import MAX_SPREAD
 
 # The angle kinds the rhythm compares: those measured in degrees, each on its own (a
 # difference only repeats two others; a width ratio and a height are in other units).

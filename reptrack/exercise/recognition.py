@@ -31,14 +31,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from reptrack.exercise import learning
-from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.demo import candidate_spec, columns, traces
 from reptrack.exercise.events import Rep
-from reptrack.exercise.holding import HoldTimer
+from reptrack.exercise.hold_timer import HoldTimer
 from reptrack.exercise.measure import Memo, Sample, sample
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose
+from reptrack.teach import analysis as learning
+from reptrack.teach.demonstration import candidate_spec, columns, traces
 
 MIN_REPS = 2  # a movement named at the end of a stream must have repeated
 DECIDE_REPS = 3  # named while the stream goes on: one more rep, so a lead is not a fluke

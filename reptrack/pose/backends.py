@@ -1,5 +1,5 @@
 """The pose backends reptrack can run: each declares its own options (the CLI shows them,
-a Plan carries their values), how it is built, and what the session log records as its model.
+a Request carries their values), how it is built, and what the session log records as its model.
 
 A new backend is its module and one entry in BACKENDS. Building one imports its module only
 then, so `reptrack --help` never loads a model runtime.
@@ -33,7 +33,7 @@ def size(text: str) -> tuple[int, int]:
 class Option:
     """One setting of a backend, as `--flag VALUE` on the command line."""
 
-    name: str  # the Plan's and the argparse destination's name: "openpose_size"
+    name: str  # the Request's and the argparse destination's name: "openpose_size"
     default: Any
     help: str
     choices: tuple[str, ...] | None = None

@@ -16,7 +16,7 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.pose.types import NUM_LANDMARKS, Pose, PoseEstimator
-from reptrack.sources import FileSource
+from reptrack.video.sources import FileSource
 
 
 @dataclass

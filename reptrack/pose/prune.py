@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from reptrack.outputs import written_whole
+from reptrack.files import written_whole
 
 Shape = tuple[int, ...]
 

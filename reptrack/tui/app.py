@@ -17,14 +17,15 @@ from textual import work
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
-from reptrack import paths, plans
-from reptrack.auto_runner import ANY_EXERCISE, AutoRun, open_auto_run
+from reptrack import paths
 from reptrack.errors import ReptrackError
-from reptrack.plan import Plan, open_workout
-from reptrack.plan_runner import PlanRun, open_plan_run
-from reptrack.results import Summary
-from reptrack.sources import source_text
-from reptrack.stopping import stop_signals_call
+from reptrack.session import plans
+from reptrack.session.auto_run import ANY_EXERCISE, AutoRun, open_auto_run
+from reptrack.session.engine import Session
+from reptrack.session.plan_run import PlanRun, open_plan_run
+from reptrack.session.request import Request, open_exercise
+from reptrack.session.results import Summary
+from reptrack.session.stopping import stop_signals_call
 from reptrack.store import Store
 from reptrack.tui import camera
 from reptrack.tui.history_screen import HistoryScreen
@@ -32,9 +33,9 @@ from reptrack.tui.home import HomeScreen
 from reptrack.tui.live import LiveOptions, LiveScreen
 from reptrack.tui.teach_screen import Recorder
 from reptrack.tui.watch_screen import WatchScreen
-from reptrack.workout import Workout
+from reptrack.video.sources import source_text
 
-Opener = Callable[[Plan], Workout]
+Opener = Callable[[Request], Session]
 
 
 class ReptrackApp(App[Summary | None]):
@@ -47,10 +48,10 @@ class ReptrackApp(App[Summary | None]):
 
     def __init__(
         self,
-        plan: Plan,
+        plan: Request,
         *,
-        workout: Workout | None = None,
-        opener: Opener = open_workout,
+        workout: Session | None = None,
+        opener: Opener = open_exercise,
         live: LiveOptions = LiveOptions(),
         recorder: Recorder | None = None,
         plan_run: PlanRun | None = None,
@@ -98,7 +99,7 @@ class ReptrackApp(App[Summary | None]):
         else:
             self.push_screen(HomeScreen(self.plan, voice=self.live.voice))
 
-    def _live(self, workout: Workout, *, then_exit: bool) -> None:
+    def _live(self, workout: Session, *, then_exit: bool) -> None:
         def done(summary: Summary | None) -> None:
             if summary is not None:
                 self.summaries.append(summary)
@@ -155,11 +156,11 @@ class ReptrackApp(App[Summary | None]):
         self.watch_for_set()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="watch", description="watch")
-    def watch_for_set(self) -> Workout | None:
+    def watch_for_set(self) -> Session | None:
         assert self.auto_run is not None
         return self.auto_run.next_set(self.watch_stop)
 
-    def _auto_set(self, workout: Workout | None) -> None:
+    def _auto_set(self, workout: Session | None) -> None:
         run = self.auto_run
         assert run is not None
         if isinstance(self.screen, WatchScreen):
@@ -194,8 +195,8 @@ class ReptrackApp(App[Summary | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open", description="open")
     def open_session(
-        self, plan: Plan, workout_plan: str | None = None
-    ) -> Workout | AutoRun | PlanRun:
+        self, plan: Request, workout_plan: str | None = None
+    ) -> Session | AutoRun | PlanRun:
         """Opening a camera or loading a model can take seconds: not on the UI's thread.
         `workout_plan`: that plan's blocks, on `plan`'s source."""
         if workout_plan is not None:

@@ -13,17 +13,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
 from reptrack.errors import ReptrackError
-from reptrack.plan import Plan
+from reptrack.session.request import Request
 
 
-class PlanEditor(ModalScreen[Plan | None]):
+class PlanEditor(ModalScreen[Request | None]):
     """Source, target reps (and a timed hold's target seconds), sets and rest; dismissed with
     the new plan, or None when cancelled.
     A value that cannot work is refused in the dialog, which stays open."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Request) -> None:
         super().__init__()
         self.plan = plan
 
@@ -54,7 +54,7 @@ class PlanEditor(ModalScreen[Plan | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_ok()
 
-    def edited(self) -> Plan:
+    def edited(self) -> Request:
         """The plan with the fields' values; raises ReptrackError for one that cannot work."""
 
         def value(widget_id: str) -> str:

@@ -18,8 +18,8 @@ from reptrack.clock import held_text, hold_cells
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import value_of
-from reptrack.outputs import check_output, write_text
-from reptrack.rescore import Rescored, rescore
+from reptrack.files import check_output, write_text
+from reptrack.session.rescore import Rescored, rescore
 from reptrack.store import Store
 from reptrack.store.export import export, number
 

@@ -17,14 +17,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from reptrack import plans
-from reptrack.auto_runner import ANY_EXERCISE
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.plan import Plan
-from reptrack.results import Summary
-from reptrack.sources import source_text
+from reptrack.session import plans
+from reptrack.session.auto_run import ANY_EXERCISE
+from reptrack.session.request import Request
+from reptrack.session.results import Summary
 from reptrack.tui.editor import PlanEditor
+from reptrack.video.sources import source_text
 
 PLAN_PREFIX = "plan:"  # an option that is a workout plan, not an exercise: "plan:full_body"
 
@@ -55,11 +55,11 @@ class HomeScreen(Screen[None]):
         """Start `plan` (an exercise, or any); or, with `workout_plan`, that plan's blocks
         on `plan`'s source."""
 
-        def __init__(self, plan: Plan, voice: bool = False, workout_plan: str | None = None):
+        def __init__(self, plan: Request, voice: bool = False, workout_plan: str | None = None):
             super().__init__()
             self.plan, self.voice, self.workout_plan = plan, voice, workout_plan
 
-    def __init__(self, plan: Plan, *, voice: bool = False) -> None:
+    def __init__(self, plan: Request, *, voice: bool = False) -> None:
         super().__init__()
         self.plan, self.voice = plan, voice
 
@@ -163,7 +163,7 @@ class HomeScreen(Screen[None]):
             raise ReptrackError("choose an exercise first")
         return options.get_option_at_index(options.highlighted).id or ""
 
-    def chosen_plan(self) -> Plan:
+    def chosen_plan(self) -> Request:
         exercise = self._chosen()
         if exercise.startswith(PLAN_PREFIX):
             raise ReptrackError("a workout plan is not one exercise: choose an exercise")
@@ -191,7 +191,7 @@ class HomeScreen(Screen[None]):
         self.post_message(message)
 
     def action_edit(self) -> None:
-        def done(plan: Plan | None) -> None:
+        def done(plan: Request | None) -> None:
             if plan is not None:
                 self.plan = plan
                 self._show_plan()

@@ -22,8 +22,10 @@ from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
 from reptrack.exercise.events import Hold, HoldEnded, Rep
-from reptrack.results import Summary
-from reptrack.sets import RestOver, RestStarted, WorkoutDone
+from reptrack.session.engine import Session
+from reptrack.session.results import Summary
+from reptrack.session.sets import RestOver, RestStarted, WorkoutDone
+from reptrack.sinks.voice import Engine, SpeechProcess, Voice
 from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
     BellRung,
@@ -42,8 +44,6 @@ from reptrack.tui.loop import (
 )
 from reptrack.tui.scoreboard import Scoreboard
 from reptrack.tui.widgets import AngleGauge, Line, WarningLine
-from reptrack.voice import Engine, SpeechProcess, Voice
-from reptrack.workout import Workout
 
 UNARMED = "get into the start position"  # before the counter has seen the start position
 
@@ -83,7 +83,7 @@ class LiveScreen(Screen[Summary | None]):
     count: reactive[int] = reactive(0)
     paused: reactive[bool] = reactive(False)
 
-    def __init__(self, workout: Workout, options: LiveOptions = LiveOptions()) -> None:
+    def __init__(self, workout: Session, options: LiveOptions = LiveOptions()) -> None:
         super().__init__()
         self.workout = workout
         self.controls = LoopControls.create(options.preview)

@@ -1,4 +1,4 @@
-"""The pose loop as the TUI runs it: a Workout on a worker thread that talks to the UI only by
+"""The pose loop as the TUI runs it: a Session on a worker thread that talks to the UI only by
 posting messages, and drives the preview window, the recording and the camera view's pictures
 from that same thread.
 
@@ -37,13 +37,13 @@ from reptrack.exercise.events import (
     RepCompleted,
     RuleUnjudged,
 )
-from reptrack.presenting import presenting
-from reptrack.preview import AnnotatedOutput
-from reptrack.results import FrameResult, Summary
-from reptrack.sets import RestOver, RestStarted, SetDone, WorkoutDone
+from reptrack.session.engine import Session
+from reptrack.session.results import FrameResult, Summary
+from reptrack.session.sets import RestOver, RestStarted, SetDone, WorkoutDone
 from reptrack.sinks import SinkNotice
-from reptrack.voice import Voice
-from reptrack.workout import Workout
+from reptrack.sinks.presenting import presenting
+from reptrack.sinks.voice import Voice
+from reptrack.video.preview import AnnotatedOutput
 
 if TYPE_CHECKING:
     from textual.message_pump import MessagePump
@@ -158,7 +158,7 @@ class PoseLoop:
 
     def __init__(
         self,
-        workout: Workout,
+        workout: Session,
         target: MessagePump,
         controls: LoopControls,
         *,

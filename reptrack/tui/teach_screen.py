@@ -1,5 +1,5 @@
 """Teaching reptrack from the home screen: record a demonstration from the chosen source, then
-learn a new exercise from it or calibrate the chosen one (reptrack.exercise.teaching)."""
+learn a new exercise from it or calibrate the chosen one (reptrack.teach.lesson)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise import teaching
-from reptrack.exercise.demo import Demo
-from reptrack.exercise.demo import record as record_poses
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.plan import Plan
-from reptrack.sources import FileSource, source_text
+from reptrack.session.request import Request
+from reptrack.teach import lesson as teaching
+from reptrack.teach.demonstration import Demo
+from reptrack.teach.demonstration import record as record_poses
+from reptrack.video.sources import FileSource, source_text
 
 
 class TeachScreen(ModalScreen[bool]):
@@ -32,7 +32,7 @@ class TeachScreen(ModalScreen[bool]):
         Binding("escape", "close", "Close"),
     ]
 
-    def __init__(self, plan: Plan, *, learn: bool, recorder: Recorder | None = None) -> None:
+    def __init__(self, plan: Request, *, learn: bool, recorder: Recorder | None = None) -> None:
         super().__init__()
         self.plan, self.learn = plan, learn
         self.recorder = recorder or record
@@ -122,13 +122,13 @@ class TeachScreen(ModalScreen[bool]):
         call(self._result, "\n".join(lines))
 
 
-Recorder = Callable[[Plan, threading.Event, Callable[[str], None]], Demo]
+Recorder = Callable[[Request, threading.Event, Callable[[str], None]], Demo]
 
 
-def record(plan: Plan, enough: threading.Event, status: Callable[[str], None]) -> Demo:
+def record(plan: Request, enough: threading.Event, status: Callable[[str], None]) -> Demo:
     """The plan's source through its pose model, until it ends or `enough` is set."""
     from reptrack.pose.backends import make_estimator
-    from reptrack.sources import open_source
+    from reptrack.video.sources import open_source
 
     estimator = make_estimator(plan.backend, plan.pose)
     with open_source(plan.source) as source:

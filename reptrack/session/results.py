@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from reptrack.exercise.events import Event, FormWarning, Hold, Rep, held_seconds, longest_hold
 from reptrack.exercise.measure import Sample
 from reptrack.pose.types import Pose
-from reptrack.sources import Frame
+from reptrack.video.sources import Frame
 
 
 @dataclass

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from reptrack.results import FrameResult
+from reptrack.session.results import FrameResult
 from reptrack.sinks import Guarded, Sink
-from reptrack.voice import rings
+from reptrack.sinks.voice import rings
 
 if TYPE_CHECKING:
-    from reptrack.preview import AnnotatedOutput
-    from reptrack.voice import Voice
+    from reptrack.sinks.voice import Voice
+    from reptrack.video.preview import AnnotatedOutput
 
 
 class Spoken:

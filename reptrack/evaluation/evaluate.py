@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from reptrack.counting_chart import CountingTrace
 from reptrack.errors import ReptrackError
+from reptrack.evaluation.counting_chart import CountingTrace
+from reptrack.evaluation.labels import Label, hold_tolerance
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.counting import Counting, make, run
+from reptrack.exercise.counters import Counting, make, run
 from reptrack.exercise.events import Hold, Rep, held_seconds
 from reptrack.exercise.measure import Sample, sample
-from reptrack.labels import Label, hold_tolerance
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.pose.types import Pose
 
 
@@ -170,7 +170,7 @@ def _poses(
     progress: Progress,
 ) -> Iterator[tuple[float, Pose | None]]:
     from reptrack.pose.dump import load_landmarks, replay
-    from reptrack.sources import FileSource
+    from reptrack.video.sources import FileSource
 
     if reference is not None:
         npz = reference / f"{label.file.stem}.npz"
@@ -290,7 +290,7 @@ def confusion(results: list[Result]) -> dict[str, dict[str, int]]:
 
 
 def _chart(path: Path, trace: CountingTrace, counter: RepCounter) -> None:
-    from reptrack.counting_chart import draw, write
+    from reptrack.evaluation.counting_chart import draw, write
 
     write(path, draw(trace, counter.spec.counting, counter.fits, counter.reps))
 

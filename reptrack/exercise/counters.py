@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from reptrack.exercise.counter import FIT_EVERY, RepCounter
 from reptrack.exercise.events import Event, Hold, Rep
-from reptrack.exercise.holding import HoldTimer
+from reptrack.exercise.hold_timer import HoldTimer
 from reptrack.exercise.measure import Sample
+from reptrack.exercise.rep_counter import FIT_EVERY, RepCounter
 from reptrack.exercise.spec import ExerciseSpec
 
 

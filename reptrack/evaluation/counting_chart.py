@@ -18,7 +18,7 @@ from reptrack.errors import ReptrackError
 from reptrack.exercise.events import Rep
 from reptrack.exercise.measure import value_of
 from reptrack.exercise.spec import CounterDef
-from reptrack.outputs import written_whole
+from reptrack.files import written_whole
 
 WIDTH, HEIGHT = 1200, 420
 LEFT, RIGHT, TOP, BOTTOM = 60, 20, 40, 40  # margins, pixels
@@ -26,7 +26,7 @@ LEFT, RIGHT, TOP, BOTTOM = 60, 20, 40, 40  # margins, pixels
 SIDES = {"left": (200, 120, 30), "right": (40, 140, 230)}
 COUNTED_BY = {"shipped": (90, 170, 90), "adapted": (200, 170, 60), "recovered": (60, 60, 220),
               "periodic": (200, 80, 200)}  # fmt: skip
-GREY, DARK, WHITE = (150, 150, 150), (40, 40, 40), (255, 255, 255)
+GREY, DARK = (150, 150, 150), (40, 40, 40)
 
 
 @dataclass

@@ -11,11 +11,11 @@ import numpy as np
 
 from reptrack.clock import clock_text
 from reptrack.exercise.events import FormWarning
+from reptrack.exercise.kinematics import Gate, usable
 from reptrack.exercise.measure import SIDES, key, landmark, landmarks_of
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.kinematics import Gate, usable
 from reptrack.pose.types import INDEX, SKELETON, Pose
-from reptrack.results import FrameResult
+from reptrack.session.results import FrameResult
 
 BGR = tuple[int, int, int]
 

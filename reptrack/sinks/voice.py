@@ -1,7 +1,7 @@
 """Speaking to the person exercising: each rep's number, each new form warning, "set done",
 "rest over" (and, for the same events, how often `--bell` rings). Phrases wait in a short
 queue that a thread of their own empties, so speech never holds up the pose loop; the engine
-itself runs in a child process (`reptrack.speech`).
+itself runs in a child process (`reptrack.sinks.speech`).
 
 When no engine can be started (no espeak-ng, no pyttsx3), `on_problem` is told once and the
 voice stays silent: a session never fails for want of speech.
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from reptrack.exercise.events import Event, FormWarning, HoldStarted, HoldTick, RepCompleted
-from reptrack.sets import RestOver, RestStarted, WorkoutDone
+from reptrack.session.sets import RestOver, RestStarted, WorkoutDone
 
 # A warning said again within this many seconds is not new: it is not said twice.
 WARNING_REPEAT_SECONDS = 10.0
@@ -54,12 +54,12 @@ class Engine(Protocol):
 
 
 class SpeechProcess:
-    """pyttsx3 in a child process (see `reptrack.speech`); `to` writes a WAV file instead."""
+    """pyttsx3 in a child process (see `reptrack.sinks.speech`); `to` writes a WAV file instead."""
 
     def __init__(
         self, to: str | Path | None = None, driver: str | None = None, timeout: float = 20.0
     ) -> None:
-        command = [sys.executable, "-m", "reptrack.speech"]
+        command = [sys.executable, "-m", "reptrack.sinks.speech"]
         command += ["--to", str(to)] if to else []
         command += ["--driver", driver] if driver else []
         try:

@@ -133,8 +133,3 @@ def segment_vertical_angle(
         return math.degrees(math.acos(max(-1.0, min(1.0, -float(d[1]) / n))))
     p_top, p_bottom = _points(pose, (top, bottom), False)
     return angle_from_vertical(p_top, p_bottom)
-
-
-def side_visibility(pose: Pose, names: tuple[str, ...]) -> float:
-    """Mean visibility of `names` (how well a body side is seen)."""
-    return float(np.mean([pose.image[INDEX[n], 3] for n in names]))

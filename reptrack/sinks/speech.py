@@ -1,4 +1,5 @@
-"""The speech engine's own process: `python -m reptrack.speech [--to OUT.wav] [--driver NAME]`.
+"""The speech engine's own process: `python -m reptrack.sinks.speech [--to OUT.wav]
+[--driver NAME]`.
 
 It reads one phrase a line on stdin and answers `done` on stdout once the phrase is spoken (or,
 with `--to`, added to the WAV file). Its first line says `ready`, or `unavailable: why`.
@@ -56,7 +57,7 @@ def _missing_player() -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m reptrack.speech")
+    parser = argparse.ArgumentParser(prog="python -m reptrack.sinks.speech")
     parser.add_argument("--to", type=Path, help="write the speech to this WAV file instead")
     parser.add_argument("--driver", help="pyttsx3 driver (default: the platform's)")
     args = parser.parse_args(argv)

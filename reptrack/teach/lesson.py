@@ -9,10 +9,12 @@ from pathlib import Path
 
 from reptrack import paths
 from reptrack.errors import ReptrackError
-from reptrack.exercise import authoring, cycles, fitting, learning, measure
+from reptrack.exercise import cycles, fitting, measure
 from reptrack.exercise import spec as specs
-from reptrack.exercise.demo import Demo, candidate_spec, count, streams, traces
-from reptrack.outputs import write_text
+from reptrack.files import write_text
+from reptrack.teach import analysis as learning
+from reptrack.teach import user_files as authoring
+from reptrack.teach.demonstration import Demo, candidate_spec, count, streams, traces
 
 
 @dataclass

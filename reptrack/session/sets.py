@@ -1,7 +1,7 @@
 """The set program: reps into sets, a target per set, rest between sets, the next set, undo,
 and the workout done, as events in stream time.
 
-Pure and clock-free like the counter: `Workout` (the session runner) tells it what the
+Pure and clock-free like the counter: `Session` (the session runner) tells it what the
 counter counted and what the user asked for, at the stream's timestamps, and fans the events
 it returns out with the counter's, so the TUI, the headless mode and every sink see the same
 sets whatever drives the session.

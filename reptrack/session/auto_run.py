@@ -2,7 +2,7 @@
 person does, one after another, over one source and one pose model, saved as one workout.
 
 Until an exercise is named the runner only watches (`recognition.Recognizer`). Once one is,
-a session of it starts on the session engine (`Workout`) and first counts the frames watched
+a session of it starts on the session engine (`Session`) and first counts the frames watched
 while deciding, so no rep is lost. The recognizer goes on watching beside it, from the last
 moment the set was seen going on (its last rep, or the hold named again): when it names
 another exercise there, that set is closed and one of the new exercise starts, counting from
@@ -19,22 +19,22 @@ from collections.abc import Callable, Iterable
 from reptrack.exercise.events import RepCompleted
 from reptrack.exercise.recognition import Recognition, Recognizer
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.plan import Plan, open_session
 from reptrack.pose.types import PoseEstimator
-from reptrack.results import FrameResult, Summary
+from reptrack.session.engine import Session, SessionSettings
+from reptrack.session.request import Request, open_session
+from reptrack.session.results import FrameResult, Summary
 from reptrack.sinks import Calls, Sink
-from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import SessionSettings, Workout
+from reptrack.video.sources import FrameSource
 
 WORKOUT_NAME = "auto"  # the name the history gives a workout of recognised sets
-ANY_EXERCISE = "(any)"  # what a Plan names for its exercise to be recognised
+ANY_EXERCISE = "(any)"  # what a Request names for its exercise to be recognised
 # A set named again keeps watching the last seconds: another exercise's first rep may be
 # under way (a push-up begun from a plank).
 REWIND_SECONDS = 4.0
 
 
-def follow(recognizer: Recognizer, workout: Workout, result: FrameResult) -> Recognition | None:
+def follow(recognizer: Recognizer, workout: Session, result: FrameResult) -> Recognition | None:
     """Watch a frame of a running set for another exercise: named, it is returned (the set
     is over), else None. The recognizer watches from the set's last rep, or, for a hold,
     from when it was last named again (keeping REWIND_SECONDS); a hold is also over once
@@ -98,7 +98,7 @@ class AutoRun:
         """Has a next set been named already (it starts without watching)?"""
         return self._next is not None or self._tail is not None
 
-    def next_set(self, stop: threading.Event | None = None) -> Workout | None:
+    def next_set(self, stop: threading.Event | None = None) -> Session | None:
         """The session of the next set: of the exercise named while the last one ran, or
         once one is named; None when the source ends or `stop` is set first. (Watching can
         take a while: the TUI calls this off its own thread.)"""
@@ -114,7 +114,7 @@ class AutoRun:
             return None
         return self.start(named)
 
-    def start(self, named: Recognition) -> Workout:
+    def start(self, named: Recognition) -> Session:
         """A set of the exercise named, which first counts the frames watched for it."""
         assert named.exercise is not None
         settings = SessionSettings(self.side, block=(self.workout_id or 0, len(self.summaries) + 1))
@@ -126,7 +126,7 @@ class AutoRun:
         workout.sinks.append(Calls(lambda result: self._follow(workout, result), frames_only=True))
         return workout
 
-    def ended(self, workout: Workout, summary: Summary) -> None:
+    def ended(self, workout: Session, summary: Summary) -> None:
         """A set has ended (its session saved): if the stream ended too, and on another
         exercise, that is one more set (`next_set` gives it)."""
         self.summaries.append(summary)
@@ -138,7 +138,7 @@ class AutoRun:
         if tail is not None and tail.exercise not in (None, workout.spec.name):
             self._tail = tail
 
-    def _follow(self, workout: Workout, result: FrameResult) -> None:
+    def _follow(self, workout: Session, result: FrameResult) -> None:
         """Watch a frame of a running set: another exercise named closes it."""
         if self._next is not None:  # decided: the frames until the set closes are the next's
             self.recognizer.poses.append((result.t, result.pose))
@@ -150,7 +150,7 @@ class AutoRun:
     def run(
         self,
         stop: threading.Event | None = None,
-        on_set: Callable[[Workout], None] = lambda w: None,
+        on_set: Callable[[Session], None] = lambda w: None,
     ) -> list[Summary]:
         """Watch, then count each exercise named, until the source ends or `stop` is set;
         `on_set` hears of each set as it begins. Each set's session tells `sinks`."""
@@ -192,12 +192,12 @@ def candidates() -> tuple[list[ExerciseSpec], list[str]]:
     return found, notes
 
 
-def open_auto_run(asked: Plan) -> AutoRun:
+def open_auto_run(asked: Request) -> AutoRun:
     """Load the pose model, the store and the source `asked` names (its exercise is left to
     recognition); one clear error, and nothing left open, when one of them is not right."""
-    from reptrack.plan import open_outputs
     from reptrack.pose import backends
     from reptrack.pose.backends import logged_model
+    from reptrack.session.request import open_outputs
 
     among, notes = candidates()
     estimator = backends.make_estimator(asked.backend, asked.pose)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counting import replay
+from reptrack.exercise.counters import replay
 from reptrack.exercise.events import Hold, Rep, held_seconds
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.store import Store

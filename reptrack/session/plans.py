@@ -15,7 +15,7 @@ from reptrack import paths
 from reptrack.errors import ReptrackError, SpecError
 from reptrack.exercise import spec as specs
 from reptrack.exercise.checker import Checker
-from reptrack.plan import MAX_PLANNED, MAX_REST_SECONDS, MAX_TARGET_SECONDS
+from reptrack.session.request import MAX_PLANNED, MAX_REST_SECONDS, MAX_TARGET_SECONDS
 
 BLOCK_KEYS = ("exercise", "sets", "reps", "seconds", "rest")
 TOP_KEYS = ("name", "title", "description", "block")

@@ -28,11 +28,11 @@ from reptrack.exercise.events import (
     RepRejected,
     RuleUnjudged,
 )
-from reptrack.exercise.machine import GOING, RETURNING, TURN
 from reptrack.exercise.measure import Sample, landmarks_of, value_of
 from reptrack.exercise.periodicity import DEGREES, KEEP, Rhythm, Shape, rhythm_of, shape_of
-from reptrack.exercise.sides import ThresholdCounter, same_movement
+from reptrack.exercise.side_machine import GOING, RETURNING, TURN
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
+from reptrack.exercise.threshold_counter import ThresholdCounter, same_movement
 
 __all__ = ["FormWarning", "Rep", "RepCounter"]
 

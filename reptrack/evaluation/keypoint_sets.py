@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from reptrack.errors import ReptrackError
-from reptrack.evaluate import count
+from reptrack.evaluation.evaluate import count
 from reptrack.exercise import spec as specs
-from reptrack.exercise.counter import RepCounter
 from reptrack.exercise.events import Rep
 from reptrack.exercise.measure import sample, value_of
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.openpose import COCO, to_pose
 from reptrack.pose.types import NUM_LANDMARKS, Pose

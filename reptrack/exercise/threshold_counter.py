@@ -22,8 +22,8 @@ from reptrack.exercise.events import (
     Rep,
     RepCompleted,
 )
-from reptrack.exercise.machine import GOING, RETURNING, TURN, _SideMachine
 from reptrack.exercise.measure import Sample, value_of
+from reptrack.exercise.side_machine import GOING, RETURNING, TURN, _SideMachine
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
 
 

@@ -15,8 +15,8 @@ from reptrack.exercise.fitting import (
     TURN_SHARE,
     Thresholds,
 )
-from reptrack.exercise.learning import POSTURE_MARGIN, Finding
 from reptrack.exercise.spec import CounterDef, ExerciseSpec
+from reptrack.teach.analysis import POSTURE_MARGIN, Finding
 
 LEARNED = "# Learned by `reptrack exercises learn`"
 CALIBRATED = "# Calibrated by `reptrack calibrate`"

@@ -1,5 +1,5 @@
-"""What the user asked for (a Plan: exercise, source, backend, targets, log), checked, and the
-Workout opened from it: exercise, pose model, source and store, or one clear error."""
+"""What the user asked for (a Request: exercise, source, backend, targets, log), checked, and the
+Session opened from it: exercise, pose model, source and store, or one clear error."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from typing import Any
 from reptrack.errors import ReptrackError
 from reptrack.exercise.measure import support_notes
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.outputs import check_output
+from reptrack.files import check_output
 from reptrack.pose import backends
 from reptrack.pose.backends import logged_model
 from reptrack.pose.types import PoseEstimator
-from reptrack.sinks import CsvRepLog, Guarded, JsonlEventLog, Sink, StoreSink
-from reptrack.sources import FrameSource
+from reptrack.session.engine import Session, SessionSettings
+from reptrack.sinks import Guarded, Sink
+from reptrack.sinks.logs import CsvRepLog, JsonlEventLog
+from reptrack.sinks.store import StoreSink
 from reptrack.store import Store
-from reptrack.workout import SessionSettings, Workout
+from reptrack.video.sources import FrameSource
 
 MAX_REST_SECONDS = 3600.0
 MAX_PLANNED = 1000  # reps in a set, or sets in a session
@@ -48,7 +50,7 @@ def check_rest(value: float) -> float:
 
 
 @dataclass(frozen=True)
-class Plan:
+class Request:
     """What the user asked for: an exercise, a source, a backend, the targets, the log.
 
     Raises ReptrackError when a number cannot work (the CLI and the home screen both build
@@ -90,12 +92,12 @@ class Plan:
 
 
 def open_outputs(
-    opened: contextlib.ExitStack, plan: Plan
+    opened: contextlib.ExitStack, plan: Request
 ) -> tuple[Store | None, list[Sink], FrameSource]:
     """The store (unless not saving), the --log-csv and --log-jsonl files and the source a
     plan names, each
     closed by `opened` if a later step fails: one session's, or a workout plan's blocks'."""
-    from reptrack.sources import open_source
+    from reptrack.video.sources import open_source
 
     store = None if not plan.save else Store(plan.db)
     if store is not None:
@@ -129,8 +131,8 @@ def open_session(
     backend: str = "blazepose",
     model: str = "full",
     sinks: Iterable[Sink] = (),
-    engine: type[Workout] = Workout,
-) -> Workout:
+    engine: type[Session] = Session,
+) -> Session:
     """A session of `spec` on the engine, the one way one is assembled (a single exercise, a
     plan's block, a set `reptrack auto` names): the store's session opened first when
     saving (what earlier sessions left unsaved goes in, and the notes say so), then `sinks`.
@@ -150,7 +152,7 @@ def open_session(
     return workout
 
 
-def open_workout(plan: Plan) -> Workout:
+def open_exercise(plan: Request) -> Session:
     """Load the exercise, the pose model, the source and the store; raises ReptrackError with
     a message for the user when one of them is not right. Nothing is left open on failure."""
     from reptrack.exercise import spec as specs

@@ -1,7 +1,7 @@
 """The session engine: source → pose → angles → counter → set program, and every step's
 `FrameResult` out to the sinks — the one way anything leaves it (`sinks`).
 
-`Workout.step()` processes one frame; `run()` loops until the source ends or `stop` is set,
+`Session.step()` processes one frame; `run()` loops until the source ends or `stop` is set,
 and returns the `results.Summary`. The set program (`sets.SetProgram`) turns counted reps
 into sets, rest and the next set; its events travel with the counter's, so every sink (the
 store, the logs, the TUI, the printer, the voice, the preview) sees the same session.
@@ -21,15 +21,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from reptrack.exercise.counting import make
+from reptrack.exercise.counters import make
 from reptrack.exercise.events import Event, FormWarning, Rep, RepCompleted
 from reptrack.exercise.measure import Sample, sample
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import Pose, PoseEstimator
-from reptrack.results import FrameResult, Summary
-from reptrack.sets import RepUndone, SetProgram
+from reptrack.session.results import FrameResult, Summary
+from reptrack.session.sets import RepUndone, SetProgram
 from reptrack.sinks import Sink, SinkNotice
-from reptrack.sources import Frame, FrameSource
+from reptrack.video.sources import Frame, FrameSource
 
 PAUSE_POLL_SECONDS = 0.05
 
@@ -51,7 +51,7 @@ class SessionSettings:
     block: tuple[int, int] | None = None
 
 
-class Workout:
+class Session:
     """One session of one exercise, from `source` through `estimator`, told to `sinks`."""
 
     def __init__(

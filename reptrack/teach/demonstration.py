@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.counter import RepCounter
-from reptrack.exercise.counting import run
+from reptrack.exercise.counters import run
 from reptrack.exercise.events import Rep
-from reptrack.exercise.learning import Trace, candidate_angles, trace
 from reptrack.exercise.measure import Sample, sample
+from reptrack.exercise.rep_counter import RepCounter
 from reptrack.exercise.spec import AngleDef, CounterDef, ExerciseSpec
 from reptrack.pose.types import Pose
+from reptrack.teach.analysis import Trace, candidate_angles, trace
 
 if TYPE_CHECKING:
     from reptrack.pose.types import PoseEstimator
-    from reptrack.sources import FrameSource
+    from reptrack.video.sources import FrameSource
 
 Poses = list[tuple[float, Pose | None]]
 

@@ -15,9 +15,9 @@ import numpy as np
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import ExerciseSpec
-from reptrack.outputs import check_output, temp_beside
-from reptrack.render import Overlay
-from reptrack.results import FrameResult
+from reptrack.files import check_output, temp_beside
+from reptrack.session.results import FrameResult
+from reptrack.video.render import Overlay
 
 WINDOW = "reptrack preview"
 

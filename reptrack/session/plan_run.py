@@ -1,5 +1,5 @@
 """Running a workout plan: its blocks one after another over one source and one pose model,
-each block a session of its exercise on the session engine (`Workout`), all saved as one
+each block a session of its exercise on the session engine (`Session`), all saved as one
 workout. A block ends when its planned sets are done (or the person moves on); the next
 starts at the next frame. The TUI and the headless mode both drive it."""
 
@@ -10,18 +10,18 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from reptrack.auto_runner import follow
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import support_notes
 from reptrack.exercise.recognition import Recognizer
-from reptrack.plan import Plan, open_session
-from reptrack.plans import Block, WorkoutPlan
 from reptrack.pose.types import PoseEstimator
-from reptrack.results import FrameResult, Summary
+from reptrack.session.auto_run import follow
+from reptrack.session.engine import Session, SessionSettings
+from reptrack.session.plans import Block, WorkoutPlan
+from reptrack.session.request import Request, open_session
+from reptrack.session.results import FrameResult, Summary
 from reptrack.sinks import Calls, Sink
-from reptrack.sources import FrameSource
 from reptrack.store import Store
-from reptrack.workout import SessionSettings, Workout
+from reptrack.video.sources import FrameSource
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class PlanRun:
         self.workout_id = store.start_workout(plan.name, plan.title) if store else None
         self.specs = [specs.load(b.exercise) for b in plan.blocks]
         self.index = 0  # blocks begun
-        self.current: Workout | None = None
+        self.current: Session | None = None
         self.summaries: list[Summary] = []
         self.notes = sorted(
             {n for s in self.specs for n in support_notes(s, estimator.keypoints, estimator.title)}
@@ -86,7 +86,7 @@ class PlanRun:
         return BlockShown(number, len(blocks), blocks[number - 1], self.specs[number - 1].title,
                           following)  # fmt: skip
 
-    def next_block(self) -> Workout | None:
+    def next_block(self) -> Session | None:
         """The session of the next block, or None when the plan is done, the source has
         ended, or the person stopped it."""
         if self.index >= len(self.plan.blocks) or (self.current and self.current.source_ended):
@@ -110,7 +110,7 @@ class PlanRun:
             workout.sinks.append(watch)
         return self.current
 
-    def _follow(self, workout: Workout, result: FrameResult) -> None:
+    def _follow(self, workout: Session, result: FrameResult) -> None:
         """Watch a frame of a block for the next block's exercise."""
         assert self.recognizer is not None
         if self.early:  # recognised: the frames until this block closes are the next's
@@ -124,7 +124,7 @@ class PlanRun:
     def run(
         self,
         stop: threading.Event | None = None,
-        on_block: Callable[[BlockShown, Workout], None] = lambda shown, w: None,
+        on_block: Callable[[BlockShown, Session], None] = lambda shown, w: None,
     ) -> list[Summary]:
         """Every block in turn until the plan is done, the source ends or `stop` is set;
         `on_block` hears of each as it begins. Each block's session tells `sinks`."""
@@ -154,13 +154,13 @@ class PlanRun:
         }
 
 
-def open_plan_run(plan: WorkoutPlan, asked: Plan, *, recognize: bool = False) -> PlanRun:
+def open_plan_run(plan: WorkoutPlan, asked: Request, *, recognize: bool = False) -> PlanRun:
     """Load the pose model, the store and the source `asked` names once for the whole plan
     (its exercise and targets are the blocks'); one clear error, and nothing left open, when
     one of them is not right."""
-    from reptrack.plan import open_outputs
     from reptrack.pose import backends
     from reptrack.pose.backends import logged_model
+    from reptrack.session.request import open_outputs
 
     estimator = backends.make_estimator(asked.backend, asked.pose)
     with contextlib.ExitStack() as opened:
