@@ -71,7 +71,7 @@ CLIPS = ("squat_tommy", "plank_warteg_b", "pushup_tayyab")  # 3 squats, 12 s of 
 def join_clips(shared: Path, clips: tuple[str, ...], out: Path) -> Path:
     """Clips of `shared`'s videos end to end at 640×360, 30 frames a second."""
     w, h, fps = 640, 360, 30.0
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
     for clip in clips:
         cap = cv2.VideoCapture(str(shared / "videos" / f"{clip}.mp4"))
         step = (cap.get(cv2.CAP_PROP_FPS) or fps) / fps

@@ -23,7 +23,7 @@ from reptrack.video.sources import Frame
 def write_video(path: Path, frames: list[np.ndarray], fps: float = 10.0) -> Path:
     """An MJPG video file of `frames` (all the size of the first) at `fps`."""
     h, w = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (w, h))
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
     for frame in frames:
         writer.write(frame)
     writer.release()
@@ -100,7 +100,7 @@ class Squatter:
 
     name = "fake"
     title = "a fake pose model"
-    note = None
+    note: str | None = None
     keypoints = ALL_KEYPOINTS
 
     def __init__(self, period: float = 2.0, reps: int | None = None) -> None:
@@ -219,6 +219,7 @@ def feed(
     """Both sides of the exercise's counted angle follow `angle`; `extra` sets other angles."""
     spec = specs.load(exercise)
     counter = counter or RepCounter(spec)
+    assert spec.counter is not None, f"{exercise} counts reps"
     key = spec.counter.angle
     done: list[RepCompleted] = []
     t = 0.0

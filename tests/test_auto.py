@@ -49,7 +49,7 @@ def test_three_exercises_in_a_row_are_three_sets_of_one_workout(joined, blazepos
 class Nobody:
     """A pose model that never sees anyone."""
 
-    keypoints = frozenset()
+    keypoints: frozenset[str] = frozenset()
     title = "nobody"
     note = None
 

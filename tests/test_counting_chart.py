@@ -30,6 +30,7 @@ def _counted_from_the_feet() -> tuple[np.ndarray, RepCounter]:
         counter.update(t, s)
         trace.add(t, s)
     counter.finish(t)
+    assert spec.counter is not None
     return draw(trace, spec.counter, counter.fits, counter.reps), counter
 
 

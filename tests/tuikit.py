@@ -41,7 +41,12 @@ def at_camera_pace(monkeypatch) -> None:
     """Every session's frames at a camera's pace (30 a second), not as fast as the machine
     reads a file: a test that presses a key during the first set is there before it ends."""
     step = Session.step
-    monkeypatch.setattr(Session, "step", lambda self: time.sleep(1 / 30) or step(self))
+
+    def paced(self):
+        time.sleep(1 / 30)
+        return step(self)
+
+    monkeypatch.setattr(Session, "step", paced)
 
 
 def text(app: ReptrackApp, selector: str) -> str:
