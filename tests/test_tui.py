@@ -140,12 +140,12 @@ def test_u_undoes_the_last_rep_and_n_starts_the_next_set(tmp_path):
     async def scenario():
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: app.screen.count == 1)
-            await pilot.press("u")
-            assert app.screen.query_one("#count", BigCount).value == "0"
+            await pilot.press("u")  # the engine takes it back, and the screen shows that
+            await until(pilot, lambda: app.screen.query_one("#count", BigCount).value == "0")
             await until(pilot, lambda: Store(db).sessions()[0]["reps"] == 0)
             await pilot.press("n")
-            assert "SET 2/3" in text(app, "#progress")
-            await until(pilot, lambda: workout.set_number == 2)
+            await until(pilot, lambda: "SET 2/3" in text(app, "#progress"))
+            assert workout.set_number == 2
             await pilot.press("u")  # nothing to undo in a fresh set
             await pilot.pause()
             assert any("no rep to undo" in n.message for n in app._notifications)
@@ -272,6 +272,7 @@ def test_rescore_with_an_edited_definition_and_save(tmp_path):
             assert isinstance(app.screen, Ask)
             app.screen.query_one(Input).value = str(edited)
             await pilot.press("enter")
+            await app.workers.wait_for_complete()  # re-scoring runs off the UI thread
             await pilot.pause()
             assert "3 reps (3 clean) → 0 reps" in text(app, "#rescore")
             await pilot.press("s")
@@ -292,6 +293,7 @@ def test_rescore_with_the_stored_definition_gives_the_same_reps(tmp_path):
             app.push_screen(SessionScreen(Store(db), 1))
             await pilot.pause()
             await pilot.press("r", "enter")
+            await app.workers.wait_for_complete()
             await pilot.pause()
             assert "3 reps (3 clean) → 3 reps (3 clean)" in text(app, "#rescore")
 

@@ -228,6 +228,8 @@ class Session:
             return None
         rep = self.counter.undo()
         if rep is not None:
+            if self.finished is not None:  # undone once the session ended: its summary too
+                self.finished.reps = list(self.counter.reps)
             self._out([RepUndone(self._last_t, rep)])
         return rep
 
@@ -243,11 +245,9 @@ class Session:
         return self.set_number
 
     def _out(self, events: list[Event]) -> None:
-        """What a request caused: with the next frame, or at once once the stream ended."""
-        if self.finished is None:
-            self._queued += events
-        else:
-            self._emit(self._result(self._last_t, events))
+        """What a request caused, told at once (between frames, or while paused, or once the
+        stream has ended): the screen shows an undo without waiting for a frame."""
+        self._emit(self._result(self._last_t, events))
 
     def run(
         self, stop: threading.Event | None = None, pause: threading.Event | None = None

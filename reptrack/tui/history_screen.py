@@ -7,6 +7,7 @@ import math
 from datetime import datetime
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -289,27 +290,9 @@ class SessionScreen(Screen[None]):
 
     def action_rescore(self) -> None:
         def done(path: str | None) -> None:
-            if path is None:
-                return
-            try:
-                self.rescored = rescore(self.store, self.session_id, path or None)
-            except ReptrackError as exc:
-                self.notify(str(exc), severity="error", timeout=15, markup=False)
-                return
-            r = self.rescored
-            keep = " — press s to keep the new result"
-            if r.new_holds is not None:
-                lines = [
-                    f"re-timed with {r.spec.source}: {held_text(r.old_held)} held → "
-                    f"{held_text(r.new_held)} in {len(r.new_holds)} hold(s){keep}"
-                ]
-            else:
-                lines = [
-                    f"re-scored with {r.spec.source}: {len(r.old)} reps ({r.old_clean} clean) → "
-                    f"{len(r.new)} reps ({r.new_clean} clean){keep}"
-                ]
-            lines += [f"  rep {x.number}: {', '.join(x.flags) or 'clean'}" for x in r.new]
-            self.query_one("#rescore", Static).update(Text("\n".join(lines)))
+            if path is not None:
+                self.query_one("#rescore", Static).update("re-scoring…")
+                self.rescore_in_background(path or None)
 
         self.app.push_screen(
             Ask(
@@ -318,6 +301,38 @@ class SessionScreen(Screen[None]):
             ),
             done,
         )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rescore",
+          description="re-score a session")  # fmt: skip
+    def rescore_in_background(self, path: str | None) -> None:
+        """Replay the session's angles through a definition off the UI thread: a long session
+        takes a while, and the screen stays responsive."""
+        try:
+            result = rescore(self.store, self.session_id, path)
+        except ReptrackError as exc:
+            self.app.call_from_thread(self._rescore_failed, exc)
+            return
+        self.app.call_from_thread(self._show_rescored, result)
+
+    def _rescore_failed(self, exc: ReptrackError) -> None:
+        self.query_one("#rescore", Static).update("")
+        self.notify(str(exc), severity="error", timeout=15, markup=False)
+
+    def _show_rescored(self, r: Rescored) -> None:
+        self.rescored = r
+        keep = " — press s to keep the new result"
+        if r.new_holds is not None:
+            lines = [
+                f"re-timed with {r.spec.source}: {held_text(r.old_held)} held → "
+                f"{held_text(r.new_held)} in {len(r.new_holds)} hold(s){keep}"
+            ]
+        else:
+            lines = [
+                f"re-scored with {r.spec.source}: {len(r.old)} reps ({r.old_clean} clean) → "
+                f"{len(r.new)} reps ({r.new_clean} clean){keep}"
+            ]
+        lines += [f"  rep {x.number}: {', '.join(x.flags) or 'clean'}" for x in r.new]
+        self.query_one("#rescore", Static).update(Text("\n".join(lines)))
 
     def action_save_rescore(self) -> None:
         if self.rescored is None:

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 from reptrack.exercise.events import Hold, HoldEnded, Rep
 from reptrack.session.engine import Session
 from reptrack.session.results import Summary
-from reptrack.session.sets import RestOver, RestStarted, WorkoutDone
+from reptrack.session.sets import RestOver, RestStarted, SetStarted, WorkoutDone
 from reptrack.sinks.voice import Engine, SpeechProcess, Voice
 from reptrack.tui.camera import CameraView
 from reptrack.tui.loop import (
@@ -38,6 +38,7 @@ from reptrack.tui.loop import (
     PoseLoop,
     PreviewUnavailable,
     RepCounted,
+    RepTakenBack,
     RuleNotChecked,
     SessionEnded,
     SetMoved,
@@ -210,9 +211,13 @@ class LiveScreen(Screen[Summary | None]):
             view.show(message.picture)
 
     def on_rep_counted(self, message: RepCounted) -> None:
-        self.reps.append(message.rep)
+        """A rep counted, or taken back: the engine's reps, shown as it has them."""
+        self.reps = list(message.reps)
         self.count, self.set_reps = message.count, message.set_reps
         self._show_set()
+        if isinstance(message, RepTakenBack):
+            self._show_quality()
+            self.notify("last rep removed")
 
     def on_set_moved(self, message: SetMoved) -> None:
         """The session engine's set program: the TUI only shows and says it."""
@@ -223,9 +228,10 @@ class LiveScreen(Screen[Summary | None]):
             self.rest_left = e.until - e.t
         elif isinstance(e, RestOver):
             self.rest_left = None
-            self.set_number, self.set_reps, self.held = e.next_set, 0, 0.0
-            self.set_started = self.clock()
+            self._next_set(e.next_set)
             self.query_one(WarningLine).warn("rest over — next set!", "info")
+        elif isinstance(e, SetStarted):  # (after `n`)
+            self._next_set(e.number)
         self._show_set()
         self._tick()
 
@@ -348,32 +354,27 @@ class LiveScreen(Screen[Summary | None]):
             self.controls.pause.clear()
         self._camera("paused — space to go on" if self.paused else "tracking")
 
+    def _next_set(self, number: int) -> None:
+        if number > self.set_number:
+            self.set_number, self.set_reps, self.held = number, 0, 0.0
+            self.set_started = self.clock()
+
     def action_next_set(self) -> None:
+        """Ask the engine for the next set; the screen shows it when the engine says so."""
         self.rest_left = None
-        self.set_started = self.clock()
         if self._loop_running():
             self.workout.request("next_set")
         else:
             self.workout.next_set()
-        self.set_number += 1
-        self.set_reps, self.held = 0, 0.0
-        self._show_set()
 
     def action_undo(self) -> None:
         if self.set_reps <= 0:
             self.notify("no rep to undo in this set", severity="warning")
             return
         if self._loop_running():
-            self.workout.request("undo")
+            self.workout.request("undo")  # the engine takes it back and tells the screen
         else:
             self.workout.undo()
-            if self.summary is not None:
-                self.summary.reps.pop()
-        self.reps.pop()
-        self.count = len(self.reps)
-        self.set_reps -= 1
-        self._show_set()
-        self.notify("last rep removed")
 
     def action_view(self) -> None:
         shown = self.query_one(CameraView).toggle(self.app.size)

@@ -39,7 +39,7 @@ from reptrack.exercise.events import (
 )
 from reptrack.session.engine import Session
 from reptrack.session.results import FrameResult, Summary
-from reptrack.session.sets import RestOver, RestStarted, SetDone, WorkoutDone
+from reptrack.session.sets import RepUndone, RestOver, RestStarted, SetDone, SetStarted, WorkoutDone
 from reptrack.sinks import SinkNotice
 from reptrack.sinks.presenting import presenting
 from reptrack.sinks.voice import Voice
@@ -75,9 +75,15 @@ class FramePictured(Message):
 
 
 class RepCounted(Message):
-    def __init__(self, rep: Rep, count: int, set_reps: int) -> None:
+    """A rep counted; `reps` are the session's reps as the engine has them after it."""
+
+    def __init__(self, rep: Rep, count: int, set_reps: int, reps: tuple[Rep, ...]) -> None:
         super().__init__()
-        self.rep, self.count, self.set_reps = rep, count, set_reps
+        self.rep, self.count, self.set_reps, self.reps = rep, count, set_reps, reps
+
+
+class RepTakenBack(RepCounted):
+    """A rep undone (`u`): the engine took it back; `reps` are what is left."""
 
 
 class FormWarned(Message):
@@ -89,7 +95,7 @@ class FormWarned(Message):
 class SetMoved(Message):
     """The set program moved: a set done, a rest started or over, the workout done."""
 
-    def __init__(self, event: SetDone | RestStarted | RestOver | WorkoutDone) -> None:
+    def __init__(self, event: SetStarted | SetDone | RestStarted | RestOver | WorkoutDone) -> None:
         super().__init__()
         self.event = event
 
@@ -225,12 +231,14 @@ class PoseLoop:
         post = self.target.post_message
         for e in events:
             if isinstance(e, RepCompleted):
-                post(RepCounted(e.rep, count, set_reps))
+                post(RepCounted(e.rep, count, set_reps, tuple(self.workout.counter.reps)))
+            elif isinstance(e, RepUndone):
+                post(RepTakenBack(e.rep, count, set_reps, tuple(self.workout.counter.reps)))
             elif isinstance(e, FormWarning):
                 post(FormWarned(e))
             elif isinstance(e, RuleUnjudged | SinkNotice):
                 post(RuleNotChecked(e.message))
-            elif isinstance(e, SetDone | RestStarted | RestOver | WorkoutDone):
+            elif isinstance(e, SetStarted | SetDone | RestStarted | RestOver | WorkoutDone):
                 post(SetMoved(e))
             elif isinstance(e, PoseLost | PoseFound):
                 post(PersonSeen(isinstance(e, PoseFound)))
