@@ -57,3 +57,33 @@ def test_no_module_imports_one_that_imports_it_back():
     # a package's __init__ importing its own modules is not a cycle of two jobs
     cycles = [c for c in cycles if not all(x.startswith(c[0]) or c[0].startswith(x) for x in c)]
     assert cycles == []
+
+
+def test_no_module_is_too_long_to_have_one_job():
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert long == {}
+
+
+def test_at_most_eight_modules_lie_loose_at_the_top():
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(loose) <= 8, loose
+
+
+def test_the_counter_kinds_are_asked_only_through_their_protocol():
+    """`isinstance` on a counter kind only in its own module: elsewhere the Counting protocol
+    says what a counter of reps and a hold's timer both answer."""
+    kinds = ("RepCounter", "HoldTimer")
+    own = {"rep_counter.py", "hold_timer.py", "counters.py"}
+    found = [
+        f"{p.relative_to(ROOT)}: {kind}"
+        for p in PACKAGE.rglob("*.py")
+        if p.name not in own
+        for kind in kinds
+        if f", {kind})" in p.read_text(encoding="utf-8")
+        or f", {kind} |" in p.read_text(encoding="utf-8")
+    ]
+    assert found == []

@@ -27,7 +27,7 @@ from reptrack.exercise.measure import sample
 from reptrack.session.request import Request
 from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
-from reptrack.tui.live import LiveOptions
+from reptrack.tui.live_options import LiveOptions
 from reptrack.video.render import Annotator, Style
 
 BONE = Style().bone  # BGR

@@ -17,7 +17,8 @@ from reptrack.store import Store
 from reptrack.tui.app import ReptrackApp
 from reptrack.tui.history_screen import Ask, Confirm, HistoryScreen, SessionScreen
 from reptrack.tui.home import HomeScreen
-from reptrack.tui.live import LiveOptions, LiveScreen
+from reptrack.tui.live import LiveScreen
+from reptrack.tui.live_options import LiveOptions
 from reptrack.tui.widgets import BigCount
 from reptrack.video.sources import FileSource
 from tuikit import SIZE, SteadySession, fake_session, run, text, until

@@ -23,7 +23,7 @@ from reptrack.sinks.logs import CsvRepLog
 from reptrack.sinks.presenting import Spoken
 from reptrack.sinks.voice import SpeechProcess, Voice, VoiceUnavailable, spoken_time
 from reptrack.tui.app import ReptrackApp
-from reptrack.tui.live import LiveOptions
+from reptrack.tui.live_options import LiveOptions
 from reptrack.video.sources import FileSource
 from tuikit import SIZE, fake_session, run, text, until
 

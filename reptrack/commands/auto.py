@@ -41,7 +41,7 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.session.au
 def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Request, run: AutoRun
     from reptrack.commands.session import run_app
     from reptrack.tui.app import ReptrackApp
-    from reptrack.tui.live import LiveOptions
+    from reptrack.tui.live_options import LiveOptions
 
     app = ReptrackApp(asked, auto_run=run, live=LiveOptions(voice=args.voice))
     return _report(run_app(app), None)

@@ -182,7 +182,7 @@ def _headless(args: argparse.Namespace, run) -> int:  # run: reptrack.session.pl
 def _tui(args: argparse.Namespace, asked, run) -> int:  # asked: Request, run: PlanRun
     from reptrack.commands.session import run_app
     from reptrack.tui.app import ReptrackApp
-    from reptrack.tui.live import LiveOptions
+    from reptrack.tui.live_options import LiveOptions
 
     app = ReptrackApp(asked, plan_run=run, live=LiveOptions(voice=args.voice))
     return report(run_app(app), "block", None)

@@ -230,7 +230,7 @@ def run_workout(args: argparse.Namespace) -> int:
     the_plan = plan(args)
     workout = open_exercise(the_plan)  # a bad source or model is reported before the TUI
     from reptrack.tui.app import ReptrackApp
-    from reptrack.tui.live import LiveOptions
+    from reptrack.tui.live_options import LiveOptions
 
     options = LiveOptions(
         preview=args.preview, view=args.view, record=args.record, bell=args.bell, voice=args.voice

@@ -7,7 +7,6 @@ config directory (`exercises/*.toml` there) add to or override them by name.
 
 from __future__ import annotations
 
-import difflib
 import tomllib
 from dataclasses import replace
 from pathlib import Path
@@ -28,7 +27,6 @@ from reptrack.exercise.definition import (
     SIDE_NAMES,
     SIDES,
     SPACES,
-    UNSIDED_KINDS,
     VIEWS,
     AngleDef,
     Condition,
@@ -69,83 +67,7 @@ __all__ = [
     "parse",
     "search_dirs",
 ]
-from reptrack.pose.landmarks import LANDMARK_NAMES
-
-
-def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:
-    valid = SIDE_NAMES | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
-    if point not in valid:
-        close = difflib.get_close_matches(point, sorted(valid), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        c.problem(key, f"unknown keypoint {point!r}{hint}")
-
-
-def _parse_difference(c: Checker, body: dict[str, Any], key: str) -> tuple[str, ...]:
-    if "points" in body:
-        c.problem(f"{key}.points", "a difference has no points: name its two angles in `of`")
-    of = c.get(body, "of", list, key, required=True, default=[])
-    if of and (len(of) != 2 or not all(isinstance(a, str) for a in of)):
-        c.problem(f"{key}.of", f"expected two angle names, found {of!r}")
-        return ()
-    return tuple(of)
-
-
-def _check_differences(c: Checker, angles: dict[str, AngleDef]) -> None:
-    for angle in angles.values():
-        for i, ref in enumerate(angle.of):
-            key = f"angles.{angle.name}.of[{i}]"
-            target = angles.get(ref)
-            if target is None:
-                _check_angle_ref(c, ref, angles, key)
-            elif target.kind in ("difference", "width_ratio"):
-                c.problem(key, f"{ref!r} is a {target.kind}: a difference takes two sided angles")
-
-
-def _parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
-    angles: dict[str, AngleDef] = {}
-    for name, body in c.table(raw, "angles").items():
-        key = f"angles.{name}"
-        body = c.table(body, key)
-        c.unknown(body, ("kind", "points", "space", "reference", "of"), key)
-        kind = c.get(body, "kind", str, key, default="joint", choices=ANGLE_KINDS)
-        if kind == "difference":
-            if of := _parse_difference(c, body, key):
-                angles[name] = AngleDef(name, kind, (), of=of)
-            continue
-        if "of" in body:
-            c.problem(f"{key}.of", 'only a difference (kind = "difference") takes `of`')
-        points = c.get(body, "points", list, key, required=True, default=[])
-        need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2, "height": 2}.get(
-            kind or "joint", 3
-        )
-        if points and len(points) != need:
-            c.problem(f"{key}.points", f"a {kind} angle needs {need} points, found {len(points)}")
-        for i, p in enumerate(points):
-            if not isinstance(p, str):
-                c.problem(f"{key}.points[{i}]", f"expected a keypoint name, found {p!r}")
-            else:
-                _check_point(c, p, f"{key}.points[{i}]", kind not in UNSIDED_KINDS)
-        # A segment is measured in the image unless it says otherwise (`space = "world"`); a
-        # height only ever is (3-D landmarks are centred on the hips: they never travel).
-        default_space = "image" if kind in ("segment", "height") else "world"
-        if kind == "height" and body.get("space", "image") != "image":
-            c.problem(f"{key}.space", 'a height is measured in the picture: space = "image"')
-        space = c.get(body, "space", str, key, default=default_space, choices=SPACES)
-        reference = c.get(body, "reference", str, key, default="vertical", choices=REFERENCES)
-        if kind and points:
-            angles[name] = AngleDef(
-                name, kind, tuple(map(str, points)), space or "world", reference or "vertical"
-            )
-    return angles
-
-
-def _check_angle_ref(c: Checker, name: Any, angles: dict[str, AngleDef], key: str) -> None:
-    if isinstance(name, str) and not angles:
-        c.problem(key, f"no angle named {name!r}: [angles] defines none")
-    elif isinstance(name, str) and name not in angles:
-        close = difflib.get_close_matches(name, list(angles), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f"; defined: {', '.join(angles)}"
-        c.problem(key, f"no angle named {name!r}{hint}")
+from reptrack.exercise.angle_tables import check_angle_ref, check_differences, parse_angles
 
 
 def _limits(c: Checker, body: dict[str, Any], key: str) -> tuple[float | None, float | None]:
@@ -185,7 +107,7 @@ def _condition(
     """The angle, measure, limits and phase shared by rules and requirements (a hold's rules
     have neither measure nor phase: `_parse_hold` says so)."""
     angle = c.get(body, "angle", str, key, required=True)
-    _check_angle_ref(c, angle, angles, f"{key}.angle")
+    check_angle_ref(c, angle, angles, f"{key}.angle")
     measure = "max" if hold else c.get(body, "measure", str, key, default="max", choices=MEASURES)
     above, below = _limits(c, body, key)
     phase = None if hold else c.get(body, "phase", str, key, choices=PHASES)
@@ -227,7 +149,7 @@ def _parse_hold(
     raw = c.table(data.get("hold", {}), "hold")
     c.unknown(raw, tuple(HoldDef.__dataclass_fields__), "hold")
     angle = c.get(raw, "angle", str, "hold", required=True)
-    _check_angle_ref(c, angle, angles, "hold.angle")
+    check_angle_ref(c, angle, angles, "hold.angle")
     timing = {
         name: c.number(raw, name, "hold", low, high, why=" seconds")
         for name, (low, high) in HOLD_RANGES.items()
@@ -235,7 +157,7 @@ def _parse_hold(
     position: list[Condition] = []
     for key, body in _tables(c, data, "position", tuple(Condition.__dataclass_fields__)):
         name = c.get(body, "angle", str, key, required=True)
-        _check_angle_ref(c, name, angles, f"{key}.angle")
+        check_angle_ref(c, name, angles, f"{key}.angle")
         above = c.get(body, "above", float, key)
         below = c.get(body, "below", float, key)
         if "above" not in body and "below" not in body:
@@ -277,7 +199,7 @@ def _parse_counter(c: Checker, data: dict[str, Any], angles: dict[str, AngleDef]
         required = name in ("start", "turn")
         values[name] = c.number(raw, name, "counter", low, high, required=required, why=unit)
     values["first_rep_from_turn"] = c.get(raw, "first_rep_from_turn", bool, "counter")
-    _check_angle_ref(c, values["angle"], angles, "counter.angle")
+    check_angle_ref(c, values["angle"], angles, "counter.angle")
     start, turn = values["start"], values["turn"]
     if start is not None and turn is not None:
         decreasing = values["direction"] != "increase"
@@ -313,8 +235,8 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
     if isinstance(spec_name, str) and not spec_name.strip():
         c.problem("name", "must not be empty")
     texts = {k: c.get(data, k, str, "", default="") for k in ("title", "description", "camera")}
-    angles = _parse_angles(c, data.get("angles", {}))
-    _check_differences(c, angles)
+    angles = parse_angles(c, data.get("angles", {}))
+    check_differences(c, angles)
     if "angles" not in data:
         c.problem("angles", "missing (required): the angles the exercise measures")
     side = c.get(data, "side", str, "", default="auto", choices=SIDES)

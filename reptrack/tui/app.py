@@ -30,7 +30,8 @@ from reptrack.store import Store
 from reptrack.tui import camera
 from reptrack.tui.history_screen import HistoryScreen
 from reptrack.tui.home import HomeScreen
-from reptrack.tui.live import LiveOptions, LiveScreen
+from reptrack.tui.live import LiveScreen
+from reptrack.tui.live_options import LiveOptions
 from reptrack.tui.teach_screen import Recorder
 from reptrack.tui.watch_screen import WatchScreen
 from reptrack.video.sources import source_text

@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from rich.markup import escape
 from textual import work
@@ -25,8 +24,9 @@ from reptrack.exercise.events import Hold, HoldEnded, Rep
 from reptrack.session.engine import Session
 from reptrack.session.results import Summary
 from reptrack.session.sets import RestOver, RestStarted, SetStarted, WorkoutDone
-from reptrack.sinks.voice import Engine, SpeechProcess, Voice
+from reptrack.sinks.voice import Engine, Voice
 from reptrack.tui.camera import CameraView
+from reptrack.tui.live_options import LiveOptions
 from reptrack.tui.loop import (
     BellRung,
     FormWarned,
@@ -47,24 +47,6 @@ from reptrack.tui.scoreboard import Scoreboard
 from reptrack.tui.widgets import AngleGauge, Line, WarningLine
 
 UNARMED = "get into the start position"  # before the counter has seen the start position
-
-
-@dataclass(frozen=True)
-class LiveOptions:
-    """How a live screen runs, beyond the plan: the preview window (it can be toggled with
-    `p`), the camera view in the terminal (`v`; None: shown where there is room), a recording
-    file, a bell on each rep and at the end of a rest, the voice, and the clock the rest
-    timer reads (tests pass their own)."""
-
-    preview: bool = False
-    view: bool | None = None
-    record: str | None = None
-    bell: bool = False
-    voice: bool = False
-    clock: Callable[[], float] = time.monotonic
-    speech: Callable[[], Engine] = SpeechProcess  # the voice's engine (tests pass a fake)
-    block: str | None = None  # one block of a workout plan: "block 2/4 · Push-up 3 × 10 reps"
-    announce: str | None = None  # what the voice says as it opens: "Push-up, 3 times 10 reps"
 
 
 class LiveScreen(Screen[Summary | None]):
