@@ -12,19 +12,19 @@ and the headless mode both drive it.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from reptrack.exercise.events import RepCompleted
 from reptrack.exercise.recognition import Recognition, Recognizer
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.pose.types import PoseEstimator
 from reptrack.session.engine import Session, SessionSettings
-from reptrack.session.request import Request, open_session
+from reptrack.session.request import Request
 from reptrack.session.results import FrameResult, Summary
-from reptrack.sinks import Calls, Sink
-from reptrack.store import Store
+from reptrack.session.runs import SeveralSessions, open_run
+from reptrack.sinks import Calls
 from reptrack.video.sources import FrameSource
 
 WORKOUT_NAME = "auto"  # the name the history gives a workout of recognised sets
@@ -51,7 +51,7 @@ def follow(recognizer: Recognizer, workout: Session, result: FrameResult) -> Rec
     return named
 
 
-class AutoRun:
+class AutoRun(SeveralSessions):
     """One run of recognition and counting from `source` through `estimator`, among
     `candidates`; `store` gets a workout, and a session per set."""
 
@@ -60,22 +60,12 @@ class AutoRun:
         candidates: Iterable[ExerciseSpec],
         source: FrameSource,
         estimator: PoseEstimator,
-        *,
-        store: Store | None = None,
-        backend: str = "blazepose",
-        model: str = "full",
-        side: str | None = None,
-        sinks: Iterable[Sink] = (),
+        **shared: Any,
     ) -> None:
+        """`shared`: the store, backend, model, side and sinks (`SeveralSessions`)."""
+        super().__init__(source, estimator, (WORKOUT_NAME, "Recognised exercises"), **shared)
         self.specs = {s.name: s for s in candidates}
-        self.source, self.estimator, self.store = source, estimator, store
-        self.backend, self.model, self.side, self.sinks = backend, model, side, list(sinks)
         self.recognizer = Recognizer(self.specs.values())
-        self.workout_id = (
-            store.start_workout(WORKOUT_NAME, "Recognised exercises") if store else None
-        )
-        self.summaries: list[Summary] = []
-        self.notes: list[str] = []
         self.source_ended = False
         self._next: Recognition | None = None  # named while a set ran: the next set's
         self._tail: Recognition | None = None  # named as the stream ended: the last set's
@@ -118,9 +108,7 @@ class AutoRun:
         """A set of the exercise named, which first counts the frames watched for it."""
         assert named.exercise is not None
         settings = SessionSettings(self.side, block=(self.workout_id or 0, len(self.summaries) + 1))
-        workout = open_session(self.source, self.estimator, self.specs[named.exercise], settings,
-                               store=self.store, backend=self.backend, model=self.model,
-                               sinks=self.sinks)  # fmt: skip
+        workout = self.open(self.specs[named.exercise], settings)
         workout.catch_up(self.recognizer.poses)
         self.recognizer.restart()
         workout.sinks.append(Calls(lambda result: self._follow(workout, result), frames_only=True))
@@ -165,15 +153,10 @@ class AutoRun:
             self.close()
         return self.summaries
 
-    def close(self) -> None:
-        """The source is the run's, not a set's: closed once, at the end."""
-        with contextlib.suppress(Exception):
-            self.source.close()
-
     def to_json(self) -> dict:
         return {
             "workout_id": self.workout_id,
-            "sets": [{"set": n, **s.to_json()} for n, s in enumerate(self.summaries, 1)],
+            "sets": self.sessions_json("set"),
         }
 
 
@@ -193,21 +176,11 @@ def candidates() -> tuple[list[ExerciseSpec], list[str]]:
 
 
 def open_auto_run(asked: Request) -> AutoRun:
-    """Load the pose model, the store and the source `asked` names (its exercise is left to
-    recognition); one clear error, and nothing left open, when one of them is not right."""
-    from reptrack.pose import backends
-    from reptrack.pose.backends import logged_model
-    from reptrack.session.request import open_outputs
-
+    """The run of recognition and counting from the source and pose model `asked` names
+    (its exercise is left to recognition); one clear error, and nothing left open, when one
+    of them is not right."""
     among, notes = candidates()
-    estimator = backends.make_estimator(asked.backend, asked.pose)
-    with contextlib.ExitStack() as opened:
-        store, sinks, source = open_outputs(opened, asked)
-        run = AutoRun(among, source, estimator, store=store, backend=asked.backend,
-                      model=logged_model(asked.backend, asked.pose), side=asked.side,
-                      sinks=sinks)  # fmt: skip
-        opened.pop_all()
-    run.notes += notes
-    if estimator.note:
-        run.notes.append(estimator.note)
+    run = open_run(asked, lambda source, estimator, **shared: AutoRun(
+        among, source, estimator, **shared))  # fmt: skip
+    run.notes[:0] = notes
     return run

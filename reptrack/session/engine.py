@@ -64,7 +64,7 @@ class Session:
         sinks: Iterable[Sink] = (),
         session_id: int | None = None,
     ) -> None:
-        """`session_id`: where the store keeps it (`assembly.open_session` opens it)."""
+        """`session_id`: where the store keeps it (`request.open_session` opens it)."""
         self.source, self.estimator, self.spec, self.settings = source, estimator, spec, settings
         self.counter = make(spec, settings.side)
         self.program = SetProgram(

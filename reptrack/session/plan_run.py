@@ -5,10 +5,10 @@ starts at the next frame. The TUI and the headless mode both drive it."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from reptrack.exercise import spec as specs
 from reptrack.exercise.measure import support_notes
@@ -17,10 +17,10 @@ from reptrack.pose.types import PoseEstimator
 from reptrack.session.auto_run import follow
 from reptrack.session.engine import Session, SessionSettings
 from reptrack.session.plans import Block, WorkoutPlan
-from reptrack.session.request import Request, open_session
+from reptrack.session.request import Request
 from reptrack.session.results import FrameResult, Summary
-from reptrack.sinks import Calls, Sink
-from reptrack.store import Store
+from reptrack.session.runs import SeveralSessions, open_run
+from reptrack.sinks import Calls
 from reptrack.video.sources import FrameSource
 
 
@@ -44,7 +44,7 @@ class BlockShown:
         return f"{self.title}, {self.block.target.replace('×', 'times')}"
 
 
-class PlanRun:
+class PlanRun(SeveralSessions):
     """One run of `plan` from `source` through `estimator`; `store` gets a workout and a
     session per block."""
 
@@ -54,26 +54,21 @@ class PlanRun:
         source: FrameSource,
         estimator: PoseEstimator,
         *,
-        store: Store | None = None,
-        backend: str = "blazepose",
-        model: str = "full",
-        side: str | None = None,
-        sinks: Iterable[Sink] = (),
         recognize: bool = False,
+        **shared: Any,
     ) -> None:
         """`recognize`: watch each block for the next block's exercise; the person who
         starts it early moves the plan on, and the reps seen while it was being recognised
-        are the new block's."""
-        self.plan, self.source, self.estimator, self.store = plan, source, estimator, store
+        are the new block's. `shared`: the store, backend, model, side and sinks
+        (`SeveralSessions`)."""
+        super().__init__(source, estimator, (plan.name, plan.title), **shared)
+        self.plan = plan
         self.recognize = recognize
         self.recognizer: Recognizer | None = None  # watching for the next block's exercise
         self.early = False  # the next block's exercise was recognised: it has begun
-        self.backend, self.model, self.side, self.sinks = backend, model, side, list(sinks)
-        self.workout_id = store.start_workout(plan.name, plan.title) if store else None
         self.specs = [specs.load(b.exercise) for b in plan.blocks]
         self.index = 0  # blocks begun
         self.current: Session | None = None
-        self.summaries: list[Summary] = []
         self.notes = sorted(
             {n for s in self.specs for n in support_notes(s, estimator.keypoints, estimator.title)}
         )
@@ -95,9 +90,7 @@ class PlanRun:
         self.index += 1
         settings = SessionSettings(self.side, block.reps, block.sets, block.rest, block.seconds,
                                    block=(self.workout_id or 0, self.index))  # fmt: skip
-        self.current = open_session(self.source, self.estimator, spec, settings,
-                                    store=self.store, backend=self.backend, model=self.model,
-                                    sinks=self.sinks)  # fmt: skip
+        self.current = self.open(spec, settings)
         if self.recognizer is not None and self.early:  # what was watched while it was
             self.current.catch_up(self.recognizer.poses)  # recognised is the block's
         self.early, self.recognizer = False, None
@@ -139,36 +132,19 @@ class PlanRun:
             self.close()
         return self.summaries
 
-    def close(self) -> None:
-        """The source is the run's, not a block's: closed once, at the end."""
-        with contextlib.suppress(Exception):
-            self.source.close()
-
     def to_json(self) -> dict:
         return {
             "plan": self.plan.name,
             "title": self.plan.title,
             "workout_id": self.workout_id,
             "blocks_planned": len(self.plan.blocks),
-            "blocks": [{"block": n, **s.to_json()} for n, s in enumerate(self.summaries, 1)],
+            "blocks": self.sessions_json("block"),
         }
 
 
 def open_plan_run(plan: WorkoutPlan, asked: Request, *, recognize: bool = False) -> PlanRun:
-    """Load the pose model, the store and the source `asked` names once for the whole plan
-    (its exercise and targets are the blocks'); one clear error, and nothing left open, when
-    one of them is not right."""
-    from reptrack.pose import backends
-    from reptrack.pose.backends import logged_model
-    from reptrack.session.request import open_outputs
-
-    estimator = backends.make_estimator(asked.backend, asked.pose)
-    with contextlib.ExitStack() as opened:
-        store, sinks, source = open_outputs(opened, asked)
-        run = PlanRun(plan, source, estimator, store=store, backend=asked.backend,
-                      model=logged_model(asked.backend, asked.pose), side=asked.side,
-                      sinks=sinks, recognize=recognize)  # fmt: skip
-        opened.pop_all()
-    if estimator.note:
-        run.notes.append(estimator.note)
-    return run
+    """The run of `plan` from the source and pose model `asked` names (its exercise and
+    targets are the blocks'); one clear error, and nothing left open, when one of them is
+    not right."""
+    return open_run(asked, lambda source, estimator, **shared: PlanRun(
+        plan, source, estimator, recognize=recognize, **shared))  # fmt: skip
