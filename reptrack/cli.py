@@ -50,6 +50,9 @@ COMMANDS: dict[str, Command] = {
         "auto",
     ),
     "eval": Command("count every labelled video and compare with the hand counts", "evaluation"),
+    "bench": Command(
+        "time start-up, the whole pose process and each stage of a frame on a video", "bench"
+    ),
     "history": Command(
         "list past sessions, or show one", "history", "configure_history", "run_history"
     ),

@@ -27,8 +27,10 @@ def _cli(*args: str, db: Path) -> subprocess.CompletedProcess:
                           text=True, env=env, timeout=600)  # fmt: skip
 
 
-def test_three_exercises_in_a_row_are_three_sets_of_one_workout(joined, blazepose_models, tmp_path):
-    db = tmp_path / "s.db"
+def test_three_exercises_in_a_row_are_three_sets_of_one_workout(
+    joined, joined_landmarks, blazepose_models, tmp_path
+):
+    db = tmp_path / "s.db"  # the first run is the real model's, end to end
     done = _cli("auto", "--source", str(joined), "--no-tui", "--json", db=db)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
@@ -41,7 +43,8 @@ def test_three_exercises_in_a_row_are_three_sets_of_one_workout(joined, blazepos
         _cli("history", "workout", str(report["workout_id"]), "--json", db=db).stdout
     )
     assert [b["exercise"] for b in shown["blocks"]] == ["squat", "plank", "pushup"]
-    text = _cli("auto", "--source", str(joined), "--no-tui", "--no-save", db=db)
+    replay = ("--backend", "replay", "--landmarks", str(joined_landmarks))
+    text = _cli("auto", "--source", str(joined), *replay, "--no-tui", "--no-save", db=db)
     assert text.returncode == 0, text.stderr
     assert "set 1: Squat" in text.stdout and "set 3: Push-up" in text.stdout
 
