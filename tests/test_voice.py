@@ -225,13 +225,38 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
         'title = "Two"\n[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
         '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
     )
+    # A file is read far faster than a set is done, and the voice lets a phrase it has not
+    # said yet give way to a newer one: the stream waits for the voice, as a set's seconds
+    # between reps would, so what is said does not depend on the machine's pace.
+    queued: list[str] = []
+    queue = Voice._queue
 
-    def plan_run() -> PlanRun:
-        return PlanRun(plan, BlankSource(30 * 9), Squatter())
+    def counted(self, phrase):
+        accepted = queue(self, phrase)
+        if accepted:
+            queued.append(phrase.text)
+        return accepted
+
+    monkeypatch.setattr(Voice, "_queue", counted)
+
+    class SpokenInTime(BlankSource):
+        def __init__(self, engine: FakeEngine) -> None:
+            super().__init__(30 * 9)
+            self.engine = engine
+
+        def read(self):
+            wait_for(lambda: len(self.engine.said) >= len(queued), timeout=10)
+            return super().read()
+
+    def plan_run(engine: FakeEngine) -> PlanRun:
+        queued.clear()
+        return PlanRun(plan, SpokenInTime(engine), Squatter())
 
     engine = FakeEngine()
     app = ReptrackApp(
-        Request("squat"), plan_run=plan_run(), live=LiveOptions(voice=True, speech=lambda: engine)
+        Request("squat"),
+        plan_run=plan_run(engine),
+        live=LiveOptions(voice=True, speech=lambda: engine),
     )
     live_titles(app)
     block = ["Squat, 1 times 2 reps", "1", "2", "block done"]
@@ -239,7 +264,7 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
     assert engine.said == 2 * block
     heard = FakeEngine()  # `reptrack workout --no-tui --voice` on the same stream
     monkeypatch.setattr(narrating, "start_voice", lambda: Voice(lambda: heard))
-    assert narrating._headless(Namespace(json=True, voice=True), plan_run()) == 0
+    assert narrating._headless(Namespace(json=True, voice=True), plan_run(heard)) == 0
     assert heard.said == engine.said
 
 
