@@ -144,8 +144,9 @@ class RecordedPoses:
 
 
 def session(source, estimator, spec, *, store=None, sinks=(), engine=None, **settings):
-    """A session assembled as the commands assemble one (`plan.open_session`): `store` gets
-    it, `settings` are `SessionSettings`'s fields (targets, sets, rest, side, block)."""
+    """A session assembled as the commands assemble one (`session.request.open_session`):
+    `store` gets it, `settings` are `SessionSettings`'s fields (targets, sets, rest, side,
+    block)."""
     from reptrack.session.engine import Session, SessionSettings
     from reptrack.session.request import open_session
 

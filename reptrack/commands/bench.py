@@ -85,15 +85,15 @@ def run(args: argparse.Namespace) -> int:
                 ours.append(a)
                 if b is not None:
                     theirs.append(b)
-        frames = frame_count(video)
+        progress.add_task("stage profile", total=None)
+        report["stages"] = profile(video, args.model, args.threads)
+        frames = report["stages"]["frames"]  # the profile's session saw every frame
         report["pose"] = figures(ours, frames)
         if theirs:
             report["vs"] = {"command": args.vs, **figures(theirs, frames)}
             report["vs"]["ratio_wall"] = statistics.median(
                 a.wall / b.wall for a, b in zip(ours, theirs, strict=True)
             )
-        progress.add_task("stage profile", total=None)
-        report["stages"] = profile(video, args.model, args.threads)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
@@ -132,17 +132,6 @@ def figures(runs: list[Run], frames: int) -> dict[str, float]:
         "frames_per_second": frames / wall if wall else 0.0,
         "peak_mb": statistics.median(r.peak_mb for r in runs),
     }
-
-
-def frame_count(video: Path) -> int:
-    from reptrack.video.sources import FileSource
-
-    source = FileSource(video)
-    n = 0
-    while source.read() is not None:
-        n += 1
-    source.close()
-    return n
 
 
 def machine() -> dict[str, Any]:

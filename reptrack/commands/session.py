@@ -269,22 +269,26 @@ class Printer:
         return []
 
 
-def headless_sinks(args: argparse.Namespace, voice, *, in_block: bool = False, output=None):
+def headless_sinks(
+    args: argparse.Namespace, voice, *, in_block: bool = False, output=None, preview=False
+):
     """What a headless run prints, says and rings as it goes, as the TUI does (`presenting`):
-    the printer (not with --json), the voice, the bell, the preview and the recording."""
+    the printer (not with --json), the voice, the bell, and `output`'s recording and window
+    (while `preview`: a window that cannot be shown is said once, and counting goes on)."""
     from reptrack.sinks.presenting import presenting
 
-    window = [bool(getattr(args, "preview", False))]
+    window = preview
 
     def lost(problem: str | None) -> None:
-        if window[0] and problem:
+        nonlocal window
+        if window and problem:
             err.print(f"[yellow]{esc(problem)}[/]")
-        window[0] = False
+        window = False
 
     printing = [] if args.json else [Printer(in_block=in_block)]
     ring = err.bell if getattr(args, "bell", False) else None  # stderr: --json stays clean
     shown = presenting(voice=voice, in_block=in_block, ring=ring, output=output,
-                       window=lambda: window[0], lost=lost)  # fmt: skip
+                       window=lambda: window, lost=lost)  # fmt: skip
     return [*printing, *shown]
 
 
@@ -303,11 +307,12 @@ def _headless(args: argparse.Namespace, workout) -> int:
             f"{spec.title} from {source.description} — Ctrl-C to finish and save", markup=False
         )
     output = AnnotatedOutput(spec, source.fps, args.record)
-    if args.preview and output.window.problem:
+    preview = args.preview
+    if preview and output.window.problem:
         err.print(f"[yellow]{esc(output.window.problem)}[/]; counting goes on without it")
-        args.preview = False
+        preview = False
     voice = start_voice() if args.voice else None
-    workout.sinks += headless_sinks(args, voice, output=output)
+    workout.sinks += headless_sinks(args, voice, output=output, preview=preview)
     stop = threading.Event()
     try:
         with stop_signals_call(stop.set):  # kill / a closed terminal end it as Ctrl-C does

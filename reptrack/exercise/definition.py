@@ -66,7 +66,7 @@ class CounterDef:
     # A set may begin at the turning point (a deadlift's set-up at the bar): the first rep
     # then counts from there, once it comes back to the start.
     first_rep_from_turn: bool = False
-    # Fitting to the person (counter.RepCounter): once the movement has clearly repeated,
+    # Fitting to the person (rep_counter.RepCounter): once the movement has clearly repeated,
     # start and turn may move up to this many degrees from the values above (0: never)...
     adapt_by: float = 0.0
     # ...but a rep still needs at least this range of motion (default: min_range).

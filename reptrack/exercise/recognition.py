@@ -5,7 +5,7 @@ its `[[recognize]]` conditions (what tells it from the exercises whose counters 
 same movement: a deadlift's hanging hands, a lunge's split legs), says how many reps it would
 count, or how long a hold's position was held. The exercise named is the one whose counter
 counts the most reps that look like a set (see `alike`); counts a rep apart are a draw,
-settled by what `learning` says moves (the arms, or the legs and trunk), then by the more
+settled by what `teach.analysis` says moves (the arms, or the legs and trunk), then by the more
 specific definition (more conditions), then by the count. A hold is named by its position,
 once held MIN_HOLD_SECONDS with no rep counted meanwhile. Nothing is named while nothing
 repeats or holds.
@@ -98,8 +98,8 @@ def lone(counters: Iterable[RepCounter]) -> RepCounter | None:
 
 
 def carried(t: np.ndarray, values: dict[str, np.ndarray]) -> str | None:
-    """What `learning` says carries the repetition in the candidate angle streams
-    (`demo.streams`): "arms", "body" or None."""
+    """What `teach.analysis` says carries the repetition in the candidate angle streams
+    (`teach.demonstration.streams`): "arms", "body" or None."""
     try:
         finding = learning.choose(traces(t, values))
     except learning.NoRepetition:

@@ -2,7 +2,7 @@
 
 `RepCounter.update(t, sample)` returns the events that sample caused, and is pure: the same
 stream always gives the same events, so live sessions, replays of stored sessions and tests
-share one path. It counts with the definition's thresholds (`sides.ThresholdCounter`)
+share one path. It counts with the definition's thresholds (`threshold_counter.ThresholdCounter`)
 until the movement has clearly repeated; then, if the person's reps do not pass those
 thresholds firmly (a foreshortening camera, a shorter range), it fits them to the person
 (`adapting.fit`) and runs the buffered stream again: a rep that the fitted thresholds count
@@ -132,7 +132,7 @@ class RepCounter:
 
     def finish(self, t: float) -> list[Event]:
         """The stream ends (a video's last frame, or the session): the set is fitted one last
-        time, and a rep back at the start counts (see `machine._SideMachine.finish`)."""
+        time, and a rep back at the start counts (see `side_machine._SideMachine.finish`)."""
         events = self._refit(t) if self.adapt and not self._inside_rep() else []
         return events + self._counted(self.machine.finish(t))
 

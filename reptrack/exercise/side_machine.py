@@ -1,5 +1,5 @@
 """The counting state machine of one body side: reps from timestamped angle samples, at given
-thresholds. `sides.ThresholdCounter` runs one per counted side and merges their reps.
+thresholds. `threshold_counter.ThresholdCounter` runs one per counted side and merges their reps.
 
 Per counted side the machine moves start → going → turn → returning → start. A rep counts
 when the lifter came from the start position, passed the turning threshold and came back,
@@ -48,7 +48,7 @@ class _SideMachine:
         self.c = counter
         self.said_elsewhere = said_elsewhere
         # The reps this side completed and did not hand over yet, each with where in the
-        # events it belongs and the warnings it would be said with (`sides` takes them).
+        # events it belongs and the warnings it would be said with (`threshold_counter` takes them).
         self.completed: list[tuple[int, Rep, list[FormWarning]]] = []
         self.side = side
         self.sign = self.c.sign

@@ -3,7 +3,7 @@ where both sides did one movement (two arms curling together count once; alterna
 count each rep).
 
 `ThresholdCounter.update(t, sample)` returns the events that sample caused; the same stream
-always gives the same events. `counter.RepCounter` runs it, and runs it again over the
+always gives the same events. `rep_counter.RepCounter` runs it, and runs it again over the
 buffered stream when the thresholds are fitted to the person.
 """
 

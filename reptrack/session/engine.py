@@ -136,7 +136,7 @@ class Session:
             self.counter.reset()
             events += ticked
         self.frames += 1
-        result = self._result(t, events, frame=frame, pose=pose, s=s, held=held)
+        result = self._result(t, events, held, frame=frame, pose=pose, s=s)
         if frame is not None:
             now = self._last_frame = time.monotonic()
             self._ticks.append(now)
@@ -150,12 +150,13 @@ class Session:
         self,
         t: float,
         events: list[Event],
+        held: float | None,
         *,
         frame: Frame | None = None,
         pose: Pose | None = None,
         s: Sample | None = None,
-        held: float | None = None,
     ) -> FrameResult:
+        """The step at `t` as the sinks are told it (`held`: a hold's seconds in this set)."""
         return FrameResult(
             t,
             frame,
@@ -171,7 +172,7 @@ class Session:
             self.set_number,
             self.set_reps,
             self.program.rest_left(t),
-            held if held is not None else self.counter.set_held(t),
+            held,
         )
 
     def catch_up(self, poses: Iterable[tuple[float, Pose | None]]) -> None:
@@ -247,7 +248,8 @@ class Session:
     def _out(self, events: list[Event]) -> None:
         """What a request caused, told at once (between frames, or while paused, or once the
         stream has ended): the screen shows an undo without waiting for a frame."""
-        self._emit(self._result(self._last_t, events))
+        t = self._last_t
+        self._emit(self._result(t, events, self.counter.set_held(t)))
 
     def run(
         self, stop: threading.Event | None = None, pause: threading.Event | None = None
@@ -289,7 +291,7 @@ class Session:
             if held is not None:
                 final += self.program.held(t, held)
             self._queued = []
-            self._emit(self._result(t, final + self.program.finish(t)))
+            self._emit(self._result(t, final + self.program.finish(t), held))
             told += [e.message for e in self._queued if isinstance(e, SinkNotice)]
             self._queued = []
             for sink in self.sinks:

@@ -1,7 +1,7 @@
 """Workout plans: a TOML file of blocks, each an exercise with its sets, its reps (or a
 hold's seconds) and the rest between its sets, read and checked with every problem reported
 at once. Shipped plans live in `exercises/plans/`; the user's in the config directory's
-`plans/` add to or override them by name. `plan_runner` runs one."""
+`plans/` add to or override them by name. `plan_run` runs one."""
 
 from __future__ import annotations
 

@@ -92,31 +92,30 @@ class Request:
 
 
 def open_outputs(
-    opened: contextlib.ExitStack, plan: Request
+    opened: contextlib.ExitStack, request: Request
 ) -> tuple[Store | None, list[Sink], FrameSource]:
-    """The store (unless not saving), the --log-csv and --log-jsonl files and the source a
-    plan names, each
-    closed by `opened` if a later step fails: one session's, or a workout plan's blocks'."""
+    """The store (unless not saving), the logs (--log-csv, --log-jsonl) and the source a
+    request names, each closed by `opened` if a later step fails: one session's, or a run's.
+    A log is never one of the files the session reads, nor the log before it."""
     from reptrack.video.sources import open_source
 
-    store = None if not plan.save else Store(plan.db)
+    store = None if not request.save else Store(request.db)
     if store is not None:
         opened.callback(store.close)
     sinks: list[Sink] = []
-    if plan.log_csv is not None:
-        inputs = [plan.source, store.path if store else None]
-        log = CsvRepLog(
-            check_output(plan.log_csv, what="--log-csv", suffixes=(".csv",), inputs=inputs)
-        )
+    inputs = [request.source, store.path if store else None]
+    logs = (
+        (request.log_csv, "--log-csv", ".csv", CsvRepLog, "the rep log"),
+        (request.log_jsonl, "--log-jsonl", ".jsonl", JsonlEventLog, "the event log"),
+    )
+    for path, option, suffix, kind, name in logs:
+        if path is None:
+            continue
+        log = kind(check_output(path, what=option, suffixes=(suffix,), inputs=inputs))
         opened.callback(log.close, "interrupted", None)
-        sinks.append(Guarded(log, "the rep log"))
-    if plan.log_jsonl is not None:
-        inputs = [plan.source, store.path if store else None, plan.log_csv]
-        path = check_output(plan.log_jsonl, what="--log-jsonl", suffixes=(".jsonl",), inputs=inputs)
-        events = JsonlEventLog(path)
-        opened.callback(events.close, "interrupted", None)
-        sinks.append(Guarded(events, "the event log"))
-    source = open_source(plan.source)
+        sinks.append(Guarded(log, name))
+        inputs.append(path)
+    source = open_source(request.source)
     opened.callback(source.close)
     return store, sinks, source
 
@@ -144,32 +143,32 @@ def open_session(
                                  planned_sets=settings.planned_sets, side=settings.side,
                                  target_seconds=settings.target_seconds,
                                  block=settings.block)  # fmt: skip
-    workout = engine(source, estimator, spec, settings,
-                      sinks=[*([logged] if logged else []), *sinks],
-                      session_id=logged.session_id if logged else None)  # fmt: skip
+    session = engine(source, estimator, spec, settings,
+                     sinks=[*([logged] if logged else []), *sinks],
+                     session_id=logged.session_id if logged else None)  # fmt: skip
     if logged is not None:
-        workout.notes += logged.imported  # what a lock kept out of earlier sessions
-    return workout
+        session.notes += logged.imported  # what a lock kept out of earlier sessions
+    return session
 
 
-def open_exercise(plan: Request) -> Session:
+def open_exercise(request: Request) -> Session:
     """Load the exercise, the pose model, the source and the store; raises ReptrackError with
     a message for the user when one of them is not right. Nothing is left open on failure."""
     from reptrack.exercise import spec as specs
 
-    spec = specs.load(plan.exercise)
-    plan.check_targets(spec)
-    estimator = backends.make_estimator(plan.backend, plan.pose)
+    spec = specs.load(request.exercise)
+    request.check_targets(spec)
+    estimator = backends.make_estimator(request.backend, request.pose)
     notes = support_notes(spec, estimator.keypoints, estimator.title)
     if estimator.note:
         notes.append(estimator.note)
-    settings = SessionSettings(plan.side, plan.target_reps, plan.sets, plan.rest,
-                               plan.target_seconds)  # fmt: skip
+    settings = SessionSettings(request.side, request.target_reps, request.sets, request.rest,
+                               request.target_seconds)  # fmt: skip
+    model = logged_model(request.backend, request.pose)
     with contextlib.ExitStack() as opened:  # closes what was opened if a later step fails
-        store, sinks, source = open_outputs(opened, plan)
-        workout = open_session(source, estimator, spec, settings, store=store,
-                               backend=plan.backend, model=logged_model(plan.backend, plan.pose),
-                               sinks=sinks)  # fmt: skip
+        store, sinks, source = open_outputs(opened, request)
+        session = open_session(source, estimator, spec, settings, store=store,
+                               backend=request.backend, model=model, sinks=sinks)  # fmt: skip
         opened.pop_all()  # the session owns them now
-    workout.notes += notes
-    return workout
+    session.notes += notes
+    return session

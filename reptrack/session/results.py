@@ -1,4 +1,4 @@
-"""What a session reports: a `FrameResult` for each frame the session engine (`workout`)
+"""What a session reports: a `FrameResult` for each frame the session engine (`engine`)
 processes, and a `Summary` when it ends, with its JSON form (`--json`)."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A demonstration: the poses of a few repetitions, the candidate angle streams they give, and
-the reps a definition counts in them. The bridge between poses and `learning`'s streams."""
+the reps a definition counts in them. The bridge between poses and `analysis`'s streams."""
 
 from __future__ import annotations
 

@@ -26,7 +26,6 @@ from textual.message import Message
 
 from reptrack.errors import ReptrackError
 from reptrack.exercise.events import (
-    Event,
     FormWarning,
     HoldEnded,
     HoldStarted,
@@ -205,7 +204,7 @@ class PoseLoop:
 
     # -- the session's sink -------------------------------------------------------------
     def frame(self, r: FrameResult) -> None:
-        self._tell(r.events, r.count, r.set_reps)
+        self._tell(r)
         if r.frame is None:
             return
         self._picture(r)
@@ -225,15 +224,17 @@ class PoseLoop:
     def notices(self) -> list[str]:
         return []
 
-    def _tell(self, events: list[Event], count: int, set_reps: int) -> None:
-        """Post what the screen shows or says of `events`; `count` and `set_reps` are the
-        reps after them."""
+    def _tell(self, r: FrameResult) -> None:
+        """Post what the screen shows or says of a step's events."""
         post = self.target.post_message
-        for e in events:
+        # the session's reps after this step (a step caught up on is told after the counter
+        # has counted further)
+        reps = tuple(self.workout.counter.reps[: r.count])
+        for e in r.events:
             if isinstance(e, RepCompleted):
-                post(RepCounted(e.rep, count, set_reps, tuple(self.workout.counter.reps)))
+                post(RepCounted(e.rep, r.count, r.set_reps, reps))
             elif isinstance(e, RepUndone):
-                post(RepTakenBack(e.rep, count, set_reps, tuple(self.workout.counter.reps)))
+                post(RepTakenBack(e.rep, r.count, r.set_reps, reps))
             elif isinstance(e, FormWarning):
                 post(FormWarned(e))
             elif isinstance(e, RuleUnjudged | SinkNotice):
