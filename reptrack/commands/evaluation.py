@@ -25,12 +25,44 @@ from reptrack.evaluation.labels import Label, hold_tolerance
 
 
 def configure(p: argparse.ArgumentParser) -> None:
-    p.add_argument("labels", help="labels TOML ([[video]] tables with file, exercise, reps)")
+    p.add_argument(
+        "labels",
+        help="labels TOML ([[video]] tables with file, exercise, reps), or the annotation CSV "
+        "of a published landmark set (with --poses)",
+    )
+    p.add_argument(
+        "--poses",
+        metavar="DIR",
+        help="with an annotation CSV: the folder of its clips' landmarks (NAME.npy: rows of 33 "
+        "x, y, z, each frame scaled to [0, 1], as the PoseRAC/RepCount sets give them)",
+    )
+    p.add_argument(
+        "--fps",
+        type=_fps,
+        default=30.0,
+        help="with an annotation CSV: the clips' frames a second (the format does not say; "
+        "default 30)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="with an annotation CSV: clips counted at once, each in a process of its own "
+        "(default: one per core; the results do not depend on it)",
+    )
     p.add_argument("--json", action="store_true", help="print the results as JSON")
     p.add_argument(
         "--reference",
         metavar="DIR",
         help="replay landmark files (VIDEO_STEM.npz) from DIR instead of running the pose model",
+    )
+    p.add_argument(
+        "--as-published",
+        action="store_true",
+        help="with --reference: give the landmarks as the published benchmark sets do (each "
+        "frame's axes scaled to [0, 1], no metric landmarks, no visibility) and bring their "
+        "proportions back, to measure what that format costs",
     )
     p.add_argument(
         "--keypoints",
@@ -77,6 +109,22 @@ def _chart_dir(text: str) -> Path:
     return folder
 
 
+def _fps(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected frames a second, e.g. 30")
+    return value
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of processes ≥ 1")
+    return int(text)
+
+
 def _use(text: str) -> tuple[str, str]:
     labelled, sep, name = text.partition("=")
     if not (sep and labelled and name):
@@ -112,6 +160,13 @@ def run(args: argparse.Namespace) -> int:
     from reptrack.evaluation.evaluate import evaluate, summary
     from reptrack.evaluation.labels import load_labels
 
+    if args.poses or Path(args.labels).suffix.lower() == ".csv":
+        from reptrack.commands import published_eval
+
+        return published_eval.run(args)
+
+    if args.as_published and not args.reference:
+        raise ReptrackError("--as-published needs --reference DIR: the landmarks to flatten")
     chart_dir = _chart_dir(args.chart) if args.chart else None
     labels = load_labels(args.labels)
     if args.only:
@@ -146,6 +201,7 @@ def run(args: argparse.Namespace) -> int:
             use=dict(args.use),
             chart_dir=chart_dir,
             auto=args.auto,
+            as_published=args.as_published,
         )
     summ = summary(results)
     keypoints = Path(args.keypoints or Path(args.labels).parent / "keypoints")

@@ -168,6 +168,7 @@ def _poses(
     reference: Path | None,
     estimator_factory: Callable | None,
     progress: Progress,
+    as_published: bool = False,
 ) -> Iterator[tuple[float, Pose | None]]:
     from reptrack.pose.dump import load_landmarks, replay
     from reptrack.video.sources import FileSource
@@ -178,6 +179,12 @@ def _poses(
             raise ReptrackError(f"no landmark file {npz.name} in {reference}")
         run = load_landmarks(npz)
         progress.video(label, run.frames)
+        if as_published:  # as the published sets give them, and brought back
+            from reptrack.pose import published
+
+            frames = published.flatten(run.image, run.width, run.height)
+            yield from published.poses(published.recover(frames), run.fps)
+            return
         yield from replay(run)
         return
     if estimator_factory is None:
@@ -198,6 +205,7 @@ def evaluate(
     use: dict[str, str] | None = None,
     chart_dir: Path | None = None,
     auto: bool = False,
+    as_published: bool = False,
 ) -> list[Result]:
     """Count every labelled video; one that cannot be scored becomes a result with its error.
 
@@ -207,6 +215,9 @@ def evaluate(
     one exercise with another definition (a learned one, say): {"squat": "my_squat"}.
     `chart_dir` gets a picture of each video's counting (`VIDEO.counting.png`). `auto`
     recognises each video's exercise among every one reptrack knows instead of being told.
+    `as_published` gives the `reference` landmarks as the published benchmark sets do
+    (`pose.published`: flattened, no metric landmarks, no visibility) and brings their
+    proportions back, to measure what that format costs.
     """
     from reptrack.errors import ModelError
 
@@ -215,7 +226,9 @@ def evaluate(
     candidates = [specs.load(name) for name in specs.available()] if auto else []
     for label in labels:
         start = time.perf_counter()
-        poses = _ticking(_poses(label, reference, estimator_factory, progress), progress)
+        poses = _ticking(
+            _poses(label, reference, estimator_factory, progress, as_published), progress
+        )
         try:
             if auto:
                 result = _recognized(label, poses, candidates)
