@@ -24,12 +24,8 @@ def require(condition: bool, reason: str) -> None:
 
 # Labelled videos not counted (or timed) right yet, with why; every test that reads the labels
 # knows them. Strict: a video that passes fails its xfail until it leaves this list, which must
-# shrink to empty. The 2026-12 entries are the counting and holds issues' (#32, #33) to fix.
+# shrink to empty. The 2026-12 entry is the holds issue's (#33) to fix.
 NOT_YET: dict[str, str] = {
-    "lunge_neg_marching.mp4": "marching in place counts 12 lunges: knee lifts with a straight "
-    "standing leg split the thighs like a lunge, and the body never lowers (#32)",
-    "curl_neg_shadowbox.mp4": "shadow boxing counts 2-3 curls: elbows flex fast with the fists "
-    "at the face (#32)",
     "plank_kblow.mp4": "a forearm plank filmed head-on from the floor is timed 0 s of 15.1: the "
     "view hides the body line the position is judged on (#33)",
 }

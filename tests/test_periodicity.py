@@ -105,7 +105,8 @@ def _squat_set(*reps: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
 def test_an_arm_flung_up_once_in_a_set_of_curls_is_not_a_rep(adapt):
     # Curls: the elbow closes 160° → 50° and the forearm comes up with it, the upper arm
     # still. Then the hand waves, quick: the elbow bends as far, but the upper arm swings up
-    # 80° and the forearm barely leaves the vertical.
+    # 60° (short of the curl's requirement, 75°, which refuses a higher swing on its own) and
+    # the forearm barely leaves the vertical.
     quick = 0.7  # over the curl's least duration (0.5 s), under 40 % of the set's reps
     assert quick < FLAIL * 3.0
     curls = [cycles(1, 160, 50, period=p, pause=0) for p in (3.0, 3.0, 3.0, 3.0, quick, 3.0)]
@@ -114,7 +115,7 @@ def test_an_arm_flung_up_once_in_a_set_of_curls_is_not_a_rep(adapt):
     forearm, upper_arm = 110 * bent, np.full_like(elbow, 10.0)
     lo = 30 + int(4 * 3.0 * RATE)
     hi = lo + int(quick * RATE) + 1
-    forearm[lo:hi], upper_arm[lo:hi] = 30 * bent[lo:hi], 10 + 80 * bent[lo:hi]
+    forearm[lo:hi], upper_arm[lo:hi] = 30 * bent[lo:hi], 10 + 60 * bent[lo:hi]
     events: list = []
     counter = RepCounter(specs.load("curl"), side="left", adapt=adapt)
     for i in range(len(elbow)):

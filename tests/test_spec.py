@@ -1,3 +1,4 @@
+import math
 import subprocess
 import sys
 
@@ -142,14 +143,28 @@ def test_a_difference_of_two_angles_is_measured_per_side():
     assert math.isnan(s["knee_lead.right"])  # the figure's right side is barely visible
 
 
+def test_an_opposite_is_the_angle_on_the_other_side():
+    """A lunge's back knee: the knee angle of the side not being counted."""
+    from fakes import stick_figure
+    from reptrack.exercise.measure import sample
+
+    spec = specs.parse(GOOD + '[angles.other_knee]\nkind = "opposite"\nof = ["knee"]\n', "o.toml")
+    s = sample(stick_figure(100.0), spec)
+    assert s["other_knee.right"] == s["knee.left"] == pytest.approx(100.0, abs=1)
+    assert math.isnan(s["other_knee.left"]) and math.isnan(s["knee.right"])
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [
         ('kind = "difference"\nof = ["knee", "hips"]', "no angle named 'hips'"),
-        ('kind = "difference"\nof = ["knee"]', "expected two angle names"),
+        ('kind = "difference"\nof = ["knee"]', "expected two angles by name"),
         ('kind = "difference"\npoints = ["hip", "knee"]\nof = ["knee", "knee"]', "has no points"),
         ('points = ["hip", "knee", "ankle"]\nof = ["knee", "knee"]', "only a difference"),
         ('kind = "difference"', "angles.lead.of"),
+        ('kind = "opposite"\nof = ["knee", "knee"]', "expected one angle by name"),
+        ('kind = "opposite"\nof = ["knees"]', "no angle named 'knees'"),
+        ('kind = "opposite"\npoints = ["hip", "knee", "ankle"]\nof = ["knee"]', "has no points"),
     ],
 )
 def test_a_bad_difference_says_what_is_wrong(body, problem):

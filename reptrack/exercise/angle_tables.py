@@ -11,6 +11,7 @@ from reptrack.exercise.checker import Checker
 from reptrack.exercise.definition import (
     ANGLE_KINDS,
     CENTRE_NAMES,
+    DERIVED_KINDS,
     REFERENCES,
     SIDE_NAMES,
     SPACES,
@@ -28,12 +29,14 @@ def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:
         c.problem(key, f"unknown keypoint {point!r}{hint}")
 
 
-def _parse_difference(c: Checker, body: dict[str, Any], key: str) -> tuple[str, ...]:
+def _parse_of(c: Checker, body: dict[str, Any], key: str, kind: str) -> tuple[str, ...]:
+    """A difference's two angles, an opposite's one."""
+    n, what = (2, "two angles") if kind == "difference" else (1, "one angle")
     if "points" in body:
-        c.problem(f"{key}.points", "a difference has no points: name its two angles in `of`")
+        c.problem(f"{key}.points", f"a {kind} has no points: name its {what} in `of`")
     of = c.get(body, "of", list, key, required=True, default=[])
-    if of and (len(of) != 2 or not all(isinstance(a, str) for a in of)):
-        c.problem(f"{key}.of", f"expected two angle names, found {of!r}")
+    if of and (len(of) != n or not all(isinstance(a, str) for a in of)):
+        c.problem(f"{key}.of", f"expected {what} by name, found {of!r}")
         return ()
     return tuple(of)
 
@@ -45,8 +48,9 @@ def check_differences(c: Checker, angles: dict[str, AngleDef]) -> None:
             target = angles.get(ref)
             if target is None:
                 check_angle_ref(c, ref, angles, key)
-            elif target.kind in ("difference", "width_ratio"):
-                c.problem(key, f"{ref!r} is a {target.kind}: a difference takes two sided angles")
+            elif target.kind in (*DERIVED_KINDS, *UNSIDED_KINDS):
+                c.problem(key, f"{ref!r} is a {target.kind}: a {angle.kind} takes sided angles "
+                          "measured on points")  # fmt: skip
 
 
 def parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
@@ -56,12 +60,12 @@ def parse_angles(c: Checker, raw: Any) -> dict[str, AngleDef]:
         body = c.table(body, key)
         c.unknown(body, ("kind", "points", "space", "reference", "of"), key)
         kind = c.get(body, "kind", str, key, default="joint", choices=ANGLE_KINDS)
-        if kind == "difference":
-            if of := _parse_difference(c, body, key):
+        if kind in DERIVED_KINDS:
+            if of := _parse_of(c, body, key, kind):
                 angles[name] = AngleDef(name, kind, (), of=of)
             continue
         if "of" in body:
-            c.problem(f"{key}.of", 'only a difference (kind = "difference") takes `of`')
+            c.problem(f"{key}.of", "only a difference or an opposite takes `of`")
         points = c.get(body, "points", list, key, required=True, default=[])
         need = {"joint": 3, "segment": 2, "width_ratio": 2, "split": 2, "height": 2}.get(
             kind or "joint", 3

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field, replace
 from reptrack.pose.landmarks import LANDMARK_NAMES
 
 SIDES = ("left", "right", "both", "auto")
-ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split", "height")
+ANGLE_KINDS = ("joint", "segment", "width_ratio", "difference", "split", "height", "opposite")
+# The kinds computed from other angles of the file (named in `of`), not from points.
+DERIVED_KINDS = ("difference", "opposite")
 UNSIDED_KINDS = ("width_ratio", "split")  # measured on both sides at once: one value
 REFERENCES = ("vertical", "horizontal")
 SPACES = ("world", "image", "view")
@@ -34,7 +36,8 @@ class AngleDef:
     # split: how far the left and right segments' angles from the vertical differ (unsigned:
     # a lunge's thighs, one forward and one down); height: how high points[0] is in the
     # picture, in lengths of points[0]→points[1] (its range over a rep is how far that point
-    # travelled: a pull-up's shoulders rise a trunk's length, a press's stay where they are)
+    # travelled: a pull-up's shoulders rise a trunk's length, a press's stay where they are);
+    # opposite: of[0] on the other side (the back knee of a lunge whose front knee counts)
     kind: str
     points: tuple[str, ...]
     # world: 3-D, view-independent, when the backend gives it (else image); image: in the
@@ -43,7 +46,7 @@ class AngleDef:
     # a segment's reference: its angle from the vertical; or from the horizontal, signed in
     # the picture (positive when points[0] is higher), in 3-D its tilt from the level, 0-90
     reference: str = "vertical"
-    of: tuple[str, ...] = ()  # for a difference: the two angles, by name
+    of: tuple[str, ...] = ()  # for a difference: the two angles, by name; an opposite: one
 
     @property
     def sided(self) -> bool:

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from reptrack.errors import ReptrackError
+from reptrack.exercise.definition import DERIVED_KINDS
 from reptrack.exercise.kinematics import (
     Gate,
     joint_angle,
@@ -113,7 +114,7 @@ def angle_value(pose: Pose, angle: AngleDef, side: str, gate: Gate = Gate()) -> 
 
 def _points_of(spec: ExerciseSpec, angle: AngleDef) -> tuple[str, ...]:
     """The keypoints an angle needs (a difference needs those of its two angles)."""
-    if angle.kind == "difference":
+    if angle.kind in DERIVED_KINDS:
         return tuple(p for name in angle.of for p in spec.angles[name].points)
     return angle.points
 
@@ -217,7 +218,7 @@ def sample(
 
     out: Sample = {}
     for angle in spec.angles.values():
-        if angle.kind == "difference":
+        if angle.kind in DERIVED_KINDS:
             continue  # from the other angles, below
         if not angle.sided:
             out[angle.name] = value(angle, "left")
@@ -229,6 +230,9 @@ def sample(
             a, b = angle.of
             for side in SIDES:
                 out[key(angle.name, side)] = out[key(a, side)] - out[key(b, side)]
+        elif angle.kind == "opposite":
+            for side, other in zip(SIDES, SIDES[::-1], strict=True):
+                out[key(angle.name, side)] = out[key(angle.of[0], other)]
     shown = _sided_points(tuple(a.points for a in spec.angles.values() if a.sided))
     for side, indices in shown.items():
         vis = pose.image[list(indices), 3].tolist() if pose and indices else []
