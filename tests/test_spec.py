@@ -154,6 +154,20 @@ def test_an_opposite_is_the_angle_on_the_other_side():
     assert math.isnan(s["other_knee.left"]) and math.isnan(s["knee.right"])
 
 
+def test_a_point_of_the_other_side_is_named_other_():
+    """A front raise's upper arm against the shoulder line: the other shoulder is a point."""
+    from reptrack.exercise.measure import landmark, landmarks_of
+
+    spec = specs.load("front_raise")
+    assert landmark("other_shoulder", "left") == "right_shoulder"
+    assert landmark("other_shoulder", "right") == "left_shoulder"
+    assert landmarks_of(spec, spec.angles["arm_out"], "left") == {
+        "left_elbow", "left_shoulder", "right_shoulder"
+    }  # fmt: skip
+    with pytest.raises(SpecError, match="unknown keypoint 'other_shoulders'"):
+        specs.parse(GOOD + '[angles.x]\npoints = ["elbow", "shoulder", "other_shoulders"]\n', "x")
+
+
 @pytest.mark.parametrize(
     ("body", "problem"),
     [

@@ -22,7 +22,8 @@ from reptrack.pose.landmarks import LANDMARK_NAMES
 
 
 def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:
-    valid = SIDE_NAMES | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
+    others = {f"other_{n}" for n in SIDE_NAMES}  # the other side's point (`other_shoulder`)
+    valid = SIDE_NAMES | others | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
     if point not in valid:
         close = difflib.get_close_matches(point, sorted(valid), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

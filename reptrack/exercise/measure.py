@@ -26,6 +26,7 @@ from reptrack.exercise.spec import AngleDef, ExerciseSpec
 from reptrack.pose.types import INDEX, Pose
 
 Sample = dict[str, float]
+OTHER = "other_"  # a point of the side not being measured: `other_shoulder`
 SIDES = ("left", "right")
 
 
@@ -41,8 +42,13 @@ def value_of(sample: Sample, angle: str, side: str) -> float:
 
 
 def landmark(point: str, side: str) -> str:
-    """A point of an angle as a landmark: `knee` on the left is `left_knee`; `nose` is `nose`."""
-    return point if point in INDEX else f"{side}_{point}"
+    """A point of an angle as a landmark: `knee` on the left is `left_knee`, `other_shoulder`
+    on the left is `right_shoulder`; `nose` is `nose`."""
+    if point in INDEX:
+        return point
+    if point.startswith(OTHER):
+        return f"{'right' if side == 'left' else 'left'}_{point.removeprefix(OTHER)}"
+    return f"{side}_{point}"
 
 
 def _segment_horizontal(pose: Pose, a: str, b: str, gate: Gate) -> float:
