@@ -93,7 +93,7 @@ class Store(Queries):
                 self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             if version < schema.SCHEMA_VERSION or not self._marked():
-                self._write(schema.migrate, self.db, version)
+                self._write(self._migrate)
         except sqlite3.DatabaseError as exc:
             raise opening.explain(self.path, exc) from None
 
@@ -107,6 +107,12 @@ class Store(Queries):
             if not exc.read_only:
                 raise
         return cls(path, readonly=True)
+
+    def _migrate(self) -> None:
+        """Bring the file to this version's schema, the write lock held. The version is read
+        again under the lock: another process opening the same new file at the same moment
+        may have created the schema while this one waited for it."""
+        schema.migrate(self.db, schema.version_to_migrate(self.db.conn, self.path))
 
     def _marked(self) -> bool:
         return self.db.execute("PRAGMA application_id").fetchone()[0] == schema.APPLICATION_ID
