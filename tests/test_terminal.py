@@ -20,14 +20,19 @@ from reptrack.store import Store
 
 
 def _on_a_silent_terminal(
-    args: list[str], *, size: tuple[int, int], until: str | None = None, timeout: float = 180.0
+    args: list[str],
+    *,
+    size: tuple[int, int],
+    until: str | None = None,
+    timeout: float = 180.0,
+    term: str = "xterm-256color",
 ) -> tuple[int, str]:
     """Run reptrack on a new pseudo-terminal of `size` (columns, rows; (0, 0): none) that
     never answers; once `until` is on the screen, press q. Returns exit code and output."""
     master, slave = os.openpty()
     columns, rows = size
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows)}
+    env = {**os.environ, "TERM": term, "COLUMNS": str(columns), "LINES": str(rows)}
     proc = subprocess.Popen([sys.executable, *args], stdin=slave, stdout=slave, stderr=slave,
                             cwd=ROOT, env=env, close_fds=True, start_new_session=True)  # fmt: skip
     os.close(slave)
@@ -59,16 +64,37 @@ def _on_a_silent_terminal(
         os.close(master)
 
 
-@pytest.mark.parametrize("size", [(100, 30), (0, 0)], ids=["100x30", "no-size"])
-def test_a_session_on_a_terminal_that_answers_nothing(shared, blazepose_models, tmp_path, size):
+def test_a_session_on_a_terminal_that_answers_nothing(shared, blazepose_models, tmp_path):
     db = tmp_path / "s.db"
     video = shared / "videos" / "squat_tommy.mp4"
     code, out = _on_a_silent_terminal(
         ["-m", "reptrack", "squat", "--source", str(video), "--db", str(db)],
-        size=size, until="press q",
+        size=(100, 30), until="press q",
     )  # fmt: skip
     assert "Traceback" not in out and "Error" not in out, out[-2000:]
     assert code == 0
+    (row,) = Store(db).sessions()
+    assert (row["status"], row["reps"]) == ("completed", 3)
+
+
+@pytest.mark.parametrize(
+    ("term", "size", "why"),
+    [("dumb", (100, 30), "TERM=dumb"), ("xterm-256color", (0, 0), "too small")],
+    ids=["TERM=dumb", "no-size"],
+)
+def test_a_terminal_that_cannot_draw_the_tui_gets_the_text_output_and_why(
+    shared, blazepose_models, tmp_path, term, size, why
+):
+    db = tmp_path / "s.db"
+    video = shared / "videos" / "squat_tommy.mp4"
+    code, out = _on_a_silent_terminal(
+        ["-m", "reptrack", "squat", "--source", str(video), "--db", str(db)],
+        size=size, term=term,
+    )  # fmt: skip
+    assert code == 0 and "Traceback" not in out, out[-2000:]
+    assert why in out and "text output instead" in out
+    assert "\x1b[?1049h" not in out  # no switch to the full-screen buffer
+    assert "rep 3" in out.lower() or "3 reps" in out, out[-2000:]
     (row,) = Store(db).sessions()
     assert (row["status"], row["reps"]) == ("completed", 3)
 

@@ -15,8 +15,18 @@ from reptrack.pose.backends import BACKENDS, all_options
 if TYPE_CHECKING:
     from reptrack.pose.types import PoseEstimator
 
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-out = Console(highlight=False, soft_wrap=True)
+
+def _console(**options: Any) -> Console:
+    """A console that prints even where the terminal says it has no size (0 columns: rich
+    would print nothing at all)."""
+    console = Console(highlight=False, soft_wrap=True, **options)
+    if console.width < 20:
+        console.width = 80
+    return console
+
+
+err = _console(stderr=True)
+out = _console()
 
 
 def esc(value: object) -> str:
