@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from reptrack.errors import ReptrackError
+from reptrack.paths import is_text
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -59,9 +60,10 @@ def check_output(
 def temp_beside(target: Path) -> Path:
     """A new, empty, hidden file beside `target` with the same suffix, to write to before it is
     renamed onto `target`."""
-    fd, name = tempfile.mkstemp(
-        prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent
-    )
+    # the temporary name is text, whatever the target's (OpenCV writes recordings to it)
+    stem = target.stem if is_text(target.stem) else "reptrack"
+    suffix = target.suffix if is_text(target.suffix) else ""
+    fd, name = tempfile.mkstemp(prefix=f".{stem}.", suffix=f".part{suffix}", dir=target.parent)
     os.close(fd)
     return Path(name)
 

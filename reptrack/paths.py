@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from reptrack.errors import ReptrackError
@@ -74,16 +77,11 @@ def shown(path: str | Path) -> str:
 
 
 def checked(path: str | Path, what: str) -> Path:
-    """`path` as the system will see it, or one ReptrackError: a name that is not UTF-8 text
-    (OpenCV crashes on one) or longer than the file system allows."""
+    """`path` as the system will see it, or one ReptrackError for a name longer than the file
+    system allows. Any name the system accepts is fine, bytes that are not UTF-8 included
+    (a file from an old camera): OpenCV, which cannot take one, is given an alias
+    (`opencv_name`)."""
     text = str(path)
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ReptrackError(
-            f"{what} {shown(text)}: the name holds bytes that are not UTF-8 text",
-            hint="rename the file (or its folder) to a name in plain characters",
-        ) from None
     p = Path(text)
     try:
         p.exists()
@@ -93,6 +91,29 @@ def checked(path: str | Path, what: str) -> Path:
             hint="use a shorter name, or a file nearer the top of the disk",
         ) from None
     return p
+
+
+def is_text(path: str | Path) -> bool:
+    """Is the name UTF-8 text (as OpenCV needs it), not bytes the system kept as they were?"""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def opencv_name(path: Path) -> Iterator[str]:
+    """A name of `path` that OpenCV can open (it crashes on a name that is not UTF-8 text):
+    the path itself, or a link to it in a private temporary folder, removed afterwards. The
+    file itself is never renamed or touched."""
+    if is_text(path):
+        yield str(path)
+        return
+    with tempfile.TemporaryDirectory(prefix="reptrack-") as folder:
+        alias = Path(folder) / f"file{path.suffix if is_text(path.suffix) else ''}"
+        os.symlink(path.resolve(), alias)
+        yield str(alias)
 
 
 def toml_files(folders: list[Path]) -> dict[str, Path]:

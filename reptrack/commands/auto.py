@@ -8,7 +8,7 @@ import json
 
 from reptrack.commands.common import err
 from reptrack.commands.plans import Narration, add_run_options, asked_for, exit_code, report
-from reptrack.commands.session import interactive
+from reptrack.commands.terminal import interactive
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -7,7 +7,8 @@ import argparse
 import json
 
 from reptrack.commands.common import add_db_option, add_pose_options, err, esc, out, pose_options
-from reptrack.commands.session import headless_sinks, interactive, print_summary, start_voice
+from reptrack.commands.session import headless_sinks, print_summary, start_voice
+from reptrack.commands.terminal import interactive
 
 
 def configure(p: argparse.ArgumentParser) -> None:

@@ -185,7 +185,9 @@ class Store(Queries):
             "kind": "hold" if hold else "reps",
             "exercise": exercise,
             "definition": definition,
-            "source": source,
+            # text, as any tool reading the file expects: a name's bytes that are not UTF-8
+            # (a file from an old camera) as \xNN
+            "source": paths.shown(source),
             "backend": backend,
             "model": model,
             "started_at": now(),

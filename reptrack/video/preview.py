@@ -13,6 +13,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from reptrack import paths
 from reptrack.errors import ReptrackError
 from reptrack.exercise.spec import ExerciseSpec
 from reptrack.files import check_output, temp_beside
@@ -96,7 +97,8 @@ class VideoRecorder:
         if self._writer is None:
             h, w = image.shape[:2]
             fourcc = cv2.VideoWriter.fourcc(*("mp4v" if self.path.suffix == ".mp4" else "MJPG"))
-            self._writer = cv2.VideoWriter(str(self._tmp), fourcc, self.fps, (w, h))
+            with paths.opencv_name(self._tmp) as name:  # an alias for a folder not UTF-8
+                self._writer = cv2.VideoWriter(name, fourcc, self.fps, (w, h))
             if not self._writer.isOpened():
                 self._writer = None
                 raise ReptrackError(

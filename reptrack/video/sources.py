@@ -60,7 +60,7 @@ class FileSource:
 
     def __init__(self, path: str | Path, *, prefetch: int = 4) -> None:
         self.path = paths.checked(path, "video file")
-        self.description = str(path)
+        self.description = paths.shown(path)  # text, whatever bytes the name holds
         self.end_reason: str | None = None
         if not self.path.exists():
             raise SourceError(
@@ -74,8 +74,9 @@ class FileSource:
             hint="try converting it, e.g. `ffmpeg -i IN -c:v libx264 OUT.mp4`",
         )
         try:
-            self._cap = cv2.VideoCapture(str(self.path))
-            ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
+            with paths.opencv_name(self.path) as name:  # an alias for a name not UTF-8
+                self._cap = cv2.VideoCapture(name)
+                ok, first = self._cap.read() if self._cap.isOpened() else (False, None)
         except cv2.error:
             raise unreadable from None
         if not ok or first is None:
