@@ -25,7 +25,7 @@ def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:
     others = {f"other_{n}" for n in SIDE_NAMES}  # the other side's point (`other_shoulder`)
     valid = SIDE_NAMES | others | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
     if point not in valid:
-        close = difflib.get_close_matches(point, sorted(valid), n=1)
+        close = [] if c.full else difflib.get_close_matches(point, sorted(valid), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         c.problem(key, f"unknown keypoint {point!r}{hint}")
 
@@ -96,6 +96,10 @@ def check_angle_ref(c: Checker, name: Any, angles: dict[str, AngleDef], key: str
     if isinstance(name, str) and not angles:
         c.problem(key, f"no angle named {name!r}: [angles] defines none")
     elif isinstance(name, str) and name not in angles:
+        if c.full:  # counted, not shown
+            c.problem(key, f"no angle named {name!r}")
+            return
         close = difflib.get_close_matches(name, list(angles), n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else f"; defined: {', '.join(angles)}"
+        defined = ", ".join(list(angles)[:12]) + (", …" if len(angles) > 12 else "")
+        hint = f" (did you mean {close[0]!r}?)" if close else f"; defined: {defined}"
         c.problem(key, f"no angle named {name!r}{hint}")

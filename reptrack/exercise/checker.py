@@ -53,6 +53,12 @@ class Checker:
             parts.pop()
         return ""
 
+    @property
+    def full(self) -> bool:
+        """Have as many problems been found as are shown? Later ones are only counted, so
+        they skip the costly "did you mean" (a file of many thousand bad keys stays quick)."""
+        return len(self.problems) >= MAX_PROBLEMS
+
     def problem(self, key: str, message: str) -> None:
         self.problems.append(f"{key}{self.line_of(key)}: {message}")
 
@@ -72,6 +78,9 @@ class Checker:
     def unknown(self, data: dict[str, Any], allowed: tuple[str, ...], key: str) -> None:
         for k in data:
             if k not in allowed:
+                if self.full:
+                    self.problems.append(f"{key}.{k}: unknown key")
+                    continue
                 close = difflib.get_close_matches(k, allowed, n=1)
                 hint = (
                     f"; did you mean {close[0]!r}?" if close else f"; allowed: {', '.join(allowed)}"
@@ -106,7 +115,7 @@ class Checker:
             self.problem(full, f"expected a finite number, found {value}")
             return default
         if choices and value not in choices:
-            close = difflib.get_close_matches(str(value), choices, n=1)
+            close = [] if self.full else difflib.get_close_matches(str(value), choices, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self.problem(full, f"expected one of {', '.join(choices)}, found {value!r}{hint}")
             return default

@@ -296,9 +296,22 @@ def parse(text: str, path: str = "<string>", name: str | None = None) -> Exercis
     )
 
 
+# An exercise file is a few kilobytes (the largest shipped one is 4 KB): a file past this is
+# not one, and is refused before it is read (a 10 MB file of keys took 11 s to check; up to
+# this size any file is checked in well under a second).
+MAX_FILE_BYTES = 256_000
+
+
 def load_file(path: str | Path) -> ExerciseSpec:
     p = Path(path)
     try:
+        size = p.stat().st_size if p.is_file() else 0
+        if size > MAX_FILE_BYTES:
+            raise ReptrackError(
+                f"{p} is {size / 1e6:.1f} MB: too big for an exercise file (a few kilobytes; "
+                f"reptrack reads up to {MAX_FILE_BYTES // 1000} kB)",
+                hint="check that this is the file you meant",
+            )
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ReptrackError(f"exercise file not found: {p}") from None
