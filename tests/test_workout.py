@@ -35,6 +35,14 @@ def test_a_squatting_figure_is_counted_and_logged(tmp_path):
     assert w.source.closed
 
 
+def test_a_session_lasts_as_long_as_its_stream_not_as_long_as_it_took_to_read():
+    """Seven seconds of video, read as fast as the machine can: the summary (the text line,
+    `--json`) says how long the set took, not how long counting it did."""
+    summary = _workout(None, frames=30 * 7, store=Store(memory=True)).run()
+    assert summary.frames == 210
+    assert summary.seconds == pytest.approx(209 / 30)  # first frame at 0 s, last at 6.97 s
+
+
 def test_a_rep_that_returns_on_the_last_frames_of_a_video_is_counted_and_saved(tmp_path):
     # The figure is back above the start threshold only on the last three frames (3.63 to
     # 3.70 s): too late for the dwell to confirm it, but the rep is complete.

@@ -78,6 +78,7 @@ class Session:
         self.session_id = session_id
         self.notes: list[str] = []  # what the user should know before starting
         self._last_t = 0.0
+        self._first_t: float | None = None  # the stream's time of the session's first pose
         self._commands: queue.SimpleQueue[Command] = queue.SimpleQueue()
         self._queued: list[Event] = []  # what requests caused, out with the next frame
         self._caught: list[FrameResult] = []  # poses counted before the session began
@@ -85,7 +86,6 @@ class Session:
         self.frames = 0
         self.warnings: list[FormWarning] = []
         self._ticks: deque[float] = deque(maxlen=30)
-        self._start = time.monotonic()
         self._first_frame: float | None = None  # when the loop began its first frame
         self._last_frame = 0.0  # when it finished its latest
         self.finished: Summary | None = None
@@ -125,6 +125,8 @@ class Session:
     ) -> FrameResult:
         """One pose through the counter and the set program."""
         self._last_t = t
+        if self._first_t is None:
+            self._first_t = t
         events, self._queued = [*self._queued, *self.program.frame(t)], []
         self.person_seen |= pose is not None
         s = sample(pose, self.spec)
@@ -304,7 +306,7 @@ class Session:
             self.spec.name,
             list(self.counter.reps),
             self.frames,
-            time.monotonic() - self._start,
+            self.stream_seconds(),
             status,
             self.session_id,
             reason,
@@ -317,6 +319,11 @@ class Session:
             self.counter.timed_holds(),
         )
         return self.finished
+
+    def stream_seconds(self) -> float:
+        """How long the session lasted in the stream's time: a video read faster than it
+        plays still says how long the set took, not how long it took to read."""
+        return 0.0 if self._first_t is None else max(0.0, self._last_t - self._first_t)
 
     def _loop_fps(self) -> float:
         if self._first_frame is None or self._last_frame <= self._first_frame:

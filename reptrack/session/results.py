@@ -40,7 +40,7 @@ class Summary:
     exercise: str
     reps: list[Rep]
     frames: int
-    seconds: float
+    seconds: float  # the stream's time from the first pose to the last (not the wall clock)
     status: str
     session_id: int | None = None
     end_reason: str | None = None
