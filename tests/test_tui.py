@@ -225,8 +225,8 @@ def _history(db: Path, sessions: int = 2) -> Store:
     store = Store(db)
     for sid in range(1, sessions + 1):  # fixed times, so snapshots do not change
         store.db.execute(
-            "UPDATE sessions SET started_at = ?, ended_at = ? WHERE id = ?",
-            [f"2026-11-2{sid}T07:30:00.000+00:00", f"2026-11-2{sid}T07:31:05.000+00:00", sid],
+            "UPDATE sessions SET started_at = ?, ended_at = ?, seconds = ? WHERE id = ?",
+            [f"2026-11-2{sid}T07:30:00.000+00:00", f"2026-11-2{sid}T07:31:05.000+00:00", 65.0, sid],
         )
     store.db.conn.commit()
     return store

@@ -43,6 +43,19 @@ def test_a_session_lasts_as_long_as_its_stream_not_as_long_as_it_took_to_read():
     assert summary.seconds == pytest.approx(209 / 30)  # first frame at 0 s, last at 6.97 s
 
 
+def test_the_history_keeps_the_streams_length_of_a_session(tmp_path):
+    from reptrack.tui.history_screen import duration_text
+
+    summary = _workout(tmp_path, frames=30 * 7).run()
+    row = Store(tmp_path / "w.db").session(summary.session_id)
+    assert row["seconds"] == pytest.approx(209 / 30, abs=0.001)
+    assert duration_text(row) == "0:07"
+    # a session stored before reptrack kept it: the wall clock's length
+    older = {**row, "seconds": None, "started_at": "2026-01-01T10:00:00+00:00",
+             "ended_at": "2026-01-01T10:01:05+00:00"}  # fmt: skip
+    assert duration_text(older) == "1:05"
+
+
 def test_a_rep_that_returns_on_the_last_frames_of_a_video_is_counted_and_saved(tmp_path):
     # The figure is back above the start threshold only on the last three frames (3.63 to
     # 3.70 s): too late for the dwell to confirm it, but the rep is complete.

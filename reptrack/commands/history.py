@@ -82,7 +82,7 @@ def configure_rescore(p: argparse.ArgumentParser) -> None:
 
 def _session_json(row: dict) -> dict:
     keys = ("id", "exercise", "started_at", "ended_at", "status", "reps", "good_reps", "source",
-            "kind", "held_seconds", "workout_id", "block")  # fmt: skip
+            "kind", "held_seconds", "workout_id", "block", "seconds")  # fmt: skip
     return {k: row.get(k) for k in keys}
 
 

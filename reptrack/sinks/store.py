@@ -88,12 +88,17 @@ class StoreSink:
         self._busy = False  # another program holds the database
         self._last_try = -math.inf
         self._notices: list[str] = []
+        self._span: list[float] = []  # the stream's time of the first pose and the latest
         store.lock_wait(IN_SESSION_LOCK_WAIT)
         self._drain()
 
     def frame(self, result: FrameResult) -> None:
         if result.sample is not None:
             self._samples.append((result.t, result.sample))
+            if self._span:
+                self._span[1] = result.t
+            else:
+                self._span = [result.t, result.t]
         for e in result.events:
             if isinstance(e, SetStarted):
                 self._flush_samples()  # a replay resets the counter at the set's first sample
@@ -162,7 +167,9 @@ class StoreSink:
 
     def close(self, status: str, reason: str | None) -> None:
         self._flush_samples()
-        self._backlog.append({"op": "finish", "status": status, "reason": reason})
+        seconds = round(self._span[1] - self._span[0], 3) if self._span else None
+        self._backlog.append({"op": "finish", "status": status, "reason": reason,
+                              "seconds": seconds})  # fmt: skip
         deadline = self.clock() + FINAL_LOCK_WAIT
         while True:  # at least one try, each waiting in SQLite for what is left of the wait
             self.store.lock_wait(max(0.0, min(LOCK_TIMEOUT, deadline - self.clock())))

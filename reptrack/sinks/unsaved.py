@@ -50,7 +50,7 @@ def apply(store: Store, session_id: int, op: Op) -> None:
     elif kind == "add_samples":
         store.add_samples(session_id, [(t, s) for t, s in op["samples"]])
     elif kind == "finish":
-        store.finish(session_id, op["status"], op["reason"])
+        store.finish(session_id, op["status"], op["reason"], op.get("seconds"))
     else:
         raise ValueError(f"unknown operation {kind!r}")
 

@@ -301,13 +301,23 @@ class Store(Queries):
         if rows:
             self._write(lambda: self.db.table("samples").insert_all(rows, batch_size=500))
 
-    def _close_session(self, session_id: int, status: str, reason: str | None) -> None:
-        self.db.table("sessions").update(
-            session_id, {"status": status, "ended_at": now(), "end_reason": reason}
-        )
+    def _close_session(
+        self, session_id: int, status: str, reason: str | None, seconds: float | None = None
+    ) -> None:
+        row: dict[str, Any] = {"status": status, "ended_at": now(), "end_reason": reason}
+        if seconds is not None:
+            row["seconds"] = seconds
+        self.db.table("sessions").update(session_id, row)
 
-    def finish(self, session_id: int, status: str = "completed", reason: str | None = None) -> None:
-        self._write(self._close_session, session_id, status, reason)
+    def finish(
+        self,
+        session_id: int,
+        status: str = "completed",
+        reason: str | None = None,
+        seconds: float | None = None,
+    ) -> None:
+        """The session ends; `seconds` is how long it lasted in the stream's time."""
+        self._write(self._close_session, session_id, status, reason, seconds)
 
     def delete_session(self, session_id: int) -> None:
         def write() -> None:

@@ -11,7 +11,7 @@ import sqlite_utils
 
 from reptrack.errors import StoreError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # PRAGMA application_id of every file reptrack writes ("RPTR"): a file without it is only
 # taken over when it is empty or has reptrack's tables from before files were marked.
 APPLICATION_ID = 0x52505452
@@ -144,7 +144,16 @@ def _migrate_5(db: sqlite_utils.Database) -> None:
     db.table("sessions").add_column("block", int)
 
 
-MIGRATIONS = {1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5}
+def _migrate_6(db: sqlite_utils.Database) -> None:
+    """A session's length in the stream's time (a video counted faster than it plays lasted
+    as long as the video). Sessions before version 6 have none: their length is the wall
+    clock's, from started_at to ended_at."""
+    db.table("sessions").add_column("seconds", float)
+
+
+MIGRATIONS = {
+    1: _migrate_1, 2: _migrate_2, 3: _migrate_3, 4: _migrate_4, 5: _migrate_5, 6: _migrate_6,
+}  # fmt: skip
 
 
 def _tables(conn: sqlite3.Connection) -> list[str]:

@@ -26,6 +26,11 @@ from reptrack.store.export import export, number
 
 
 def duration_text(row: dict) -> str:
+    """How long a session lasted: in the stream's time, or for a session stored before
+    reptrack kept that, by the wall clock."""
+    if row.get("seconds") is not None:
+        seconds = round(row["seconds"])
+        return f"{seconds // 60}:{seconds % 60:02d}"
     try:
         start = datetime.fromisoformat(row["started_at"])
         end = datetime.fromisoformat(row["ended_at"])
