@@ -87,3 +87,18 @@ def write_text(target: Path, text: str) -> None:
             tmp.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise ReptrackError(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def read_text(path: Path, what: str, format_name: str, *, encoding: str = "utf-8") -> str:
+    """A user's text file (`what`: "label file"; `format_name`: "TOML"), or one ReptrackError
+    that says what is wrong with it: missing, a folder, not text, unreadable."""
+    try:
+        return path.read_text(encoding=encoding)
+    except FileNotFoundError:
+        raise ReptrackError(f"{what} not found: {path}") from None
+    except IsADirectoryError:
+        raise ReptrackError(f"{path} is a directory, not a {what}") from None
+    except UnicodeDecodeError:
+        raise ReptrackError(f"{path} is not a text (UTF-8 {format_name}) file") from None
+    except OSError as exc:
+        raise ReptrackError(f"cannot read {what} {path}: {exc.strerror or exc}") from None

@@ -114,17 +114,11 @@ def _hold(key: str, value: Any, problems: list[str]) -> tuple[tuple[float, float
 
 def load_labels(path: str | Path) -> list[Label]:
     """The `[[video]]` tables of a label file; every problem in it is reported at once."""
+    from reptrack.files import read_text
+
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ReptrackError(f"label file not found: {p}") from None
-    except IsADirectoryError:
-        raise ReptrackError(f"{p} is a directory, not a label file") from None
-    except UnicodeDecodeError:
-        raise ReptrackError(f"{p} is not a text (UTF-8 TOML) file") from None
-    except OSError as exc:
-        raise ReptrackError(f"cannot read label file {p}: {exc.strerror or exc}") from None
+        data = tomllib.loads(read_text(p, "label file", "TOML"))
     except tomllib.TOMLDecodeError as exc:
         raise ReptrackError(f"{p} is not valid TOML: {exc}") from None
     videos = data.get("video", [])

@@ -75,17 +75,10 @@ class Scored:
 
 def load_annotation(path: str | Path) -> list[Clip]:
     """The clips of an annotation CSV; every malformed row is reported at once."""
+    from reptrack.files import read_text
+
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ReptrackError(f"annotation file not found: {p}") from None
-    except IsADirectoryError:
-        raise ReptrackError(f"{p} is a directory, not an annotation CSV") from None
-    except UnicodeDecodeError:
-        raise ReptrackError(f"{p} is not a text (UTF-8 CSV) file") from None
-    except OSError as exc:
-        raise ReptrackError(f"cannot read the annotation {p}: {exc.strerror or exc}") from None
+    text = read_text(p, "annotation CSV", "CSV", encoding="utf-8-sig")
     rows = [row for row in csv.reader(text.splitlines()) if any(cell.strip() for cell in row)]
     hint = "the published format: a header `,type,name,count,L1,L2,…`, then a row per clip"
     if not rows or [c.strip() for c in rows[0][1:4]] != ["type", "name", "count"]:
