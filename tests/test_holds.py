@@ -179,7 +179,7 @@ def test_a_version_3_log_gains_holds_and_keeps_its_sessions(tmp_path):
     conn = sqlite3.connect(db)  # make it what version 3 wrote
     conn.execute("DROP TABLE holds")
     conn.execute("DROP TABLE workouts")
-    for column in ("kind", "held_seconds", "target_seconds", "workout_id", "block"):
+    for column in ("kind", "held_seconds", "target_seconds", "workout_id", "block", "seconds"):
         conn.execute(f"ALTER TABLE sessions DROP COLUMN {column}")
     conn.execute("INSERT INTO sessions (exercise, started_at, status) VALUES ('squat', 'x', 'c')")
     conn.execute("PRAGMA user_version=3")
