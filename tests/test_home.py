@@ -93,6 +93,42 @@ def test_the_editor_sets_source_and_targets_and_start_uses_them(tmp_path):
     assert len(app.summaries) == 1
 
 
+def test_the_pose_model_is_chosen_in_the_editor_as_on_the_command_line(tmp_path):
+    """The home screen offers what `--backend` and `--model` do, with the same default, and
+    the session starts with the model chosen."""
+    from textual.widgets import Select
+
+    chosen: list[Request] = []
+
+    def opener(plan: Request) -> Session:
+        chosen.append(plan)
+        return fake_session(tmp_path / "s.db")
+
+    app = ReptrackApp(Request("squat"), opener=opener)
+
+    async def scenario():
+        async with app.run_test(size=SIZE) as pilot:
+            assert "BlazePose full" in text(app, "#plan")  # the command line's default
+            await pilot.press("e")
+            assert isinstance(app.screen, PlanEditor)
+            menu = app.screen.query_one("#pose", Select)
+            keys = [key for _, key in menu._options]
+            assert keys[:3] == ["blazepose:model=full", "blazepose:model=lite",
+                                "blazepose:model=heavy"]  # fmt: skip
+            assert "openpose:openpose_model=coco" in keys
+            menu.value = "blazepose:model=lite"
+            await pilot.pause()
+            app.screen.action_ok()
+            await until(pilot, lambda: isinstance(app.screen, HomeScreen))
+            await until(pilot, lambda: "BlazePose lite" in text(app, "#plan"))
+            await pilot.press("s")
+            await until(pilot, lambda: len(chosen) == 1)
+            await app.workers.wait_for_complete()
+
+    run(scenario())
+    assert (chosen[0].backend, chosen[0].pose.get("model")) == ("blazepose", "lite")
+
+
 def test_the_editor_refuses_a_value_that_cannot_work_and_escape_keeps_the_plan():
     app = ReptrackApp(Request("squat", rest=45), opener=lambda plan: pytest.fail("must not start"))
 

@@ -137,6 +137,48 @@ BACKENDS: dict[str, Backend] = {
 }
 
 
+@dataclass(frozen=True)
+class PoseChoice:
+    """A backend with one value of its choice option, as a menu offers it: "BlazePose lite"."""
+
+    label: str
+    backend: str
+    options: tuple[tuple[str, Any], ...]  # the option set by this choice; the rest: defaults
+
+    @property
+    def key(self) -> str:
+        return self.backend + "".join(f":{k}={v}" for k, v in self.options)
+
+
+def pose_choices() -> list[PoseChoice]:
+    """Every backend with each value of its choice option (the model), in the registry's
+    order; a backend that needs a file to work (replay) is given on the command line only.
+    The first is the command line's default."""
+    out = []
+    for b in BACKENDS.values():
+        picked = next((o for o in b.options if o.choices), None)
+        if picked is None:
+            continue
+        first = [c for c in picked.choices or () if c == picked.default]
+        for value in first + [c for c in picked.choices or () if c != picked.default]:
+            out.append(PoseChoice(f"{b.title} {value}", b.name, ((picked.name, value),)))
+    return out
+
+
+def choice_of(backend: str, options: Mapping[str, Any]) -> PoseChoice | None:
+    """The menu's choice that `backend` with `options` is (defaults for what is not given)."""
+    for choice in pose_choices():
+        if choice.backend == backend and all(
+            options.get(k, _default(backend, k)) == v for k, v in choice.options
+        ):
+            return choice
+    return None
+
+
+def _default(backend: str, name: str) -> Any:
+    return next((o.default for o in BACKENDS[backend].options if o.name == name), None)
+
+
 def all_options() -> list[Option]:
     return [o for b in BACKENDS.values() for o in b.options]
 

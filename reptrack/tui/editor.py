@@ -1,5 +1,5 @@
-"""The dialog that edits a plan's source and targets. Its text fields live here, in a dialog of
-their own, so the home screen's one-letter keys never type into a field."""
+"""The dialog that edits a plan's source, targets and pose model. Its fields live here, in a
+dialog of their own, so the home screen's one-letter keys never type into a field."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, Select
 
 from reptrack.errors import ReptrackError
+from reptrack.pose.backends import choice_of, pose_choices
 from reptrack.session.request import Request
+
+AS_GIVEN = "as-given"  # the plan's backend, where the menu has no entry for it (replay)
 
 
 class PlanEditor(ModalScreen[Request | None]):
@@ -40,6 +43,8 @@ class PlanEditor(ModalScreen[Request | None]):
             yield Input(f"{plan.rest:g}", id="rest", type="number")
             yield Label("Target seconds per set of a hold (plank, wall sit; empty: none)")
             yield Input(_text(plan.target_seconds), id="target-seconds", type="number")
+            yield Label("Pose model (as --backend and --model on the command line)")
+            yield Select(_pose_menu(plan), value=_pose_key(plan), allow_blank=False, id="pose")
             yield Label("", id="editor-error", markup=False)
             with Horizontal():
                 yield Button("OK", variant="success", id="ok")
@@ -68,6 +73,11 @@ class PlanEditor(ModalScreen[Request | None]):
         except ValueError:
             raise ReptrackError("targets, sets and rest must be numbers") from None
         source = value("source") or "0"
+        backend, pose = self.plan.backend, dict(self.plan.pose)
+        key = self.query_one("#pose", Select).value
+        chosen = next((c for c in pose_choices() if c.key == key), None)
+        if chosen is not None:
+            backend, pose = chosen.backend, {**pose, **dict(chosen.options)}
         return replace(
             self.plan,
             source=source,
@@ -75,6 +85,8 @@ class PlanEditor(ModalScreen[Request | None]):
             target_seconds=seconds,
             sets=sets,
             rest=rest,
+            backend=backend,
+            pose=pose,
         )
 
     def action_ok(self) -> None:
@@ -87,6 +99,24 @@ class PlanEditor(ModalScreen[Request | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def pose_text(plan: Request) -> str:
+    """The plan's pose model as the menu names it: "BlazePose full"."""
+    chosen = choice_of(plan.backend, plan.pose)
+    return chosen.label if chosen is not None else plan.backend
+
+
+def _pose_menu(plan: Request) -> list[tuple[str, str]]:
+    menu = [(c.label, c.key) for c in pose_choices()]
+    if choice_of(plan.backend, plan.pose) is None:  # a backend given on the command line only
+        menu.append((f"{plan.backend} (as given)", AS_GIVEN))
+    return menu
+
+
+def _pose_key(plan: Request) -> str:
+    chosen = choice_of(plan.backend, plan.pose)
+    return chosen.key if chosen is not None else AS_GIVEN
 
 
 def _text(value: float | None) -> str:

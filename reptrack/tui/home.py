@@ -23,7 +23,7 @@ from reptrack.session import plans
 from reptrack.session.auto_run import ANY_EXERCISE
 from reptrack.session.request import Request
 from reptrack.session.results import Summary
-from reptrack.tui.editor import PlanEditor
+from reptrack.tui.editor import PlanEditor, pose_text
 from reptrack.video.sources import source_text
 
 PLAN_PREFIX = "plan:"  # an option that is a workout plan, not an exercise: "plan:full_body"
@@ -104,6 +104,7 @@ class HomeScreen(Screen[None]):
             ("source", source_text(plan.source)),  # the user's text: data, never markup
             ("target", f"{reps}, {sets}"),
             ("rest", f"{plan.rest:g} s between sets"),
+            ("pose", pose_text(plan)),
         ):
             text.append(f"{name:<8}", style="dim")
             text.append(f"{value}\n")
