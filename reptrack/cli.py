@@ -99,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     import sqlite3
 
-    from reptrack.commands import session
+    from reptrack.commands import session, terminal
     from reptrack.commands.common import err
     from reptrack.logfile import send_logging_to_file
 
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         args = session.build_parser().parse_args(["squat"])
         args.handler = session.run_home
-    if args.handler is session.run_home and not session.interactive():
+    if args.handler is session.run_home and not terminal.interactive():
         if argv:
             err.print("reptrack: the home screen needs a terminal; to count without one, "
                       "run `reptrack EXERCISE --no-tui …`")  # fmt: skip

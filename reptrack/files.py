@@ -97,7 +97,8 @@ def read_text(path: Path, what: str, format_name: str, *, encoding: str = "utf-8
     except FileNotFoundError:
         raise ReptrackError(f"{what} not found: {path}") from None
     except IsADirectoryError:
-        raise ReptrackError(f"{path} is a directory, not a {what}") from None
+        article = "an" if what[:1] in "aeiou" else "a"
+        raise ReptrackError(f"{path} is a directory, not {article} {what}") from None
     except UnicodeDecodeError:
         raise ReptrackError(f"{path} is not a text (UTF-8 {format_name}) file") from None
     except OSError as exc:

@@ -3,6 +3,9 @@ targets are edited in a dialog, and the session just saved is shown on return.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 from textual.widgets import Button, Checkbox, Input, OptionList, Static
 
@@ -20,6 +23,17 @@ from tuikit import SIZE, fake_session, run, text, until
 def _focusable(app: ReptrackApp) -> list[str]:
     """The ids of everything on the home screen that can take focus."""
     return [w.id for w in app.screen.query("*") if w.focusable and w.id]
+
+
+def _recording(tmp_path: Path) -> tuple[list[Request], Callable[[Request], Session]]:
+    """An opener that keeps every request it is asked to start and runs a fake session."""
+    chosen: list[Request] = []
+
+    def opener(plan: Request) -> Session:
+        chosen.append(plan)
+        return fake_session(tmp_path / "s.db")
+
+    return chosen, opener
 
 
 def test_s_and_h_act_whatever_has_focus(tmp_path):
@@ -53,12 +67,7 @@ def test_s_and_h_act_whatever_has_focus(tmp_path):
 
 
 def test_the_editor_sets_source_and_targets_and_start_uses_them(tmp_path):
-    chosen: list[Request] = []
-
-    def opener(plan: Request) -> Session:
-        chosen.append(plan)
-        return fake_session(tmp_path / "s.db")
-
+    chosen, opener = _recording(tmp_path)
     app = ReptrackApp(Request("squat"), opener=opener)
 
     async def scenario():
@@ -98,12 +107,7 @@ def test_the_pose_model_is_chosen_in_the_editor_as_on_the_command_line(tmp_path)
     the session starts with the model chosen."""
     from textual.widgets import Select
 
-    chosen: list[Request] = []
-
-    def opener(plan: Request) -> Session:
-        chosen.append(plan)
-        return fake_session(tmp_path / "s.db")
-
+    chosen, opener = _recording(tmp_path)
     app = ReptrackApp(Request("squat"), opener=opener)
 
     async def scenario():
@@ -206,12 +210,7 @@ def test_every_home_button_is_on_screen_and_the_camera_is_named(tmp_path, size):
 
 
 def test_each_exercise_takes_the_target_of_its_kind(tmp_path):
-    chosen: list[Request] = []
-
-    def opener(plan: Request) -> Session:
-        chosen.append(plan)
-        return fake_session(tmp_path / "s.db")
-
+    chosen, opener = _recording(tmp_path)
     app = ReptrackApp(Request("squat", target_reps=8, target_seconds=45), opener=opener)
 
     async def scenario():

@@ -166,10 +166,6 @@ def matched(clip: Clip, result: Result, fps: float) -> int:
     return found
 
 
-def _score_all(args: tuple[Clip, Path, float]) -> Scored:
-    return score(*args)
-
-
 def evaluate_clips(
     clips: list[Clip],
     folder: Path,
@@ -183,17 +179,16 @@ def evaluate_clips(
                             hint="the folder of the set's NAME.npy landmark files")  # fmt: skip
     if not (math.isfinite(fps) and fps > 0):
         raise ReptrackError(f"--fps {fps:g}: expected frames a second above 0")
-    work = [(c, folder, fps) for c in clips]
     if jobs <= 1 or len(clips) < 2:
         out = []
-        for item in work:
-            out.append(_score_all(item))
+        for clip in clips:
+            out.append(score(clip, folder, fps))
             done(out[-1])
         return out
-    results: list[Scored | None] = [None] * len(work)
+    results: list[Scored | None] = [None] * len(clips)
     # spawned workers: nothing of this process's threads (the progress bar) is copied in
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_score_all, item): i for i, item in enumerate(work)}
+        futures = {pool.submit(score, clip, folder, fps): i for i, clip in enumerate(clips)}
         for future in as_completed(futures):
             results[futures[future]] = scored = future.result()
             done(scored)
@@ -209,7 +204,8 @@ def report(scored: list[Scored]) -> dict:
     per: dict[str, dict] = out.get("per_exercise", {})
     for exercise, row in per.items():
         mine = [s.result for s in counted if s.result.label.exercise == exercise]
-        row["mae"] = sum(_relative_error(r) for r in mine) / len(mine)
+        errors = [r.label.error_of(r.predicted) / max(r.label.reps, 1) for r in mine]
+        row["mae"] = sum(errors) / len(errors)  # as `summary` takes it over all
         row["obo"] = row["within_one"] / row["videos"]
     labelled = [s for s in counted if s.matched is not None]
     if labelled:
@@ -221,7 +217,3 @@ def report(scored: list[Scored]) -> dict:
             skipped.setdefault(s.result.error or "", []).append(s.clip.name)
     out["not_counted"] = skipped
     return out
-
-
-def _relative_error(r: Result) -> float:
-    return abs(r.predicted - r.label.reps) / max(r.label.reps, 1)

@@ -12,6 +12,7 @@ from reptrack.exercise.definition import (
     ANGLE_KINDS,
     CENTRE_NAMES,
     DERIVED_KINDS,
+    OTHER_NAMES,
     REFERENCES,
     SIDE_NAMES,
     SPACES,
@@ -22,8 +23,7 @@ from reptrack.pose.landmarks import LANDMARK_NAMES
 
 
 def _check_point(c: Checker, point: str, key: str, sided: bool) -> None:
-    others = {f"other_{n}" for n in SIDE_NAMES}  # the other side's point (`other_shoulder`)
-    valid = SIDE_NAMES | others | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
+    valid = SIDE_NAMES | OTHER_NAMES | CENTRE_NAMES | set(LANDMARK_NAMES) if sided else SIDE_NAMES
     if point not in valid:
         close = [] if c.full else difflib.get_close_matches(point, sorted(valid), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""

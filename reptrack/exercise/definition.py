@@ -24,6 +24,8 @@ SEVERITIES = ("info", "warning", "error")
 DIRECTIONS = ("decrease", "increase")
 SIDE_NAMES = {n.split("_", 1)[1] for n in LANDMARK_NAMES if n.startswith(("left_", "right_"))}
 CENTRE_NAMES = {n for n in LANDMARK_NAMES if not n.startswith(("left_", "right_"))}
+OTHER = "other_"  # a point of the side not being measured: `other_shoulder`
+OTHER_NAMES = {OTHER + n for n in SIDE_NAMES}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from reptrack.errors import ReptrackError
-from reptrack.exercise.definition import DERIVED_KINDS
+from reptrack.exercise.definition import DERIVED_KINDS, OTHER
 from reptrack.exercise.kinematics import (
     Gate,
     joint_angle,
@@ -26,7 +26,6 @@ from reptrack.exercise.spec import AngleDef, ExerciseSpec
 from reptrack.pose.types import INDEX, Pose
 
 Sample = dict[str, float]
-OTHER = "other_"  # a point of the side not being measured: `other_shoulder`
 SIDES = ("left", "right")
 
 

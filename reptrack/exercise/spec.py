@@ -303,21 +303,20 @@ MAX_FILE_BYTES = 256_000
 
 
 def load_file(path: str | Path) -> ExerciseSpec:
+    from reptrack.files import read_text
+
     p = Path(path)
     try:
         size = p.stat().st_size if p.is_file() else 0
-        if size > MAX_FILE_BYTES:
-            raise ReptrackError(
-                f"{p} is {size / 1e6:.1f} MB: too big for an exercise file (a few kilobytes; "
-                f"reptrack reads up to {MAX_FILE_BYTES // 1000} kB)",
-                hint="check that this is the file you meant",
-            )
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ReptrackError(f"exercise file not found: {p}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReptrackError(f"cannot read exercise file {p}: {exc}") from None
-    return parse(text, str(p), p.stem)
+    except OSError:
+        size = 0  # reading it says what is wrong
+    if size > MAX_FILE_BYTES:
+        raise ReptrackError(
+            f"{p} is {size / 1e6:.1f} MB: too big for an exercise file (a few kilobytes; "
+            f"reptrack reads up to {MAX_FILE_BYTES // 1000} kB)",
+            hint="check that this is the file you meant",
+        )
+    return parse(read_text(p, "exercise file", "TOML"), str(p), p.stem)
 
 
 def search_dirs() -> list[Path]:

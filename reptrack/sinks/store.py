@@ -88,17 +88,17 @@ class StoreSink:
         self._busy = False  # another program holds the database
         self._last_try = -math.inf
         self._notices: list[str] = []
-        self._span: list[float] = []  # the stream's time of the first pose and the latest
+        self._first_t: float | None = None  # the stream's time of the first pose
+        self._last_t = 0.0  # ...and of the latest
         store.lock_wait(IN_SESSION_LOCK_WAIT)
         self._drain()
 
     def frame(self, result: FrameResult) -> None:
         if result.sample is not None:
             self._samples.append((result.t, result.sample))
-            if self._span:
-                self._span[1] = result.t
-            else:
-                self._span = [result.t, result.t]
+            if self._first_t is None:
+                self._first_t = result.t
+            self._last_t = result.t
         for e in result.events:
             if isinstance(e, SetStarted):
                 self._flush_samples()  # a replay resets the counter at the set's first sample
@@ -167,7 +167,7 @@ class StoreSink:
 
     def close(self, status: str, reason: str | None) -> None:
         self._flush_samples()
-        seconds = round(self._span[1] - self._span[0], 3) if self._span else None
+        seconds = None if self._first_t is None else round(self._last_t - self._first_t, 3)
         self._backlog.append({"op": "finish", "status": status, "reason": reason,
                               "seconds": seconds})  # fmt: skip
         deadline = self.clock() + FINAL_LOCK_WAIT
