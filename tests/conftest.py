@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,36 +99,59 @@ FULL_BODY_CLIPS = ("squat_tommy", "pushup_tayyab", "lunge_crossfit", "plank_wart
 
 
 @pytest.fixture(scope="session")
-def joined_full_body(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return join_clips(shared, FULL_BODY_CLIPS, tmp_path_factory.mktemp("joined") / "four.mp4")
+def joined_full_body(joined_full_body_landmarks: Path) -> Path:
+    """A video as long as FULL_BODY_CLIPS joined, for the tests that replay their landmarks:
+    a replayed session reads only the frames' times, so its frames are blank (writing the
+    real ones took longer than every test that uses them)."""
+    return blank_video(joined_full_body_landmarks, joined_full_body_landmarks.with_suffix(".mp4"))
 
 
-def landmarks_of(video: Path) -> Path:
-    """The full model's landmarks of every frame of `video`, computed once and kept beside it:
-    a session run with `--backend replay --landmarks` on them is the session the model would
-    give (the same poses, frame for frame), at the speed of decoding."""
-    from reptrack.pose.blazepose import BlazePose
-    from reptrack.pose.dump import run_pose
-    from reptrack.video.sources import FileSource
+def blank_video(landmarks: Path, out: Path) -> Path:
+    """A small black video with as many frames as `landmarks` has rows, at their rate."""
+    run = np.load(landmarks)
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), float(run["fps"]), (64, 36))
+    black = np.zeros((36, 64, 3), np.uint8)
+    for _ in range(len(run["present"])):
+        writer.write(black)
+    writer.release()
+    return out
 
-    out = video.with_suffix(".npz")
-    if not out.exists():
-        estimator = BlazePose("full")
-        try:
-            run_pose(FileSource(video), estimator).save(out)
-        finally:
-            estimator.close()
+
+def join_landmarks(shared: Path, clips: tuple[str, ...], out: Path) -> Path:
+    """MediaPipe's own landmarks (`shared`'s reference files) of the video `join_clips` makes
+    of `clips`: the same frames picked, the image points moved and scaled as the frames were.
+    Replayed (`--backend replay`), the joined video is counted as the model would count it,
+    without running the model: the tests that use it are of the session, not of the model."""
+    w, h, fps = 640, 360, 30.0
+    parts: dict[str, list[np.ndarray]] = {"image": [], "world": [], "present": []}
+    for clip in clips:
+        ref = np.load(shared / "reference" / f"{clip}.npz")
+        step = float(ref["fps"]) / fps
+        picked = (np.arange(int(len(ref["present"]) / step)) * step).astype(int)
+        width, height = int(ref["width"]), int(ref["height"])
+        s = min(w / width, h / height)
+        left, top = (w - int(width * s)) // 2, (h - int(height * s)) // 2
+        image = ref["image"][picked].copy()
+        image[..., 0] = (image[..., 0] * width * s + left) / w
+        image[..., 1] = (image[..., 1] * height * s + top) / h
+        image[..., 2] *= width * s / w  # z is on the scale of x
+        parts["image"].append(image)
+        parts["world"].append(ref["world"][picked])
+        parts["present"].append(ref["present"][picked])
+    joined = {k: np.concatenate(v) for k, v in parts.items()}
+    np.savez_compressed(out, **joined, fps=fps, width=w, height=h)
     return out
 
 
 @pytest.fixture(scope="session")
-def joined_landmarks(joined, blazepose_models) -> Path:
-    return landmarks_of(joined)
+def joined_landmarks(joined, shared) -> Path:
+    return join_landmarks(shared, CLIPS, joined.with_suffix(".npz"))
 
 
 @pytest.fixture(scope="session")
-def joined_full_body_landmarks(joined_full_body, blazepose_models) -> Path:
-    return landmarks_of(joined_full_body)
+def joined_full_body_landmarks(shared, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("joined") / "four.npz"
+    return join_landmarks(shared, FULL_BODY_CLIPS, out)
 
 
 def replaying(landmarks: Path) -> dict:
