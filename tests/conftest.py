@@ -138,8 +138,15 @@ def join_landmarks(shared: Path, clips: tuple[str, ...], out: Path) -> Path:
         parts["image"].append(image)
         parts["world"].append(ref["world"][picked])
         parts["present"].append(ref["present"][picked])
-    joined = {k: np.concatenate(v) for k, v in parts.items()}
-    np.savez_compressed(out, **joined, fps=fps, width=w, height=h)
+    np.savez_compressed(
+        out,
+        image=np.concatenate(parts["image"]),
+        world=np.concatenate(parts["world"]),
+        present=np.concatenate(parts["present"]),
+        fps=fps,
+        width=w,
+        height=h,
+    )
     return out
 
 
