@@ -21,17 +21,19 @@ from reptrack.tui.app import ReptrackApp
 from tuikit import live_titles
 
 # One block per clip of `joined` (conftest), each done within its clip: the next block starts
-# on the next one.
+# on the next one. The clips are cut end to end, so no rest after a block.
 PLAN = """
 title = "Three in a row"
 [[block]]
 exercise = "squat"
 sets = 1
 reps = 3
+rest_after = 0
 [[block]]
 exercise = "plank"
 sets = 1
 seconds = 8
+rest_after = 0
 [[block]]
 exercise = "pushup"
 sets = 1
@@ -57,6 +59,37 @@ def test_the_shipped_plans_are_valid_and_name_shipped_exercises():
             spec = specs.load(block.exercise)
             assert (block.seconds is not None) == spec.is_hold
             assert (block.reps is not None) != spec.is_hold and block.sets >= 1
+
+
+def test_a_block_rests_after_its_sets_as_long_as_it_says_else_90_s():
+    plan = plans.parse(
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\nrest_after = 20\n'
+    )
+    assert [b.rest_after for b in plan.blocks] == [90.0, 20.0]
+    with pytest.raises(SpecError, match=r"rest_after"):
+        plans.parse('[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\nrest_after = -1\n')
+
+
+def test_the_next_block_starts_when_the_rest_after_the_last_is_over():
+    from fakes import BlankSource, Squatter
+    from reptrack.session.plan_run import PlanRun
+
+    plan = plans.parse(
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\nrest_after = 7\n'
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\nrest_after = 7\n'
+    )
+    run = PlanRun(plan, BlankSource(30 * 30), Squatter(period=2.0))
+    first, second = run.run()
+    # a rep every 2 s: the first block's sets are done with its second rep, and its rest of
+    # 7 s goes by (a rep in it counts to the block) before the second block begins
+    done = first.reps[1].end
+    assert len(first.reps) >= 2 and len(second.reps) == 2
+    assert second.reps[0].start >= done + 7.0
+    # the second block's set is timed from the block's start, not the stream's
+    assert second.set_details[0]["seconds"] == pytest.approx(
+        second.reps[-1].end - done - 7.0, abs=0.2
+    )
 
 
 def test_a_broken_plan_says_every_problem_at_once(tmp_path):

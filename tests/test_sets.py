@@ -54,6 +54,27 @@ def test_a_set_reaches_its_target_rests_and_the_next_starts_at_the_next_frame():
     assert [s["reps"] for s in p.to_json()] == [2, 2]
 
 
+def test_a_plan_block_rests_after_its_last_set_and_is_done_when_the_rest_is_over():
+    p = SetProgram(target_reps=1, sets=2, rest=10.0, rest_after=90.0)
+    p.counted(1.0, _rep(1, 1.0))
+    p.tick(11.0)
+    p.frame(11.1)
+    done = p.counted(13.0, _rep(2, 13.0))
+    assert done == [SetDone(13.0, 2, 1, 1), WorkoutDone(13.0, 2), RestStarted(13.0, 103.0, 3, True)]
+    assert not p.done and p.rest_left(43.0) == 60.0
+    assert p.tick(102.9) == [] and not p.done
+    assert p.tick(103.0) == [RestOver(103.0, 3, True)] and p.done
+    assert p.frame(103.1) == []  # no third set: the plan's next block follows
+    assert [s["reps"] for s in p.to_json()] == [1, 1]
+
+
+def test_the_rest_after_a_block_ends_early_when_the_next_set_is_asked_for():
+    p = SetProgram(target_reps=1, sets=1, rest_after=90.0)
+    p.counted(1.0, _rep(1, 1.0))
+    assert p.next_set(5.0) == [RestOver(5.0, 2, True)] and p.done
+    assert p.rest_left(6.0) is None and p.frame(5.1) == []
+
+
 def test_without_a_target_a_set_goes_on_until_the_next_is_asked_for():
     p = SetProgram(rest=1.0)
     for i in range(1, 30):

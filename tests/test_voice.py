@@ -222,7 +222,7 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
     from tuikit import live_titles
 
     plan = plans.parse(
-        'title = "Two"\n[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
+        'title = "Two"\n[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\nrest_after = 2\n'
         '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
     )
     # A file is read far faster than a set is done, and the voice lets a phrase it has not
@@ -241,7 +241,7 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
 
     class SpokenInTime(BlankSource):
         def __init__(self, engine: FakeEngine) -> None:
-            super().__init__(30 * 9)
+            super().__init__(30 * 12)
             self.engine = engine
 
         def read(self):
@@ -260,8 +260,11 @@ def test_a_plan_is_said_block_by_block_the_same_in_the_tui_and_headless(monkeypa
     )
     live_titles(app)
     block = ["Squat, 1 times 2 reps", "1", "2", "block done"]
-    wait_for(lambda: len(engine.said) == 2 * len(block))
-    assert engine.said == 2 * block
+    # After the first block only, its rest: the squatter squats on through it, and a rep
+    # done in a rest counts to the set before it, as between sets.
+    rest = ["rest 2 seconds, then the next exercise", "3"]
+    wait_for(lambda: len(engine.said) == 2 * len(block) + len(rest))
+    assert engine.said == block + rest + block
     heard = FakeEngine()  # `reptrack workout --no-tui --voice` on the same stream
     monkeypatch.setattr(narrating, "start_voice", lambda: Voice(lambda: heard))
     assert narrating._headless(Namespace(json=True, voice=True), plan_run(heard)) == 0

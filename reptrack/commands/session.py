@@ -367,8 +367,12 @@ def say(events, *, in_block: bool = False) -> None:
             out.print(f"[bold]set {e.number} done[/]: held {held_text(e.held)}")
         elif isinstance(e, SetDone):
             out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
+        elif isinstance(e, RestStarted) and e.before_block:
+            out.print(f"rest {e.until - e.t:g} s — the next block after it (n starts it now)")
         elif isinstance(e, RestStarted):
             out.print(f"rest {e.until - e.t:g} s — set {e.next_set} next")
+        elif isinstance(e, RestOver) and e.before_block:
+            out.print("[bold]rest over — the next block[/]")
         elif isinstance(e, RestOver):
             out.print(f"[bold]rest over — set {e.next_set}[/]")
         elif isinstance(e, WorkoutDone):

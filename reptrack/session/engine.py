@@ -49,6 +49,7 @@ class SessionSettings:
     # `reptrack auto`'s), which ends when its sets are done (or `next_block`) and leaves the
     # source open for the next
     block: tuple[int, int] | None = None
+    rest_after: float = 0.0  # a plan's block: seconds of rest after its last set
 
 
 class Session:
@@ -73,6 +74,7 @@ class Session:
             settings.rest,
             hold=spec.is_hold,
             target_seconds=settings.target_seconds,
+            rest_after=settings.rest_after,
         )
         self.sinks: list[Sink] = list(sinks)
         self.session_id = session_id

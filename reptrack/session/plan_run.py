@@ -1,7 +1,8 @@
 """Running a workout plan: its blocks one after another over one source and one pose model,
 each block a session of its exercise on the session engine (`Session`), all saved as one
-workout. A block ends when its planned sets are done (or the person moves on); the next
-starts at the next frame. The TUI and the headless mode both drive it."""
+workout. A block ends when its planned sets are done and the rest after it is over (or the
+person moves on: `n`, or the next exercise recognised); the next starts at the next frame.
+The TUI and the headless mode both drive it."""
 
 from __future__ import annotations
 
@@ -88,8 +89,10 @@ class PlanRun(SeveralSessions):
             return None
         block, spec = self.plan.blocks[self.index], self.specs[self.index]
         self.index += 1
+        last = self.index >= len(self.plan.blocks)
         settings = SessionSettings(self.side, block.reps, block.sets, block.rest, block.seconds,
-                                   block=(self.workout_id or 0, self.index))  # fmt: skip
+                                   block=(self.workout_id or 0, self.index),
+                                   rest_after=0.0 if last else block.rest_after)  # fmt: skip
         self.current = self.open(spec, settings)
         if self.recognizer is not None and self.early:  # what was watched while it was
             self.current.catch_up(self.recognizer.poses)  # recognised is the block's

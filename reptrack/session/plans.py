@@ -17,20 +17,26 @@ from reptrack.exercise import spec as specs
 from reptrack.exercise.checker import Checker
 from reptrack.session.request import MAX_PLANNED, MAX_REST_SECONDS, MAX_TARGET_SECONDS
 
-BLOCK_KEYS = ("exercise", "sets", "reps", "seconds", "rest")
+BLOCK_KEYS = ("exercise", "sets", "reps", "seconds", "rest", "rest_after")
+# Seconds of rest after a block, before the next one, where the block does not say: longer
+# than a rest between sets, since the next exercise needs setting up (a bar, a mat, the
+# camera's angle).
+REST_AFTER = 90.0
 TOP_KEYS = ("name", "title", "description", "block")
 
 
 @dataclass(frozen=True)
 class Block:
     """One exercise of a workout: `sets` sets of `reps` reps, or of `seconds` in position
-    for a timed hold, with `rest` seconds between them."""
+    for a timed hold, with `rest` seconds between them and `rest_after` seconds after the
+    last (before the plan's next block)."""
 
     exercise: str
     sets: int
     reps: int | None = None
     seconds: float | None = None
     rest: float = 60.0
+    rest_after: float = REST_AFTER
 
     @property
     def target(self) -> str:
@@ -60,6 +66,7 @@ def _block(c: Checker, key: str, body: dict[str, Any]) -> Block | None:
     reps = c.number(body, "reps", key, 1, MAX_PLANNED)
     seconds = c.number(body, "seconds", key, 1, MAX_TARGET_SECONDS, why=" seconds")
     rest = c.number(body, "rest", key, 0, MAX_REST_SECONDS, why=" seconds")
+    rest_after = c.number(body, "rest_after", key, 0, MAX_REST_SECONDS, why=" seconds")
     for name in ("sets", "reps"):
         value = body.get(name)
         if isinstance(value, float) and not value.is_integer():
@@ -85,6 +92,7 @@ def _block(c: Checker, key: str, body: dict[str, Any]) -> Block | None:
         None if spec.is_hold or reps is None else int(reps),
         seconds if spec.is_hold else None,
         60.0 if rest is None else rest,
+        REST_AFTER if rest_after is None else rest_after,
     )
 
 

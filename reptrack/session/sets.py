@@ -32,11 +32,15 @@ class SetDone(Event):
 class RestStarted(Event):
     until: float  # stream time the rest ends at
     next_set: int
+    # the rest after a plan's block, before its next block (`SetProgram.rest_after`): the
+    # block is done, and what follows is the next block's first set
+    before_block: bool = False
 
 
 @dataclass(frozen=True)
 class RestOver(Event):
     next_set: int
+    before_block: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,11 @@ class SetProgram:
     over (or `next_set`), the next set starts at the stream's next frame.
 
     A hold's sets (`hold=True`) are timed instead: `held` tells the program the seconds in
-    position so far, and `target_seconds` plays the part of the target reps."""
+    position so far, and `target_seconds` plays the part of the target reps.
+
+    `rest_after`: a plan's block rests this long after its last set (the next exercise
+    needs setting up) before it is `done`; the workout is said to be done as the rest
+    starts, and `next_set` ends the rest early."""
 
     def __init__(
         self,
@@ -96,12 +104,16 @@ class SetProgram:
         *,
         hold: bool = False,
         target_seconds: float | None = None,
+        rest_after: float = 0.0,
     ) -> None:
         self.target_reps, self.planned_sets, self.rest = target_reps, sets, rest
+        self.rest_after = rest_after
+        self.resting_after = False  # the rest after the last set: then the block is done
         self.hold, self.target_seconds = hold, target_seconds
         self.records = [SetRecord(1, 0.0, held=0.0 if hold else None)]
         self.rest_until: float | None = None
         self.starting = False  # the next set starts at the next frame
+        self.frames_seen = False
         self.done = False  # the planned sets are all done
 
     @property
@@ -124,6 +136,8 @@ class SetProgram:
     def frame(self, t: float) -> list[Event]:
         """A frame at stream time `t` is about to be counted: a set that was asked for
         starts now."""
+        if not self.frames_seen:  # the first set starts with the session's first frame
+            self.frames_seen, self.records[0].started = True, t
         if not self.starting:
             return []
         self.starting = False
@@ -152,8 +166,13 @@ class SetProgram:
             return []
         events: list[Event] = [self._close(t)]
         if self.planned_sets is not None and self.set_number >= self.planned_sets:
-            self.done = True
-            return [*events, WorkoutDone(t, self.set_number)]
+            events.append(WorkoutDone(t, self.set_number))
+            if self.rest_after <= 0:
+                self.done = True
+                return events
+            self.resting_after = True
+            self.rest_until = t + self.rest_after
+            return [*events, RestStarted(t, self.rest_until, self.set_number + 1, True)]
         self.rest_until = t + self.rest
         return [*events, RestStarted(t, self.rest_until, self.set_number + 1)]
 
@@ -161,10 +180,16 @@ class SetProgram:
         """Stream time `t` was counted: is the rest over? Then the next set is asked for."""
         if self.rest_until is None or t < self.rest_until:
             return []
+        if self.resting_after:
+            return self.next_set(t)
         return [RestOver(t, self.set_number + 1), *self.next_set(t)]
 
     def next_set(self, t: float) -> list[Event]:
-        """Close the current set (rest or not); the next starts at the next frame."""
+        """Close the current set (rest or not); the next starts at the next frame. In the
+        rest after a block's last set, the block is done instead."""
+        if self.resting_after:
+            self.rest_until, self.resting_after, self.done = None, False, True
+            return [RestOver(t, self.set_number + 1, True)]
         events: list[Event] = []
         if self.current.ended is None:
             events.append(self._close(t))

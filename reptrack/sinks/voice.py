@@ -147,9 +147,11 @@ class Voice:
                 self.held(e.seconds)
             elif isinstance(e, HoldStarted):
                 self.say("hold")
+            elif isinstance(e, RestStarted) and e.before_block:
+                self.say(f"rest {spoken_time(e.until - e.t)}, then the next exercise")
             elif isinstance(e, RestStarted):
                 self.say("set done")
-            elif isinstance(e, RestOver):
+            elif isinstance(e, RestOver) and not e.before_block:  # (the next block is said)
                 self.say("rest over")
             elif isinstance(e, WorkoutDone):
                 self.say("block done" if in_block else "workout complete")

@@ -204,10 +204,16 @@ class LiveScreen(Screen[Summary | None]):
     def on_set_moved(self, message: SetMoved) -> None:
         """The session engine's set program: the TUI only shows and says it."""
         e = message.event
-        if isinstance(e, WorkoutDone):
+        if isinstance(e, WorkoutDone) and not self.block:
             self.query_one(WarningLine).warn("workout complete — press q to save", "info")
         elif isinstance(e, RestStarted):
             self.rest_left = e.until - e.t
+            if e.before_block:
+                self.query_one(WarningLine).warn(
+                    "block done — rest, then the next block (n: start it now)", "info"
+                )
+        elif isinstance(e, RestOver) and e.before_block:
+            self.rest_left = None
         elif isinstance(e, RestOver):
             self.rest_left = None
             self._next_set(e.next_set)
