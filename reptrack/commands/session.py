@@ -368,7 +368,7 @@ def say(events, *, in_block: bool = False) -> None:
         elif isinstance(e, SetDone):
             out.print(f"[bold]set {e.number} done[/]: {reps_text(e.reps)} ({e.clean} clean)")
         elif isinstance(e, RestStarted) and e.before_block:
-            out.print(f"rest {e.until - e.t:g} s — the next block after it (n starts it now)")
+            out.print(f"rest {e.until - e.t:g} s — then the next block")
         elif isinstance(e, RestStarted):
             out.print(f"rest {e.until - e.t:g} s — set {e.next_set} next")
         elif isinstance(e, RestOver) and e.before_block:
