@@ -92,6 +92,30 @@ def test_the_next_block_starts_when_the_rest_after_the_last_is_over():
     )
 
 
+def test_the_live_screen_says_the_rest_after_a_block_and_moves_on_after_it(monkeypatch):
+    from fakes import BlankSource, Squatter
+    from reptrack.session.plan_run import PlanRun
+    from reptrack.tui.widgets import WarningLine
+
+    warned: list[str] = []  # every line the screen shows, recorded as it is shown
+    warn = WarningLine.warn
+
+    def recorded(self, text: str, *rest) -> None:
+        warned.append(text)
+        warn(self, text, *rest)
+
+    monkeypatch.setattr(WarningLine, "warn", recorded)
+    plan = plans.parse(
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\nrest_after = 3\n'
+        '[[block]]\nexercise = "squat"\nsets = 1\nreps = 2\n'
+    )
+    app = ReptrackApp(Request("squat"), plan_run=PlanRun(plan, BlankSource(30 * 15), Squatter()))
+    titles = live_titles(app)
+    assert [t.split(" · ")[0] for t in titles] == ["block 1/2", "block 2/2"]
+    assert warned.count("block done — rest, then the next block (n: start it now)") == 1
+    assert "workout complete — press q to save" not in warned  # (a block is not the workout)
+
+
 def test_a_broken_plan_says_every_problem_at_once(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text(
