@@ -65,22 +65,38 @@ def tmp_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 CLIPS = ("squat_tommy", "plank_warteg_b", "pushup_tayyab")  # 3 squats, 12 s of plank, 4 push-ups
 
 
+# Joined clips are this size and rate: each clip's frames picked to the rate and letterboxed.
+JOINED_W, JOINED_H, JOINED_FPS = 640, 360, 30.0
+
+
+def picked(frames: int, fps: float) -> list[int]:
+    """Which of a clip's `frames` (at `fps`) the joined video shows, in order."""
+    step = fps / JOINED_FPS
+    return [int(k * step) for k in range(int(frames / step))]
+
+
+def letterbox(width: int, height: int) -> tuple[float, int, int]:
+    """How a width×height frame goes into the joined video: its scale, and the left and top
+    borders beside it."""
+    s = min(JOINED_W / width, JOINED_H / height)
+    return s, (JOINED_W - int(width * s)) // 2, (JOINED_H - int(height * s)) // 2
+
+
 def join_clips(shared: Path, clips: tuple[str, ...], out: Path) -> Path:
-    """Clips of `shared`'s videos end to end at 640×360, 30 frames a second."""
-    w, h, fps = 640, 360, 30.0
-    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), fps, (w, h))
+    """Clips of `shared`'s videos end to end at JOINED_W×JOINED_H, JOINED_FPS a second."""
+    w, h = JOINED_W, JOINED_H
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"mp4v"), JOINED_FPS, (w, h))
     for clip in clips:
         cap = cv2.VideoCapture(str(shared / "videos" / f"{clip}.mp4"))
-        step = (cap.get(cv2.CAP_PROP_FPS) or fps) / fps
+        fps = cap.get(cv2.CAP_PROP_FPS) or JOINED_FPS
         frames = []
         while (got := cap.read())[0]:
             frames.append(got[1])
         cap.release()
-        for k in range(int(len(frames) / step)):
-            frame = frames[int(k * step)]
-            s = min(w / frame.shape[1], h / frame.shape[0])
+        for i in picked(len(frames), fps):
+            frame = frames[i]
+            s, left, top = letterbox(frame.shape[1], frame.shape[0])
             small = cv2.resize(frame, (int(frame.shape[1] * s), int(frame.shape[0] * s)))
-            top, left = (h - small.shape[0]) // 2, (w - small.shape[1]) // 2
             bottom, right = h - small.shape[0] - top, w - small.shape[1] - left
             writer.write(cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_CONSTANT))
     writer.release()
@@ -122,28 +138,26 @@ def join_landmarks(shared: Path, clips: tuple[str, ...], out: Path) -> Path:
     of `clips`: the same frames picked, the image points moved and scaled as the frames were.
     Replayed (`--backend replay`), the joined video is counted as the model would count it,
     without running the model: the tests that use it are of the session, not of the model."""
-    w, h, fps = 640, 360, 30.0
+    w, h = JOINED_W, JOINED_H
     parts: dict[str, list[np.ndarray]] = {"image": [], "world": [], "present": []}
     for clip in clips:
         ref = np.load(shared / "reference" / f"{clip}.npz")
-        step = float(ref["fps"]) / fps
-        picked = (np.arange(int(len(ref["present"]) / step)) * step).astype(int)
+        rows = picked(len(ref["present"]), float(ref["fps"]))
         width, height = int(ref["width"]), int(ref["height"])
-        s = min(w / width, h / height)
-        left, top = (w - int(width * s)) // 2, (h - int(height * s)) // 2
-        image = ref["image"][picked].copy()
+        s, left, top = letterbox(width, height)
+        image = ref["image"][rows]  # (indexing by a list copies)
         image[..., 0] = (image[..., 0] * width * s + left) / w
         image[..., 1] = (image[..., 1] * height * s + top) / h
         image[..., 2] *= width * s / w  # z is on the scale of x
         parts["image"].append(image)
-        parts["world"].append(ref["world"][picked])
-        parts["present"].append(ref["present"][picked])
+        parts["world"].append(ref["world"][rows])
+        parts["present"].append(ref["present"][rows])
     np.savez_compressed(
         out,
         image=np.concatenate(parts["image"]),
         world=np.concatenate(parts["world"]),
         present=np.concatenate(parts["present"]),
-        fps=fps,
+        fps=JOINED_FPS,
         width=w,
         height=h,
     )
