@@ -108,12 +108,11 @@ class SetProgram:
     ) -> None:
         self.target_reps, self.planned_sets, self.rest = target_reps, sets, rest
         self.rest_after = rest_after
-        self.resting_after = False  # the rest after the last set: then the block is done
         self.hold, self.target_seconds = hold, target_seconds
         self.records = [SetRecord(1, 0.0, held=0.0 if hold else None)]
         self.rest_until: float | None = None
         self.starting = False  # the next set starts at the next frame
-        self.frames_seen = False
+        self.frames_seen = False  # the first set starts with the first frame
         self.done = False  # the planned sets are all done
 
     @property
@@ -123,6 +122,12 @@ class SetProgram:
     @property
     def set_number(self) -> int:
         return self.current.number
+
+    @property
+    def resting_after(self) -> bool:
+        """Is this the rest after the last set (then the block is done)?"""
+        last = self.planned_sets
+        return self.rest_until is not None and last is not None and self.set_number >= last
 
     @property
     def set_reps(self) -> int:
@@ -136,7 +141,7 @@ class SetProgram:
     def frame(self, t: float) -> list[Event]:
         """A frame at stream time `t` is about to be counted: a set that was asked for
         starts now."""
-        if not self.frames_seen:  # the first set starts with the session's first frame
+        if not self.frames_seen:
             self.frames_seen, self.records[0].started = True, t
         if not self.starting:
             return []
@@ -170,7 +175,6 @@ class SetProgram:
             if self.rest_after <= 0:
                 self.done = True
                 return events
-            self.resting_after = True
             self.rest_until = t + self.rest_after
             return [*events, RestStarted(t, self.rest_until, self.set_number + 1, True)]
         self.rest_until = t + self.rest
@@ -188,7 +192,7 @@ class SetProgram:
         """Close the current set (rest or not); the next starts at the next frame. In the
         rest after a block's last set, the block is done instead."""
         if self.resting_after:
-            self.rest_until, self.resting_after, self.done = None, False, True
+            self.rest_until, self.done = None, True
             return [RestOver(t, self.set_number + 1, True)]
         events: list[Event] = []
         if self.current.ended is None:
